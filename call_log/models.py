@@ -1,0 +1,108 @@
+"""The call log: calls, their status callbacks, IVR steps and recordings."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from database import Base, utcnow
+
+
+class Call(Base):
+    """One Twilio call, keyed by its CallSid."""
+
+    __tablename__ = "call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    line_id: Mapped[str | None] = mapped_column(ForeignKey("line.id"))
+    direction: Mapped[str] = mapped_column(String(32), default="inbound")
+    from_raw: Mapped[str | None] = mapped_column(String(64))
+    to_number: Mapped[str | None] = mapped_column(String(32))
+    # The caller as parsed by phonenumbers; None when anonymous or unparseable.
+    caller_e164: Mapped[str | None] = mapped_column(String(32), index=True)
+    caller_region: Mapped[str | None] = mapped_column(String(8))
+    caller_location: Mapped[str | None] = mapped_column(String(100))
+    caller_carrier: Mapped[str | None] = mapped_column(String(100))
+    caller_time_zone: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), default="ringing")
+    last_sequence: Mapped[int | None] = mapped_column()
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
+    duration_seconds: Mapped[int | None] = mapped_column()
+    language: Mapped[str | None] = mapped_column(String(16))
+    # The IVR's state between webhooks (ivr.flow.CallState as JSON).
+    ivr_state: Mapped[dict | None] = mapped_column(JSON)
+    ivr_step: Mapped[int] = mapped_column(default=0)
+    via_fallback: Mapped[bool] = mapped_column(default=False)
+
+    steps: Mapped[list["IvrStep"]] = relationship(back_populates="call", order_by="IvrStep.sequence")
+    status_events: Mapped[list["CallStatusEvent"]] = relationship(
+        back_populates="call", order_by="CallStatusEvent.received_at")
+    recordings: Mapped[list["Recording"]] = relationship(back_populates="call")
+
+
+class CallStatusEvent(Base):
+    """One status callback as Twilio sent it."""
+
+    __tablename__ = "call_status_event"
+    __table_args__ = (UniqueConstraint("call_id", "sequence_number", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(32))
+    sequence_number: Mapped[int] = mapped_column()
+    twilio_timestamp: Mapped[str | None] = mapped_column(String(64))
+    duration_seconds: Mapped[int | None] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    call: Mapped[Call] = relationship(back_populates="status_events")
+
+
+class IvrStep(Base):
+    """One webhook turn of the IVR: what the caller did and what they heard.
+
+    ``sequence`` is the step number carried in the action URL, so a retried
+    webhook finds its row and gets the same TwiML back.
+    """
+
+    __tablename__ = "ivr_step"
+    __table_args__ = (UniqueConstraint("call_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column()
+    node: Mapped[str] = mapped_column(String(64))
+    digits: Mapped[str | None] = mapped_column(String(64))
+    speech: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float | None] = mapped_column()
+    said: Mapped[str] = mapped_column(Text, default="")
+    twiml: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    call: Mapped[Call] = relationship(back_populates="steps")
+
+
+class Recording(Base):
+    """A recording the caller left, with a transcript when one exists."""
+
+    __tablename__ = "recording"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))
+    url: Mapped[str | None] = mapped_column(String(500))
+    duration_seconds: Mapped[int | None] = mapped_column()
+    status: Mapped[str | None] = mapped_column(String(32))
+    purpose: Mapped[str] = mapped_column(String(32), default="voicemail")
+    transcript: Mapped[str | None] = mapped_column(Text)
+    transcription_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    call: Mapped[Call | None] = relationship(back_populates="recordings")
+
+
+Index("ix_call_status_started", Call.status, Call.started_at)

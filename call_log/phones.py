@@ -1,0 +1,119 @@
+"""Phone numbers: parsing callers, masking for logs, and callback numbers.
+
+The one module that calls ``phonenumbers``; everyone else asks here.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import carrier, geocoder
+from phonenumbers import timezone as number_timezone
+
+# What carriers put in From when the caller withholds the number; Twilio
+# documents "anonymous" and the "+266696687" placeholder.
+ANONYMOUS = {"", "anonymous", "+266696687", "266696687", "unknown", "restricted", "private", "blocked"}
+
+
+@dataclass(frozen=True)
+class CallerNumber:
+    raw: str
+    e164: str | None = None
+    region: str | None = None
+    location: str | None = None
+    carrier: str | None = None
+    time_zone: str | None = None
+
+    @property
+    def callable(self) -> bool:
+        return self.e164 is not None
+
+
+def parse_caller(raw: str | None, default_region: str = "CN") -> CallerNumber:
+    """Parse Twilio's From.  Anonymous or unparseable callers get no e164."""
+    raw = (raw or "").strip()
+    if raw.lower() in ANONYMOUS or raw.startswith("client:"):
+        return CallerNumber(raw=raw)
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        return CallerNumber(raw=raw)
+    if not phonenumbers.is_valid_number(number):
+        return CallerNumber(raw=raw)
+    zones = [z for z in number_timezone.time_zones_for_number(number) if z != "Etc/Unknown"]
+    return CallerNumber(
+        raw=raw,
+        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
+        region=phonenumbers.region_code_for_number(number),
+        location=geocoder.description_for_number(number, "en") or None,
+        carrier=carrier.name_for_number(number, "en") or None,
+        time_zone=zones[0] if len(zones) == 1 else None,
+    )
+
+
+def parse_entered(digits: str, default_region: str = "CN") -> str | None:
+    """A callback number typed on the keypad, as E.164, or None if not dialable."""
+    digits = re.sub(r"[^0-9+]", "", digits or "")
+    if len(digits) < 5:
+        return None
+    try:
+        number = phonenumbers.parse(digits, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_of(e164: str) -> str | None:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def time_zone_of(e164: str) -> str | None:
+    """The number's single time zone, or None when it spans several."""
+    try:
+        zones = number_timezone.time_zones_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    zones = [z for z in zones if z != "Etc/Unknown"]
+    return zones[0] if len(zones) == 1 else None
+
+
+def last_four(e164: str | None) -> str:
+    return (e164 or "")[-4:]
+
+
+def mask(number: str | None) -> str:
+    """+8613812345678 -> +86*******5678: enough to recognise, not to dial."""
+    if not number:
+        return ""
+    digits = re.sub(r"\D", "", number)
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    keep_head = 2 if number.startswith("+") else 0
+    head = ("+" + digits[:keep_head]) if keep_head else ""
+    return head + "*" * (len(digits) - keep_head - 4) + digits[-4:]
+
+
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w])\+?\d[\d\- ]{6,}\d(?![\w])")
+
+
+def mask_text(text: str) -> str:
+    """Mask every phone-number-like run of digits in free text."""
+    return _NUMBER_IN_TEXT.sub(lambda m: mask(m.group(0)), text)
+
+
+class MaskPhoneNumbers(logging.Filter):
+    """A logging filter that masks phone numbers in every record it sees."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

@@ -1,0 +1,87 @@
+"""Cases (案件), their complainants and their audited events."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from database import Base, utcnow
+
+
+class Case(Base):
+    __tablename__ = "case_file"  # 案卷; "case" is an SQL keyword
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    line_id: Mapped[str | None] = mapped_column(ForeignKey("line.id"))
+    channel: Mapped[str] = mapped_column(String(32), default="hotline")
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))
+    category_code: Mapped[str | None] = mapped_column(ForeignKey("category.code"))
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("department.code"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location_text: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    status: Mapped[str] = mapped_column(String(32), default="intake")
+    due_at: Mapped[datetime | None] = mapped_column()
+    needs_operator: Mapped[bool] = mapped_column(default=False)
+    after_hours: Mapped[bool] = mapped_column(default=False)
+    recording_id: Mapped[int | None] = mapped_column(ForeignKey("recording.id", ondelete="SET NULL"))
+    speech_confidence: Mapped[float | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    complainants: Mapped[list["Complainant"]] = relationship(
+        back_populates="case", order_by="Complainant.id", cascade="all, delete-orphan")
+    events: Mapped[list["CaseEvent"]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+
+
+Index("ix_case_status_due", Case.status, Case.due_at)
+Index("ix_case_department_status", Case.department_code, Case.status)
+
+
+class Complainant(Base):
+    """A person who reported the case; several repeat reporters may share one."""
+
+    __tablename__ = "complainant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    phone_e164: Mapped[str | None] = mapped_column(String(32), index=True)
+    callback_number: Mapped[str | None] = mapped_column(String(32))
+    callback_declined: Mapped[bool] = mapped_column(default=False)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))
+    language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="complainants")
+
+
+class CaseEvent(Base):
+    """An audited step in a case's life: who, when, from, to, and why."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseNumberSequence(Base):
+    """The last case number issued on each day, for short daily numbers."""
+
+    __tablename__ = "case_number_sequence"
+    __table_args__ = (UniqueConstraint("day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    last: Mapped[int] = mapped_column(default=0)

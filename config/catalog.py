@@ -1,0 +1,152 @@
+"""The validated shape of the shipped configuration: lines, menus, prompts,
+departments, categories, calendars and routing rules.
+
+Plain frozen dataclasses, built by ``config.loader`` and read by the domain
+code (IVR flow, routing, time limits).  Nothing here touches a file.
+"""
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from routing.calendar import WorkingCalendar
+from routing.time_limits import TimeLimit
+
+PRIORITIES = ("urgent", "high", "normal")
+KINDS = ("component", "event")
+MENU_ACTIONS = ("complaint", "status", "operator", "language", "menu", "message")
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    names: Mapping[str, str]
+    calendar: str
+    duty_number: str | None = None
+    district: str | None = None
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or next(iter(self.names.values()))
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    kind: str
+    names: Mapping[str, str]
+    lines: tuple[str, ...]
+    department: str
+    priority: str
+    time_limit: TimeLimit
+    verify_first: bool
+    keywords: tuple[str, ...]
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or next(iter(self.names.values()))
+
+
+@dataclass(frozen=True)
+class MenuOption:
+    action: str
+    prompt: str | None = None          # for message and menu
+    language: str | None = None        # for language
+    submenu: "Menu | None" = None      # for menu
+
+
+@dataclass(frozen=True)
+class Menu:
+    prompt: str
+    options: Mapping[str, MenuOption]
+    speech: str | None = None          # the action free speech triggers
+
+    def find(self, path: str) -> "Menu":
+        """The submenu reached by pressing the keys of ``path`` from here."""
+        menu = self
+        for key in path:
+            option = menu.options[key]
+            if option.submenu is None:
+                raise KeyError(path)
+            menu = option.submenu
+        return menu
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    label: str                          # a prompt key
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Line:
+    id: str
+    names: Mapping[str, str]
+    numbers: tuple[str, ...]
+    time_zone: str
+    business_hours: str                 # a calendar id
+    languages: tuple[str, ...]
+    greeting: str                       # a prompt key
+    menu: Menu
+    category_menu: tuple[CategoryGroup, ...]
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def number(self) -> str:
+        return self.numbers[0]
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or next(iter(self.names.values()))
+
+
+@dataclass(frozen=True)
+class Voice:
+    say_language: str
+    say_voice: str
+    speech_language: str
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    language: str
+    voice: Voice
+    texts: Mapping[str, str]
+    time_format: str
+    weekdays: tuple[str, ...]
+
+    def text(self, key: str) -> str:
+        return self.texts[key]
+
+    def placeholders(self, key: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self.texts[key]) if name}
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    name: str
+    department: str
+    categories: tuple[str, ...] = ()
+    location_contains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HotlineConfig:
+    lines: Mapping[str, Line]
+    prompts: Mapping[str, PromptSet]
+    departments: Mapping[str, Department]
+    categories: Mapping[str, Category]
+    calendars: Mapping[str, WorkingCalendar]
+    routing_rules: tuple[RoutingRule, ...] = ()
+    _by_number: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def line_for_number(self, number: str) -> Line | None:
+        line_id = self._by_number.get(number)
+        return self.lines.get(line_id) if line_id else None
+
+    def categories_of(self, line_id: str) -> list[Category]:
+        return [c for c in self.categories.values() if line_id in c.lines]
+
+    def calendar_of(self, department_code: str) -> WorkingCalendar:
+        return self.calendars[self.departments[department_code].calendar]

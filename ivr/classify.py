@@ -1,0 +1,65 @@
+"""Suggesting a category from what the caller said.
+
+Keyword matching over normalised text: the category whose keyword is the
+longest one found in the caller's words wins; a tie, or nothing found,
+means the caller chooses from the keypad menu instead.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from config.catalog import Category
+
+# Traditional forms callers' phones or recognisers sometimes produce.
+_TRADITIONAL = str.maketrans({
+    "號": "号", "門": "门", "蓋": "盖", "燈": "灯", "壞": "坏", "車": "车", "路": "路",
+    "圾": "圾", "積": "积", "塞": "塞", "違": "违", "築": "筑", "漏": "漏", "噪": "噪",
+    "聲": "声", "樹": "树", "綠": "绿", "廣": "广", "告": "告", "攤": "摊", "經": "经",
+    "營": "营", "堵": "堵", "臟": "脏", "髒": "脏", "區": "区", "橋": "桥", "燃": "燃",
+    "氣": "气", "電": "电", "線": "线", "態": "态", "辦": "办", "僅": "仅", "亂": "乱",
+})
+_DROP = re.compile(r"[\s\u3000,，.。!！?？、;；:：\"'“”‘’()（）]+")
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, traditional to simplified, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_TRADITIONAL).lower()
+    return _DROP.sub("", text)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    code: str | None            # the category to confirm, when one stands out
+    candidates: tuple[str, ...]  # every category that matched, best first
+    keyword: str | None = None
+
+
+def suggest(text: str, categories: Iterable[Category]) -> Suggestion:
+    said = normalise(text)
+    scored: list[tuple[int, str, str]] = []
+    for category in categories:
+        best = max(((len(k), k) for k in map(normalise, category.keywords) if k and k in said),
+                   default=None)
+        if best:
+            scored.append((best[0], category.code, best[1]))
+    if not scored:
+        return Suggestion(None, ())
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    candidates = tuple(code for _, code, _ in scored)
+    top = scored[0]
+    if len(scored) > 1 and scored[1][0] == top[0]:
+        return Suggestion(None, candidates)
+    return Suggestion(top[1], candidates, top[2])
+
+
+def speech_hints(categories: Iterable[Category], limit: int = 400) -> tuple[str, ...]:
+    """Keywords as Twilio <Gather hints>, most specific first, within Twilio's limits."""
+    seen: dict[str, None] = {}
+    for category in categories:
+        for keyword in category.keywords:
+            if len(keyword) <= 100:
+                seen.setdefault(keyword, None)
+    return tuple(sorted(seen, key=len, reverse=True)[:limit])

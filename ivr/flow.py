@@ -1,0 +1,520 @@
+"""The IVR flow: menu tree + call state + caller input -> next turn.
+
+Pure domain code.  The webhook service hands in what the caller did (an
+``Input``) and the state saved after the previous turn, and gets back a
+``Turn``: what to say, what to ask, what to record, and at most one
+``Effect`` for the service to carry out (create a case, look one up).  The
+service then calls ``resume`` with the effect's result.
+
+Rules every path keeps: 0 reaches a person from every menu; no input or a
+wrong key is reprompted at most twice, then the caller goes to a person;
+the call never ends in silence.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Callable, Mapping
+
+from config.catalog import Category, Line, Menu, PromptSet
+from ivr.classify import speech_hints, suggest
+from ivr.prompts import Digits, Utterance, format_time, render
+
+MAX_RETRIES = 2
+OPERATOR_KEY = "0"
+REPEAT_KEY = "9"
+CASE_NUMBER_DIGITS = 10
+
+
+# --- what comes in ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Input:
+    digits: str | None = None
+    speech: str | None = None
+    confidence: float | None = None
+    recording_sid: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.digits or (self.speech or "").strip() or self.recording_sid)
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    number: str
+    category_code: str | None
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the service knows about a call when it starts."""
+
+    caller_e164: str | None
+    open_cases: tuple[OpenCase, ...] = ()
+    business_open: bool = True
+    next_open: datetime | None = None
+
+
+# --- what goes out -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Gather:
+    input: str                       # "dtmf" or "dtmf speech"
+    language: str                    # speech recognition language
+    num_digits: int | None = None
+    finish_on_key: str | None = None
+    timeout: int = 6
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Record:
+    max_length: int = 120
+    finish_on_key: str = "#"
+    timeout: int = 8
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A complaint as the IVR collected it; the service makes it a case."""
+
+    line_id: str
+    language: str
+    caller_e164: str | None
+    callback_number: str | None
+    callback_declined: bool
+    description: str
+    location: str | None
+    category_code: str | None
+    speech_confidence: float | None
+    needs_operator: bool
+    after_hours: bool
+    recording_sid: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateCase:
+    intake: Intake
+
+
+@dataclass(frozen=True)
+class LookupCase:
+    number: str
+
+
+@dataclass(frozen=True)
+class CaseCreated:
+    number: str
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    number: str
+    status: str
+    category_code: str | None
+    department_name: str | None
+
+
+Effect = CreateCase | LookupCase
+
+
+@dataclass(frozen=True)
+class CallState:
+    """Everything the IVR remembers between webhooks; stored as JSON."""
+
+    node: str
+    language: str
+    retries: int = 0
+    menu_path: str = ""
+    group: int | None = None
+    after_hours: bool = False
+    next_open: str | None = None
+    caller_e164: str | None = None
+    open_cases: tuple[tuple[str, str | None], ...] = ()
+    description: str = ""
+    confidence: float | None = None
+    category_code: str | None = None
+    location: str | None = None
+    callback_number: str | None = None
+    callback_declined: bool = False
+    case_number: str | None = None
+    asked_number: str | None = None
+    recording_sid: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> "CallState":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["open_cases"] = tuple(tuple(item) for item in known.get("open_cases", ()))
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Turn:
+    state: CallState
+    say: tuple[Utterance, ...] = ()     # spoken before any question
+    ask: tuple[Utterance, ...] = ()     # spoken inside the <Gather>, so callers can barge in
+    gather: Gather | None = None
+    record: Record | None = None
+    effect: Effect | None = None
+    hangup: bool = False
+
+    @property
+    def said(self) -> str:
+        return " ".join(u.text for u in self.say + self.ask)
+
+
+# --- the engine --------------------------------------------------------------
+
+@dataclass
+class Flow:
+    line: Line
+    prompts: Mapping[str, PromptSet]
+    categories: Mapping[str, Category]
+    # Turns keypad digits into a dialable E.164 number, or None.
+    parse_number: Callable[[str], str | None] = lambda digits: None
+
+    # entry points --------------------------------------------------------
+
+    def start(self, facts: CallFacts) -> Turn:
+        language = self.line.default_language
+        state = CallState(
+            node="menu", language=language, after_hours=not facts.business_open,
+            next_open=facts.next_open.isoformat() if facts.next_open else None,
+            caller_e164=facts.caller_e164,
+            open_cases=tuple((c.number, c.category_code) for c in facts.open_cases),
+        )
+        say = [self._say(state, self.line.greeting)]
+        if state.after_hours and facts.next_open:
+            say.append(self._say(state, "after_hours", next_open=self._next_open_text(state)))
+        if facts.open_cases:
+            turn = self._open_case_offer(state)
+        else:
+            turn = self._menu(state)
+        return replace(turn, say=tuple(say) + turn.say)
+
+    def advance(self, state: CallState, event: Input) -> Turn:
+        handler = getattr(self, f"_on_{state.node}", None)
+        if handler is None:
+            # A webhook for a finished conversation (a late retry): end politely.
+            return self._goodbye(state)
+        if event.digits == OPERATOR_KEY and state.node not in ("callback_entry", "status_entry", "voicemail"):
+            return self._operator(state)
+        return handler(state, event)
+
+    def resume(self, state: CallState, result: CaseCreated | CaseStatus | None) -> Turn:
+        if isinstance(result, CaseCreated):
+            return self._case_created(replace(state, case_number=result.number))
+        return self._status_report(state, result)
+
+    # menus -----------------------------------------------------------------
+
+    def _menu(self, state: CallState, prefix: tuple[Utterance, ...] = ()) -> Turn:
+        state = self._at(state, "menu")
+        menu = self.line.menu.find(state.menu_path)
+        ask = [self._say(state, menu.prompt)]
+        for key, option in menu.options.items():
+            if option.action == "language":
+                target = self._language_target(state, option.language)
+                ask.append(render(self.prompts[target], "language_offer", key=key))
+        return Turn(state, say=prefix, ask=tuple(ask),
+                    gather=self._gather(state, speech=menu.speech is not None, num_digits=1))
+
+    def _on_menu(self, state: CallState, event: Input) -> Turn:
+        menu = self.line.menu.find(state.menu_path)
+        if event.digits:
+            key = event.digits[:1]
+            if key == REPEAT_KEY:
+                return self._menu(state)
+            option = menu.options.get(key)
+            if option is None:
+                return self._retry(state, "invalid_input", self._menu)
+            return self._menu_option(state, key, option)
+        if event.speech and menu.speech == "complaint":
+            return self._described(state, event)
+        if event.speech and menu.speech == "status":
+            return self._status_entry(state)
+        return self._retry(state, "no_input" if event.empty else "invalid_input", self._menu)
+
+    def _menu_option(self, state: CallState, key: str, option) -> Turn:
+        if option.action == "complaint":
+            return self._describe(state)
+        if option.action == "status":
+            return self._status_entry(state)
+        if option.action == "operator":
+            return self._operator(state)
+        if option.action == "language":
+            target = self._language_target(state, option.language)
+            return self._menu(replace(state, language=target))
+        if option.action == "menu":
+            return self._menu(replace(state, menu_path=state.menu_path + key))
+        return self._menu(state, prefix=(self._say(state, option.prompt),))
+
+    def _language_target(self, state: CallState, language: str | None) -> str:
+        # The language key toggles: pressed again, it returns to the default.
+        if language == state.language:
+            return self.line.default_language
+        return language or self.line.default_language
+
+    # open cases ---------------------------------------------------------------
+
+    def _open_case_offer(self, state: CallState) -> Turn:
+        state = self._at(state, "open_case_offer")
+        latest_number, latest_category = state.open_cases[0]
+        ask = self._say(state, "open_case_offer", count=len(state.open_cases),
+                        category=self._category_name(state, latest_category))
+        return Turn(state, ask=(ask,), gather=self._gather(state, num_digits=1))
+
+    def _on_open_case_offer(self, state: CallState, event: Input) -> Turn:
+        if event.digits == "1":
+            return Turn(state, effect=LookupCase(state.open_cases[0][0]))
+        if event.digits == "2":
+            return self._menu(replace(state, menu_path=""))
+        return self._retry(state, "no_input" if event.empty else "invalid_input", self._open_case_offer)
+
+    # describing the problem -----------------------------------------------------
+
+    def _describe(self, state: CallState, prompt: str = "describe") -> Turn:
+        state = self._at(state, "describe")
+        return Turn(state, ask=(self._say(state, prompt),),
+                    gather=self._gather(state, speech=True, num_digits=1))
+
+    def _on_describe(self, state: CallState, event: Input) -> Turn:
+        if event.digits == "1":
+            return self._category_groups(state)
+        if (event.speech or "").strip():
+            return self._described(state, event)
+        return self._retry(state, "no_input" if event.empty else "invalid_input",
+                           lambda s: self._describe(s, "describe_retry"))
+
+    def _described(self, state: CallState, event: Input) -> Turn:
+        text = (event.speech or "").strip()
+        state = replace(state, description=text, confidence=event.confidence)
+        suggestion = suggest(text, self._line_categories())
+        if suggestion.code:
+            return self._confirm_category(replace(state, category_code=suggestion.code))
+        return self._category_groups(state)
+
+    def _confirm_category(self, state: CallState) -> Turn:
+        state = self._at(state, "confirm_category")
+        ask = self._say(state, "confirm_category", category=self._category_name(state, state.category_code))
+        return Turn(state, ask=(ask,), gather=self._gather(state, num_digits=1))
+
+    def _on_confirm_category(self, state: CallState, event: Input) -> Turn:
+        if event.digits == "1":
+            return self._location(state)
+        if event.digits == "2":
+            return self._category_groups(replace(state, category_code=None))
+        return self._retry(state, "no_input" if event.empty else "invalid_input", self._confirm_category)
+
+    def _category_groups(self, state: CallState) -> Turn:
+        groups = self.line.category_menu
+        if len(groups) == 1:
+            return self._category_group(replace(state, group=0))
+        state = self._at(state, "category_groups")
+        ask = [self._say(state, "category_intro")]
+        for index, group in enumerate(groups, start=1):
+            ask.append(self._say(state, "category_option", label=self._text(state, group.label), key=index))
+        ask.append(self._say(state, "menu_tail"))
+        return Turn(state, ask=tuple(ask), gather=self._gather(state, num_digits=1))
+
+    def _on_category_groups(self, state: CallState, event: Input) -> Turn:
+        if event.digits == REPEAT_KEY:
+            return self._category_groups(state)
+        index = _menu_index(event.digits, len(self.line.category_menu))
+        if index is None:
+            return self._retry(state, "no_input" if event.empty else "invalid_input", self._category_groups)
+        return self._category_group(replace(state, group=index, retries=0))
+
+    def _category_group(self, state: CallState) -> Turn:
+        state = self._at(state, "category_group")
+        group = self.line.category_menu[state.group or 0]
+        ask = [self._say(state, "category_intro")]
+        for index, code in enumerate(group.categories, start=1):
+            ask.append(self._say(state, "category_option", label=self._category_name(state, code), key=index))
+        ask.append(self._say(state, "menu_tail"))
+        return Turn(state, ask=tuple(ask), gather=self._gather(state, num_digits=1))
+
+    def _on_category_group(self, state: CallState, event: Input) -> Turn:
+        if event.digits == REPEAT_KEY:
+            return self._category_group(state)
+        group = self.line.category_menu[state.group or 0]
+        index = _menu_index(event.digits, len(group.categories))
+        if index is None:
+            return self._retry(state, "no_input" if event.empty else "invalid_input", self._category_group)
+        return self._location(replace(state, category_code=group.categories[index]))
+
+    # where, and who to call back -------------------------------------------------
+
+    def _location(self, state: CallState, prompt: str = "location") -> Turn:
+        state = self._at(state, "location")
+        return Turn(state, ask=(self._say(state, prompt),), gather=self._gather(state, speech=True, num_digits=1))
+
+    def _on_location(self, state: CallState, event: Input) -> Turn:
+        if (event.speech or "").strip():
+            return self._callback(replace(state, location=event.speech.strip()))
+        return self._retry(state, "no_input" if event.empty else "invalid_input",
+                           lambda s: self._location(s, "location_retry"))
+
+    def _callback(self, state: CallState) -> Turn:
+        if state.caller_e164:
+            state = self._at(state, "callback_confirm")
+            ask = self._say(state, "callback_confirm", last_four=Digits(state.caller_e164[-4:]))
+            return Turn(state, ask=(ask,), gather=self._gather(state, num_digits=1))
+        return self._callback_entry(state)
+
+    def _on_callback_confirm(self, state: CallState, event: Input) -> Turn:
+        if event.digits == "1":
+            return self._create(replace(state, callback_number=state.caller_e164))
+        if event.digits == "2":
+            return self._callback_entry(state)
+        return self._retry(state, "no_input" if event.empty else "invalid_input", self._callback)
+
+    def _callback_entry(self, state: CallState) -> Turn:
+        state = self._at(state, "callback_entry")
+        prompt = "callback_entry" if state.caller_e164 else "callback_entry_or_decline"
+        return Turn(state, ask=(self._say(state, prompt),),
+                    gather=self._gather(state, finish_on_key="#", timeout=10))
+
+    def _on_callback_entry(self, state: CallState, event: Input) -> Turn:
+        digits = (event.digits or "").strip()
+        if digits.startswith("*") and not state.caller_e164:
+            return self._create(replace(state, callback_declined=True))
+        if digits == OPERATOR_KEY:
+            return self._operator(state)
+        number = self.parse_number(digits) if digits else None
+        if number:
+            return self._create(replace(state, callback_number=number))
+        if not digits:
+            return self._retry(state, "no_input", self._callback_entry)
+        return self._retry(state, "callback_invalid", self._callback_entry)
+
+    def _create(self, state: CallState) -> Turn:
+        state = self._at(state, "creating")
+        return Turn(state, effect=CreateCase(self._intake(state, needs_operator=False)))
+
+    def _intake(self, state: CallState, needs_operator: bool) -> Intake:
+        description = state.description
+        if not description and state.category_code:
+            description = self._category_name(state, state.category_code)
+        return Intake(
+            line_id=self.line.id, language=state.language, caller_e164=state.caller_e164,
+            callback_number=state.callback_number or (state.caller_e164 if needs_operator else None),
+            callback_declined=state.callback_declined, description=description,
+            location=state.location, category_code=state.category_code,
+            speech_confidence=state.confidence, needs_operator=needs_operator,
+            after_hours=state.after_hours, recording_sid=state.recording_sid,
+        )
+
+    def _case_created(self, state: CallState) -> Turn:
+        number = Digits(state.case_number or "")
+        voicemail = state.node == "voicemail_saving"
+        state = self._at(state, "done")
+        say = [self._say(state, "voicemail_saved" if voicemail else "case_created", case_number=number)]
+        say.append(self._say(state, "case_number_again", case_number=number))
+        if state.after_hours and state.next_open:
+            say.append(self._say(state, "callback_next_open", next_open=self._next_open_text(state)))
+        say.append(self._say(state, "goodbye"))
+        return Turn(state, say=tuple(say), hangup=True)
+
+    # status of a case ----------------------------------------------------------------
+
+    def _status_entry(self, state: CallState) -> Turn:
+        state = self._at(state, "status_entry")
+        return Turn(state, ask=(self._say(state, "status_entry"),),
+                    gather=self._gather(state, finish_on_key="#", timeout=10))
+
+    def _on_status_entry(self, state: CallState, event: Input) -> Turn:
+        digits = "".join(ch for ch in (event.digits or "") if ch.isdigit())
+        if digits == OPERATOR_KEY:
+            return self._operator(state)
+        if not digits:
+            return self._retry(state, "no_input" if event.empty else "invalid_input", self._status_entry)
+        return Turn(replace(state, asked_number=digits), effect=LookupCase(digits))
+
+    def _status_report(self, state: CallState, status: CaseStatus | None) -> Turn:
+        if status is None:
+            asked = state.asked_number or ""
+            say = self._say(state, "status_not_found", case_number=Digits(asked))
+            return self._retry(state, None, self._status_entry, extra=(say,))
+        status_text = self._text(state, f"status_{status.status}", department=status.department_name or "")
+        say = self._say(state, "status_report", case_number=Digits(status.number),
+                        category=self._category_name(state, status.category_code), status=status_text)
+        state = self._at(state, "status_more")
+        return Turn(state, say=(say,), ask=(self._say(state, "status_more"),),
+                    gather=self._gather(state, num_digits=1))
+
+    def _on_status_more(self, state: CallState, event: Input) -> Turn:
+        if event.digits == "1":
+            return self._menu(replace(state, menu_path=""))
+        return self._goodbye(state)
+
+    # a person ---------------------------------------------------------------------
+
+    def _operator(self, state: CallState, prefix: tuple[Utterance, ...] = ()) -> Turn:
+        """0 from any menu.  Until the operator queue exists: a voicemail that
+        becomes a case flagged for an operator."""
+        state = self._at(state, "voicemail")
+        say = prefix + (self._say(state, "operator_voicemail"),)
+        return Turn(state, say=say, record=Record())
+
+    def _on_voicemail(self, state: CallState, event: Input) -> Turn:
+        state = replace(state, recording_sid=event.recording_sid, node="voicemail_saving")
+        if not (event.recording_sid or state.description or state.category_code):
+            return self._goodbye(state)
+        return Turn(state, effect=CreateCase(self._intake(state, needs_operator=True)))
+
+    # helpers ------------------------------------------------------------------------
+
+    def _retry(self, state: CallState, reason: str | None, again, extra: tuple[Utterance, ...] = ()) -> Turn:
+        """Say why, then ask again; after MAX_RETRIES reprompts, go to a person."""
+        prefix = extra + ((self._say(state, reason),) if reason else ())
+        if state.retries >= MAX_RETRIES:
+            return self._operator(replace(state, retries=0),
+                                  prefix=prefix + (self._say(state, "transfer_operator"),))
+        turn = again(replace(state, retries=state.retries + 1))
+        return replace(turn, say=prefix + turn.say)
+
+    def _goodbye(self, state: CallState) -> Turn:
+        state = self._at(state, "done")
+        return Turn(state, say=(self._say(state, "goodbye"),), hangup=True)
+
+    def _at(self, state: CallState, node: str) -> CallState:
+        return state if state.node == node else replace(state, node=node, retries=0)
+
+    def _gather(self, state: CallState, *, speech: bool = False, num_digits: int | None = None,
+                finish_on_key: str | None = None, timeout: int = 6) -> Gather:
+        prompts = self.prompts[state.language]
+        return Gather(
+            input="dtmf speech" if speech else "dtmf",
+            language=prompts.voice.speech_language,
+            num_digits=num_digits, finish_on_key=finish_on_key, timeout=timeout,
+            hints=speech_hints(self._line_categories()) if speech else (),
+        )
+
+    def _say(self, state: CallState, prompt_key: str, /, **params: object) -> Utterance:
+        return render(self.prompts[state.language], prompt_key, **params)
+
+    def _text(self, state: CallState, prompt_key: str, /, **params: object) -> str:
+        return self._say(state, prompt_key, **params).text
+
+    def _category_name(self, state: CallState, code: str | None) -> str:
+        category = self.categories.get(code or "")
+        return category.name(state.language) if category else ""
+
+    def _line_categories(self) -> list[Category]:
+        return [c for c in self.categories.values() if self.line.id in c.lines]
+
+    def _next_open_text(self, state: CallState) -> str:
+        moment = datetime.fromisoformat(state.next_open) if state.next_open else None
+        return format_time(self.prompts[state.language], moment, self.line.time_zone) if moment else ""
+
+
+def _menu_index(digits: str | None, size: int) -> int | None:
+    if digits and digits.isdigit() and 1 <= int(digits) <= size:
+        return int(digits) - 1
+    return None
+
