@@ -55,11 +55,17 @@ def suggest(text: str, categories: Iterable[Category]) -> Suggestion:
     return Suggestion(top[1], candidates, top[2])
 
 
-def speech_hints(categories: Iterable[Category], limit: int = 400) -> tuple[str, ...]:
-    """Keywords as Twilio <Gather hints>, most specific first, within Twilio's limits."""
+def speech_hints(categories: Iterable[Category], language: str, limit: int = 400) -> tuple[str, ...]:
+    """Keywords in the caller's language as Twilio <Gather hints>, most
+    specific first, within Twilio's limits (phrases of at most 100 characters)."""
+    chinese = language.startswith(("zh", "cmn", "yue"))
     seen: dict[str, None] = {}
     for category in categories:
         for keyword in category.keywords:
-            if len(keyword) <= 100:
+            if len(keyword) <= 100 and _is_chinese(keyword) == chinese:
                 seen.setdefault(keyword, None)
     return tuple(sorted(seen, key=len, reverse=True)[:limit])
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

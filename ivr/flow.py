@@ -492,7 +492,7 @@ class Flow:
             input="dtmf speech" if speech else "dtmf",
             language=prompts.voice.speech_language,
             num_digits=num_digits, finish_on_key=finish_on_key, timeout=timeout,
-            hints=speech_hints(self._line_categories()) if speech else (),
+            hints=speech_hints(self._line_categories(), state.language) if speech else (),
         )
 
     def _say(self, state: CallState, prompt_key: str, /, **params: object) -> Utterance:

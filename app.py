@@ -1,0 +1,61 @@
+"""The Hotline application factory.
+
+    flask --app app run                 development server
+    gunicorn 'app:create_app()'         production
+
+Nothing runs at import: no app, no Twilio client, no scheduler.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from call_log.phones import MaskPhoneNumbers
+from config.loader import load_config
+from config.settings import Settings, load_settings
+from database import db, utcnow
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app.  ``config`` overrides settings fields (tests pass a dict)."""
+    settings = load_settings()
+    if config:
+        settings = settings.with_overrides(config)
+    app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
+    app.config.update(SETTINGS=settings, SECRET_KEY=settings.secret_key,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.is_production)
+    _configure_logging(settings)
+    if settings.trusted_proxies and not settings.public_url:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+
+    from ivr.services import Hotline
+    app.extensions["hotline"] = Hotline(load_config(settings.config_dir))
+    app.extensions["clock"] = settings.extra.get("clock", utcnow)
+    db.init_app(app)
+
+    from ivr.views import bp as voice
+    app.register_blueprint(voice)
+
+    from cases.cli import case_cli
+    from database.cli import init_command
+    from ivr.cli import spool_cli
+    app.cli.add_command(init_command)
+    app.cli.add_command(case_cli)
+    app.cli.add_command(spool_cli)
+    return app
+
+
+def _configure_logging(settings: Settings) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=settings.log_level,
+                            format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+    root.setLevel(settings.log_level)
+    for handler in root.handlers:
+        if not any(isinstance(f, MaskPhoneNumbers) for f in handler.filters):
+            handler.addFilter(MaskPhoneNumbers())

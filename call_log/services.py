@@ -1,0 +1,133 @@
+"""Call-log use cases: log a call, its status callbacks and its recordings.
+
+Every function is idempotent on Twilio's keys (CallSid; CallSid +
+SequenceNumber + CallStatus; RecordingSid) because Twilio retries webhooks
+and may deliver status callbacks twice or out of order.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from call_log.models import Call, CallStatusEvent, Recording
+from call_log.phones import mask, parse_caller
+
+log = logging.getLogger(__name__)
+
+FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+
+
+@dataclass(frozen=True)
+class CallParams:
+    call_sid: str
+    from_number: str | None
+    to_number: str | None
+    status: str | None = None
+    direction: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    call_sid: str
+    status: str
+    sequence_number: int | None
+    timestamp: str | None
+    duration_seconds: int | None
+    params: dict
+    from_number: str | None = None
+    to_number: str | None = None
+    direction: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordingParams:
+    recording_sid: str
+    call_sid: str | None
+    url: str | None
+    duration_seconds: int | None
+    status: str | None = None
+
+
+def find_call(session: Session, call_sid: str, *, lock: bool = False) -> Call | None:
+    query = select(Call).where(Call.call_sid == call_sid)
+    if lock:
+        # Serialises concurrent retries of one call's webhooks on PostgreSQL;
+        # SQLite serialises every write transaction anyway.
+        query = query.with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def log_call(session: Session, params: CallParams, line_id: str | None, now: datetime,
+             default_region: str = "CN") -> Call:
+    """The call's row, created on first sight; later sightings change nothing."""
+    call = find_call(session, params.call_sid, lock=True)
+    if call is not None:
+        return call
+    caller = parse_caller(params.from_number, default_region)
+    call = Call(
+        call_sid=params.call_sid, line_id=line_id, direction=params.direction or "inbound",
+        from_raw=params.from_number, to_number=params.to_number, caller_e164=caller.e164,
+        caller_region=caller.region, caller_location=caller.location, caller_carrier=caller.carrier,
+        caller_time_zone=caller.time_zone, status=params.status or "ringing", started_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(call)
+    except IntegrityError:
+        # Twilio's retry raced us; the other request created the row.
+        call = find_call(session, params.call_sid, lock=True)
+        assert call is not None
+        return call
+    log.info("call %s on line %s from %s", params.call_sid, line_id, mask(caller.e164 or params.from_number))
+    return call
+
+
+def record_status(session: Session, update: StatusUpdate, now: datetime) -> Call:
+    """Store a status callback once, and move the call on only if it is newer."""
+    call = find_call(session, update.call_sid, lock=True)
+    if call is None:
+        call = log_call(session, CallParams(update.call_sid, update.from_number, update.to_number,
+                                            update.status, update.direction), None, now)
+    sequence = update.sequence_number if update.sequence_number is not None else -1
+    duplicate = session.scalars(select(CallStatusEvent).where(
+        CallStatusEvent.call_id == call.id, CallStatusEvent.sequence_number == sequence,
+        CallStatusEvent.status == update.status)).first()
+    if duplicate is not None:
+        return call
+    session.add(CallStatusEvent(
+        call=call, status=update.status, sequence_number=sequence, twilio_timestamp=update.timestamp,
+        duration_seconds=update.duration_seconds, received_at=now, params=update.params,
+    ))
+    newer = call.last_sequence is None or sequence > call.last_sequence
+    if newer and not (call.status in FINAL_STATUSES and update.status not in FINAL_STATUSES):
+        call.status = update.status
+        call.last_sequence = sequence
+    if update.status == "in-progress" and call.answered_at is None:
+        call.answered_at = now
+    if update.status in FINAL_STATUSES:
+        call.ended_at = call.ended_at or now
+        if update.duration_seconds is not None:
+            call.duration_seconds = update.duration_seconds
+    session.flush()
+    return call
+
+
+def save_recording(session: Session, params: RecordingParams, purpose: str = "voicemail") -> Recording:
+    """The recording's row by RecordingSid; a later callback fills in what it knows."""
+    recording = session.scalars(select(Recording).where(
+        Recording.recording_sid == params.recording_sid)).one_or_none()
+    if recording is None:
+        call = find_call(session, params.call_sid) if params.call_sid else None
+        recording = Recording(recording_sid=params.recording_sid, call=call, purpose=purpose)
+        session.add(recording)
+    recording.url = params.url or recording.url
+    if params.duration_seconds is not None:
+        recording.duration_seconds = params.duration_seconds
+    recording.status = params.status or recording.status or "completed"
+    session.flush()
+    return recording

@@ -1,0 +1,27 @@
+"""``flask --app app case show NUMBER``: a case as JSON."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from cases.services import find_case
+from cases.views_json import case_summary
+from database import db
+
+case_cli = AppGroup("case", help="Look at cases.")
+
+
+@case_cli.command("show")
+@click.argument("number")
+def show(number: str) -> None:
+    """Print case NUMBER as JSON (callback numbers masked)."""
+    app = current_app._get_current_object()
+    with db.session_scope(app) as session:
+        case = find_case(session, number)
+        if case is None:
+            raise click.ClickException(f"no case numbered {number}")
+        summary = case_summary(case, app.extensions["hotline"].config)
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -1,0 +1,230 @@
+"""IVR use cases: answer a call, take one step of the conversation, and
+catch whatever a caller says when something has gone wrong.
+
+Each takes a session and returns the TwiML to send.  The TwiML of every step
+is stored with the step, so a retried webhook gets the same answer and
+changes nothing twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from call_log.models import Call, IvrStep
+from call_log.phones import mask, parse_caller, parse_entered, region_of
+from call_log.services import CallParams, RecordingParams, find_call, log_call, save_recording
+from cases.models import Case
+from cases.services import NewCase, find_case, open_case, open_cases_of, recording_by_sid
+from config.catalog import HotlineConfig, Line
+from ivr.flow import (
+    CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input, Intake, LookupCase,
+    OpenCase, Turn,
+)
+from ivr.prompts import render
+from ivr.twiml import TurnUrls, render_apology_and_record, render_goodbye, render_turn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VoiceUrls:
+    """Builds the absolute URLs Twilio is told to call next."""
+
+    step: Callable[[int], str]
+    recording_status: str
+    fallback_recorded: str
+
+    def for_step(self, sequence: int) -> TurnUrls:
+        return TurnUrls(action=self.step(sequence), recording_status=self.recording_status)
+
+
+class Hotline:
+    """The configured lines and their flows, built once per app."""
+
+    def __init__(self, config: HotlineConfig) -> None:
+        self.config = config
+        self._flows = {
+            line_id: Flow(line, config.prompts, config.categories, parse_number=_number_parser(line))
+            for line_id, line in config.lines.items()
+        }
+
+    def flow(self, line_id: str) -> Flow:
+        return self._flows[line_id]
+
+    def line_for(self, to_number: str | None) -> Line | None:
+        parsed = parse_caller(to_number).e164 or to_number
+        return self.config.line_for_number(parsed or "")
+
+    def default_line(self) -> Line:
+        return next(iter(self.config.lines.values()))
+
+
+def _number_parser(line: Line) -> Callable[[str], str | None]:
+    region = region_of(line.number) or "CN"
+    return lambda digits: parse_entered(digits, region)
+
+
+# --- answering ------------------------------------------------------------------
+
+def answer_call(session: Session, hotline: Hotline, params: CallParams, urls: VoiceUrls,
+                now: datetime) -> str:
+    """POST /voice/incoming: log the call and greet the caller (step 1)."""
+    line = hotline.line_for(params.to_number)
+    if line is None:
+        log.error("call %s to %s matches no line in lines.yaml", params.call_sid, mask(params.to_number))
+        return apology(hotline, hotline.default_line(), urls)
+    call = log_call(session, params, line.id, now, default_region=region_of(line.number) or "CN")
+    existing = _stored_step(session, call, 1)
+    if existing is not None:
+        return existing.twiml
+    if call.answered_at is None:
+        call.answered_at = now
+    calendar = hotline.config.calendars[line.business_hours]
+    open_now = calendar.is_open(now)
+    open_cases = open_cases_of(session, call.caller_e164) if call.caller_e164 else []
+    facts = CallFacts(
+        caller_e164=call.caller_e164,
+        open_cases=tuple(OpenCase(c.number, c.category_code) for c in open_cases),
+        business_open=open_now, next_open=None if open_now else calendar.next_open(now),
+    )
+    turn = hotline.flow(line.id).start(facts)
+    return _store_turn(session, hotline, call, 1, turn, Input(), urls)
+
+
+def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, event: Input,
+              urls: VoiceUrls, now: datetime, recording: RecordingParams | None = None) -> str:
+    """POST /voice/step?step=N: what the caller did after turn N; returns turn N+1."""
+    call = find_call(session, call_sid, lock=True)
+    if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
+        log.warning("step %s for unknown call %s", step, call_sid)
+        return apology(hotline, hotline.default_line(), urls)
+    answered = _stored_step(session, call, step + 1)
+    if answered is not None:
+        return answered.twiml                      # a retry: same answer, nothing changes
+    if step != call.ivr_step:
+        # A stale or foreign step number: repeat where the caller really is.
+        current = _stored_step(session, call, call.ivr_step)
+        return current.twiml if current else apology(hotline, hotline.flow(call.line_id).line, urls)
+    if recording is not None:
+        save_recording(session, recording)
+    flow = hotline.flow(call.line_id)
+    state = CallState.from_json(call.ivr_state)
+    turn = flow.advance(state, event)
+    turn = _carry_out(session, hotline, flow, call, turn, now)
+    return _store_turn(session, hotline, call, step + 1, turn, event, urls)
+
+
+def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: Call, turn: Turn,
+               now: datetime) -> Turn:
+    """Perform the turn's effect, if any, and let the flow speak its result."""
+    if isinstance(turn.effect, CreateCase):
+        case = open_case(session, hotline.config, _new_case(session, call, turn.effect.intake), now)
+        return flow.resume(turn.state, CaseCreated(case.number))
+    if isinstance(turn.effect, LookupCase):
+        case = find_case(session, turn.effect.number)
+        status = None
+        if case is not None:
+            department = hotline.config.departments.get(case.department_code or "")
+            status = CaseStatus(case.number, case.status, case.category_code,
+                                department.name(turn.state.language) if department else None)
+        return flow.resume(turn.state, status)
+    return turn
+
+
+def _new_case(session: Session, call: Call, intake: Intake) -> NewCase:
+    recording = recording_by_sid(session, intake.recording_sid)
+    return NewCase(
+        line_id=intake.line_id, channel="hotline", description=intake.description,
+        location=intake.location, category_code=intake.category_code, caller_e164=intake.caller_e164,
+        callback_number=intake.callback_number, callback_declined=intake.callback_declined,
+        language=intake.language, needs_operator=intake.needs_operator, after_hours=intake.after_hours,
+        speech_confidence=intake.speech_confidence, call_id=call.id,
+        recording_id=recording.id if recording else None,
+    )
+
+
+def _stored_step(session: Session, call: Call, sequence: int) -> IvrStep | None:
+    return session.scalars(select(IvrStep).where(
+        IvrStep.call_id == call.id, IvrStep.sequence == sequence)).one_or_none()
+
+
+def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, turn: Turn,
+                event: Input, urls: VoiceUrls) -> str:
+    twiml = render_turn(turn, urls.for_step(sequence), hotline.config.prompts)
+    step = IvrStep(
+        call_id=call.id, sequence=sequence, node=turn.state.node, digits=event.digits,
+        speech=event.speech, confidence=event.confidence, said=turn.said, twiml=twiml,
+    )
+    try:
+        with session.begin_nested():
+            session.add(step)
+    except IntegrityError:
+        # The same step raced in twice (Twilio retried while we worked).
+        stored = _stored_step(session, call, sequence)
+        return stored.twiml if stored else twiml
+    call.ivr_state = turn.state.to_json()
+    call.ivr_step = sequence
+    call.language = turn.state.language
+    return twiml
+
+
+# --- when things go wrong -------------------------------------------------------
+
+def apology(hotline: Hotline, line: Line, urls: VoiceUrls) -> str:
+    """Apologise and record: used for the Fallback URL and any internal error.
+
+    Builds TwiML from configuration alone, so it works with the database down.
+    """
+    prompts = hotline.config.prompts
+    utterance = render(prompts[line.default_language], "apology")
+    return render_apology_and_record([utterance], prompts, urls.fallback_recorded, urls.recording_status)
+
+
+def recorded_goodbye(hotline: Hotline, line: Line) -> str:
+    prompts = hotline.config.prompts
+    return render_goodbye([render(prompts[line.default_language], "apology_saved")], prompts)
+
+
+def fallback_recorded(session: Session, hotline: Hotline, params: CallParams,
+                      recording: RecordingParams | None, now: datetime) -> str:
+    """A recording left after an apology becomes a case flagged for an operator."""
+    line = hotline.line_for(params.to_number) or hotline.default_line()
+    goodbye = recorded_goodbye(hotline, line)
+    call = log_call(session, params, line.id, now, default_region=region_of(line.number) or "CN")
+    call.via_fallback = True
+    if recording is None:
+        return goodbye
+    saved = save_recording(session, recording, purpose="fallback")
+    already = any(case.recording_id == saved.id for case in _cases_of_call(session, call))
+    if not already:
+        open_case(session, hotline.config, NewCase(
+            line_id=line.id, channel="hotline", description="", location=None, category_code=None,
+            caller_e164=call.caller_e164, callback_number=call.caller_e164, needs_operator=True,
+            call_id=call.id, recording_id=saved.id, language=line.default_language, actor="fallback",
+        ), now)
+    return goodbye
+
+
+def _cases_of_call(session: Session, call: Call) -> list[Case]:
+    return session.scalars(select(Case).where(Case.call_id == call.id)).all()
+
+
+def spool(instance_dir: Path, kind: str, payload: dict) -> Path:
+    """Keep a webhook's parameters on disk when the database cannot take them.
+
+    ``flask --app app spool replay`` feeds them back once it can.
+    """
+    directory = instance_dir / "spool"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{kind}.jsonl"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    return path

@@ -1,0 +1,99 @@
+"""TwiML rendering: the one place where a ``Turn`` becomes TwiML.
+
+Everything goes through ``twilio.twiml.voice_response``; nothing is built
+from strings.  Digit strings are read slowly, one digit at a time, with
+SSML ``<prosody>`` and ``<say-as interpret-as="digits">``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from twilio.twiml.voice_response import Gather as GatherVerb
+from twilio.twiml.voice_response import Record as RecordVerb
+from twilio.twiml.voice_response import Say, VoiceResponse
+
+from config.catalog import PromptSet
+from ivr.flow import Gather, Record, Turn
+from ivr.prompts import Utterance
+
+
+@dataclass(frozen=True)
+class TurnUrls:
+    """Where Twilio should post what happens next in this turn."""
+
+    action: str               # Gather and Record action, carrying the step number
+    recording_status: str     # Record's recordingStatusCallback
+
+
+def render_turn(turn: Turn, urls: TurnUrls, prompts: Mapping[str, PromptSet]) -> str:
+    response = VoiceResponse()
+    _say_all(response, turn.say, prompts)
+    if turn.gather is not None:
+        gather = _gather(turn.gather, urls.action)
+        _say_all(gather, turn.ask, prompts)     # inside, so callers can answer before it ends
+        response.append(gather)
+        # Twilio posts to the action even on silence (actionOnEmptyResult);
+        # the redirect is the belt to those braces, and the step number in the
+        # URL makes a second arrival harmless.
+        response.redirect(urls.action, method="POST")
+    else:
+        _say_all(response, turn.ask, prompts)
+    if turn.record is not None:
+        response.append(_record(turn.record, urls))
+    if turn.hangup:
+        response.hangup()
+    return str(response)
+
+
+def render_apology_and_record(utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet],
+                              action: str, recording_status: str) -> str:
+    """What a caller hears when something failed: an apology and a recording."""
+    response = VoiceResponse()
+    _say_all(response, utterances, prompts)
+    response.append(_record(Record(max_length=180), TurnUrls(action, recording_status)))
+    response.hangup()
+    return str(response)
+
+
+def render_goodbye(utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet]) -> str:
+    response = VoiceResponse()
+    _say_all(response, utterances, prompts)
+    response.hangup()
+    return str(response)
+
+
+def _say_all(parent, utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet]) -> None:
+    for utterance in utterances:
+        voice = prompts[utterance.language].voice
+        say = Say(language=voice.say_language, voice=voice.say_voice)
+        for segment in utterance.segments:
+            if segment.digits:
+                say.prosody(rate="slow").say_as(segment.text, interpret_as="digits")
+            else:
+                say.append(segment.text)
+        parent.append(say)
+
+
+def _gather(spec: Gather, action: str) -> GatherVerb:
+    options = dict(
+        input=spec.input, action=action, method="POST", timeout=spec.timeout,
+        action_on_empty_result=True,
+    )
+    if spec.num_digits:
+        options["num_digits"] = spec.num_digits
+    if spec.finish_on_key:
+        options["finish_on_key"] = spec.finish_on_key
+    if "speech" in spec.input:
+        options.update(language=spec.language, speech_timeout="auto")
+        if spec.hints:
+            options["hints"] = ",".join(spec.hints)
+    return GatherVerb(**options)
+
+
+def _record(spec: Record, urls: TurnUrls) -> RecordVerb:
+    return RecordVerb(
+        action=urls.action, method="POST", max_length=spec.max_length, timeout=spec.timeout,
+        finish_on_key=spec.finish_on_key, play_beep=True,
+        recording_status_callback=urls.recording_status, recording_status_callback_method="POST",
+    )

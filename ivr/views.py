@@ -1,0 +1,179 @@
+"""Twilio voice webhooks.  Views translate Twilio's parameters into service
+calls and return TwiML; every route checks X-Twilio-Signature.
+
+A caller must never hear dead air or an application error: any failure
+here answers with an apology and a recording, so what they say is kept.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from call_log.services import CallParams, RecordingParams, StatusUpdate, record_status, save_recording
+from database import db
+from ivr.flow import Input
+from ivr.services import (
+    Hotline, VoiceUrls, answer_call, apology, fallback_recorded, recorded_goodbye, spool, take_step,
+)
+from ivr.signature import twilio_signed
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+
+def hotline() -> Hotline:
+    return current_app.extensions["hotline"]
+
+
+def now():
+    return current_app.extensions["clock"]()
+
+
+def external_url(endpoint: str, **values) -> str:
+    public = current_app.config["SETTINGS"].public_url
+    if public:
+        return public + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def voice_urls() -> VoiceUrls:
+    return VoiceUrls(
+        step=lambda sequence: external_url("voice.step", step=sequence),
+        recording_status=external_url("voice.recording"),
+        fallback_recorded=external_url("voice.fallback_recorded"),
+    )
+
+
+def twiml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _call_params() -> CallParams:
+    form = request.form
+    return CallParams(call_sid=form.get("CallSid", ""), from_number=form.get("From") or form.get("Caller"),
+                      to_number=form.get("To") or form.get("Called"), status=form.get("CallStatus"),
+                      direction=form.get("Direction"))
+
+
+def _recording_params() -> RecordingParams | None:
+    form = request.form
+    if not form.get("RecordingSid"):
+        return None
+    return RecordingParams(recording_sid=form["RecordingSid"], call_sid=form.get("CallSid"),
+                           url=form.get("RecordingUrl"), duration_seconds=_int(form.get("RecordingDuration")),
+                           status=form.get("RecordingStatus"))
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+@bp.post("/incoming")
+@twilio_signed
+def incoming():
+    session = db.session()
+    body = answer_call(session, hotline(), _call_params(), voice_urls(), now())
+    session.commit()
+    return twiml(body)
+
+
+@bp.post("/step")
+@twilio_signed
+def step():
+    sequence = _int(request.args.get("step"))
+    if sequence is None:
+        return twiml(apology(hotline(), hotline().default_line(), voice_urls()))
+    form = request.form
+    recording = _recording_params()
+    event = Input(digits=form.get("Digits") or None, speech=form.get("SpeechResult") or None,
+                  confidence=_float(form.get("Confidence")),
+                  recording_sid=recording.recording_sid if recording else None)
+    session = db.session()
+    body = take_step(session, hotline(), form.get("CallSid", ""), sequence, event, voice_urls(), now(),
+                     recording=recording)
+    session.commit()
+    return twiml(body)
+
+
+@bp.post("/status")
+@twilio_signed
+def status():
+    form = request.form
+    update = StatusUpdate(
+        call_sid=form.get("CallSid", ""), status=form.get("CallStatus", ""),
+        sequence_number=_int(form.get("SequenceNumber")), timestamp=form.get("Timestamp"),
+        duration_seconds=_int(form.get("CallDuration")), params=form.to_dict(),
+        from_number=form.get("From"), to_number=form.get("To"), direction=form.get("Direction"),
+    )
+    session = db.session()
+    record_status(session, update, now())
+    session.commit()
+    return Response(status=204)
+
+
+@bp.post("/recording")
+@twilio_signed
+def recording():
+    params = _recording_params()
+    if params is not None:
+        session = db.session()
+        save_recording(session, params)
+        session.commit()
+    return Response(status=204)
+
+
+@bp.post("/fallback")
+@twilio_signed
+def fallback():
+    """Twilio's Fallback URL: the primary answer failed; apologise and record."""
+    line = hotline().line_for(request.form.get("To")) or hotline().default_line()
+    log.error("fallback URL called for call %s: ErrorCode %s at %s", request.form.get("CallSid"),
+              request.form.get("ErrorCode"), request.form.get("ErrorUrl"))
+    return twiml(apology(hotline(), line, voice_urls()))
+
+
+@bp.post("/fallback/recorded", endpoint="fallback_recorded")
+@twilio_signed
+def fallback_recorded_view():
+    params, recording_params = _call_params(), _recording_params()
+    session = db.session()
+    try:
+        body = fallback_recorded(session, hotline(), params, recording_params, now())
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        path = spool(current_app.config["SETTINGS"].instance_dir, "fallback_recorded", request.form.to_dict())
+        log.exception("database unavailable; kept the recording's parameters in %s", path)
+        line = hotline().line_for(params.to_number) or hotline().default_line()
+        body = recorded_goodbye(hotline(), line)
+    return twiml(body)
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception):
+    """Never a 500 to Twilio: an unexpected error still answers with an
+    apology and a recording, and the recording becomes a case."""
+    if isinstance(error, HTTPException):
+        return error
+    db.session().rollback()
+    log.exception("voice webhook %s failed", request.path)
+    if request.path.endswith(("/status", "/recording")):
+        spool(current_app.config["SETTINGS"].instance_dir, request.path.rsplit("/", 1)[-1],
+              request.form.to_dict())
+        return Response(status=204)
+    line = hotline().line_for(request.form.get("To")) or hotline().default_line()
+    return twiml(apology(hotline(), line, voice_urls()))
