@@ -40,7 +40,7 @@ class Call(Base):
 
     steps: Mapped[list["IvrStep"]] = relationship(back_populates="call", order_by="IvrStep.sequence")
     status_events: Mapped[list["CallStatusEvent"]] = relationship(
-        back_populates="call", order_by="CallStatusEvent.received_at")
+        back_populates="call", order_by="CallStatusEvent.id")
     recordings: Mapped[list["Recording"]] = relationship(back_populates="call")
 
 

@@ -100,12 +100,20 @@ def mask(number: str | None) -> str:
     return head + "*" * (len(digits) - keep_head - 4) + digits[-4:]
 
 
-_NUMBER_IN_TEXT = re.compile(r"(?<![\w])\+?\d[\d\- ]{6,}\d(?![\w])")
+_INTERNATIONAL = re.compile(r"\+\d{7,15}")
 
 
-def mask_text(text: str) -> str:
-    """Mask every phone-number-like run of digits in free text."""
-    return _NUMBER_IN_TEXT.sub(lambda m: mask(m.group(0)), text)
+def mask_text(text: str, region: str = "CN") -> str:
+    """Mask phone numbers in free text: anything in E.164 form, and any run of
+    digits that phonenumbers finds to be a valid number of the region.  Case
+    numbers and other serials are not valid numbers and stay readable."""
+    text = _INTERNATIONAL.sub(lambda m: mask(m.group(0)), text)
+    if not any(ch.isdigit() for ch in text.replace("*", "")):
+        return text
+    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)]
+    for start, end in reversed(spans):
+        text = text[:start] + mask(text[start:end]) + text[end:]
+    return text
 
 
 class MaskPhoneNumbers(logging.Filter):

@@ -1,0 +1,149 @@
+"""The IVR flow as pure code: menu tree + call state + caller input -> next turn."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from call_log.phones import parse_entered
+from config.loader import load_config
+from config.settings import SHIPPED_CONFIG_DIR
+from ivr.flow import (
+    MAX_RETRIES, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input, LookupCase,
+    OpenCase,
+)
+
+CONFIG = load_config(SHIPPED_CONFIG_DIR)
+
+
+@pytest.fixture
+def flow() -> Flow:
+    return Flow(CONFIG.lines["urban"], CONFIG.prompts, CONFIG.categories, parse_number=parse_entered)
+
+
+def started(flow, **facts):
+    return flow.start(CallFacts(caller_e164=facts.pop("caller", "+8613812345678"), **facts))
+
+
+def test_greeting_then_speech_first_main_menu(flow):
+    turn = started(flow)
+    assert turn.state.node == "menu"
+    assert turn.say[0].text.startswith("您好")
+    assert turn.gather.input == "dtmf speech" and turn.gather.language == "cmn-Hans-CN"
+    assert turn.gather.num_digits == 1
+
+
+def test_confident_speech_suggests_a_category_to_confirm(flow):
+    turn = flow.advance(started(flow).state, Input(speech="下水道堵了，污水冒出来"))
+    assert turn.state.node == "confirm_category" and turn.state.category_code == "E0105"
+
+
+def test_ambiguous_speech_offers_the_category_menu(flow):
+    turn = flow.advance(started(flow).state, Input(speech="那边有个东西坏了"))
+    assert turn.state.node == "category_groups" and turn.state.description == "那边有个东西坏了"
+
+
+def test_category_menu_offers_at_most_five_choices_with_repeat_and_operator(flow):
+    turn = flow.advance(started(flow).state, Input(speech="不知道怎么说"))
+    options = [u.text for u in turn.ask if "请按" in u.text]
+    assert len([o for o in options if "，请按" in o]) <= 5
+    assert "重听请按9" in turn.ask[-1].text and "人工服务请按0" in turn.ask[-1].text
+
+
+def test_complete_intake_ends_in_a_create_case_effect_and_a_read_back(flow):
+    state = started(flow).state
+    state = flow.advance(state, Input(speech="西仓路银春旅馆门前有两个上水井盖丢失")).state
+    state = flow.advance(state, Input(digits="1")).state
+    state = flow.advance(state, Input(speech="海陵区西仓路银春旅馆门前")).state
+    turn = flow.advance(state, Input(digits="1"))
+    assert isinstance(turn.effect, CreateCase)
+    intake = turn.effect.intake
+    assert (intake.category_code, intake.location, intake.callback_number) == (
+        "C0101", "海陵区西仓路银春旅馆门前", "+8613812345678")
+    done = flow.resume(turn.state, CaseCreated("2610090001"))
+    digits = [s for u in done.say for s in u.segments if s.digits]
+    assert [s.text for s in digits] == ["2610090001", "2610090001"]     # said twice, slowly
+    assert done.hangup and done.gather is None
+
+
+@pytest.mark.parametrize("node_input", [Input(), Input(digits="7")])
+def test_reprompts_at_most_twice_then_a_person(flow, node_input):
+    state = started(flow).state
+    for _ in range(MAX_RETRIES):
+        turn = flow.advance(state, node_input)
+        assert turn.gather is not None
+        state = turn.state
+    turn = flow.advance(state, node_input)
+    assert turn.record is not None and turn.state.node == "voicemail"
+
+
+def test_retries_reset_when_the_caller_moves_on(flow):
+    state = flow.advance(started(flow).state, Input()).state
+    assert state.retries == 1
+    state = flow.advance(state, Input(digits="1")).state
+    assert state.node == "describe" and state.retries == 0
+
+
+def test_operator_key_works_in_every_menu_node(flow):
+    nodes = {}
+    state = started(flow).state
+    nodes["menu"] = state
+    state = flow.advance(state, Input(speech="路灯不亮")).state
+    nodes["confirm_category"] = state
+    state = flow.advance(state, Input(digits="1")).state
+    nodes["location"] = state
+    state = flow.advance(state, Input(speech="青年路")).state
+    nodes["callback_confirm"] = state
+    for name, node_state in nodes.items():
+        assert flow.advance(node_state, Input(digits="0")).state.node == "voicemail", name
+
+
+def test_status_lookup_is_an_effect_and_its_result_is_read(flow):
+    state = flow.advance(started(flow).state, Input(digits="2")).state
+    turn = flow.advance(state, Input(digits="2610090001#"))
+    assert turn.effect == LookupCase("2610090001")
+    report = flow.resume(turn.state, CaseStatus("2610090001", "dispatched", "C0105", "市路灯管理所"))
+    assert "已派遣到市路灯管理所办理" in report.say[0].text
+    assert report.state.node == "status_more"
+
+
+def test_open_case_offer_comes_before_the_menu(flow):
+    turn = started(flow, open_cases=(OpenCase("2610080007", "C0105"),))
+    assert turn.state.node == "open_case_offer" and "路灯" in turn.ask[0].text
+    assert flow.advance(turn.state, Input(digits="1")).effect == LookupCase("2610080007")
+    assert flow.advance(turn.state, Input(digits="2")).state.node == "menu"
+
+
+def test_after_hours_start_says_when_the_callback_comes(flow):
+    reopen = datetime(2026, 10, 10, 0, 0, tzinfo=timezone.utc)       # 08:00 in Shanghai
+    turn = started(flow, business_open=False, next_open=reopen)
+    assert "10月10日8点00分" in turn.say[1].text and turn.state.after_hours
+
+
+def test_anonymous_caller_may_decline_a_callback_with_star(flow):
+    state = started(flow, caller=None).state
+    state = flow.advance(state, Input(speech="路灯不亮")).state
+    state = flow.advance(state, Input(digits="1")).state
+    turn = flow.advance(state, Input(speech="青年路"))
+    assert turn.state.node == "callback_entry" and turn.gather.finish_on_key == "#"
+    created = flow.advance(turn.state, Input(digits="*"))
+    assert created.effect.intake.callback_declined and created.effect.intake.callback_number is None
+
+
+def test_state_survives_a_json_round_trip(flow):
+    state = flow.advance(started(flow, open_cases=(OpenCase("1", None),)).state, Input(digits="2")).state
+    assert CallState.from_json(state.to_json()) == state
+
+
+def test_language_key_toggles_between_mandarin_and_english(flow):
+    english = flow.advance(started(flow).state, Input(digits="8"))
+    assert english.state.language == "en-US" and english.gather.language == "en-US"
+    assert "普通话服务请按8" in [u.text for u in english.ask][-1]
+    back = flow.advance(english.state, Input(digits="8"))
+    assert back.state.language == "zh-CN"
+
+
+def test_late_webhook_after_the_call_ended_says_goodbye(flow):
+    state = CallState(node="done", language="zh-CN")
+    turn = flow.advance(state, Input(digits="1"))
+    assert turn.hangup and "再见" in turn.say[0].text
