@@ -1,0 +1,45 @@
+# Hotline: the two commands of the README.
+#
+#   make run    set up and run the service on SQLite with the local carrier
+#   make test   set up and run the whole test suite, on SQLite then PostgreSQL
+#
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test test-sqlite test-postgresql setup setup-dev lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+setup-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	scripts/ensure-chromium
+
+run: setup
+	$(BIN)/flask --app app init
+	$(BIN)/flask --app app dev --host $(HOST) --port $(PORT)
+
+test: setup-dev
+	$(MAKE) --no-print-directory test-sqlite test-postgresql
+
+test-sqlite:
+	HOTLINE_TEST_DATABASE=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgresql:
+	HOTLINE_TEST_DATABASE=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+bench: setup-dev
+	$(BIN)/python bench/intake.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache artifacts
