@@ -44,19 +44,22 @@ def _rule(action: str, sources: str, targets: str, roles: str, requires: str = "
 
 
 RULES: Mapping[str, Rule] = {rule.action: rule for rule in (
-    #     action        from                                                to                  who may                                        needs
-    _rule("verify",     "intake",                                           "verifying",        "operator dispatcher supervisor system"),
-    _rule("file",       "intake verifying",                                 "filed",            "operator dispatcher supervisor inspector"),
-    _rule("dispatch",   "filed returned",                                   "dispatched",       "dispatcher supervisor system",                "department"),
-    _rule("claim",      "dispatched",                                       "handling",         "department"),
-    _rule("return",     "dispatched handling",                              "returned",         "department",                                  "reason"),
-    _rule("dispose",    "dispatched handling",                              "disposed",         "department",                                  "note"),
-    _rule("close",      "disposed",                                         "closed",           "inspector supervisor"),
-    _rule("rework",     "disposed",                                         "dispatched",       "inspector supervisor",                        "note"),
-    _rule("suspend",    "intake verifying filed dispatched handling returned", "suspended",     "supervisor",                                  "reason review_date"),
-    _rule("reactivate", "suspended",                                        "verifying filed",  "supervisor inspector system"),
-    _rule("void",       "intake verifying filed returned suspended",        "voided",           "supervisor",                                  "reason", VOID_REASONS),
-    _rule("reopen",     "closed",                                           "verifying",        "system supervisor operator",                  "reason"),
+    #     action        from                     to                  who may
+    _rule("verify",     "intake",                "verifying",        "operator dispatcher supervisor system"),
+    _rule("file",       "intake verifying",      "filed",            "operator dispatcher supervisor inspector"),
+    _rule("dispatch",   "filed returned",        "dispatched",       "dispatcher supervisor system",
+          requires="department"),
+    _rule("claim",      "dispatched",            "handling",         "department"),
+    _rule("return",     "dispatched handling",   "returned",         "department", requires="reason"),
+    _rule("dispose",    "dispatched handling",   "disposed",         "department", requires="note"),
+    _rule("close",      "disposed",              "closed",           "inspector supervisor"),
+    _rule("rework",     "disposed",              "dispatched",       "inspector supervisor", requires="note"),
+    _rule("suspend",    "intake verifying filed dispatched handling returned", "suspended", "supervisor",
+          requires="reason review_date"),
+    _rule("reactivate", "suspended",             "verifying filed",  "supervisor inspector system"),
+    _rule("void",       "intake verifying filed returned suspended", "voided", "supervisor",
+          requires="reason", reasons=VOID_REASONS),
+    _rule("reopen",     "closed",                "verifying",        "system supervisor operator", requires="reason"),
 )}
 ACTIONS = tuple(RULES)
 
@@ -117,7 +120,9 @@ class EventRecord:
 @dataclass(frozen=True)
 class Outcome:
     status: str
-    department_code: str | None       # where the case is after the step
+    # Where the case is after the step; a returned case keeps the department
+    # that returned it until it is dispatched again.
+    department_code: str | None
     event: EventRecord
     clock: str | None = None          # START, STOP or None
 
@@ -191,6 +196,12 @@ def allowed_actions(status: str, role: str) -> tuple[str, ...]:
 
 
 def apply(case: CaseView, request: Transition) -> Outcome:
+    """The step's outcome, or a ``LifecycleError`` saying why it is refused.
+
+    Checked in this order, so the first complaint is the most basic one:
+    the action exists, the case's status allows it, the role may take it,
+    the details it needs are there.
+    """
     if request.at.tzinfo is None or request.at.utcoffset() is None:
         raise ValueError("a transition needs a timezone-aware time")
     rule = RULES.get(request.action)
@@ -240,8 +251,8 @@ def _check_details(case: CaseView, request: Transition, rule: Rule) -> None:
 
 def _event_data(case: CaseView, request: Transition, department: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {"role": request.role}
-    if request.reason is not None:
-        data["reason"] = request.reason.strip()
+    if _text(request.reason):
+        data["reason"] = _text(request.reason)
     if request.review_date is not None:
         data["review_date"] = request.review_date.isoformat()
     if request.action in ("dispatch", "return", "rework") and department:
@@ -259,7 +270,8 @@ def _text(value: str | None) -> str | None:
 
 def _either(words: Iterable[str]) -> str:
     """``a, b or c`` in the order of the vocabulary, so messages read the same every time."""
-    ordered = [w for w in STATUSES + ROLES if w in set(words)]
+    wanted = set(words)
+    ordered = [w for w in STATUSES + ROLES if w in wanted]
     return ordered[0] if len(ordered) == 1 else f"{', '.join(ordered[:-1])} or {ordered[-1]}"
 
 

@@ -23,7 +23,23 @@ class Case(Base):
     location_text: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     status: Mapped[str] = mapped_column(String(32), default="intake")
+    # The disposal time limit: when the clock started and when it falls due.
+    clock_started_at: Mapped[datetime | None] = mapped_column()
     due_at: Mapped[datetime | None] = mapped_column()
+    overdue_flagged_at: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    # Why the case left the main path (suspend, void, return), and when a
+    # suspended case is to be looked at again.
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="SET NULL"), index=True)
+    address_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+    media_url: Mapped[str | None] = mapped_column(String(500))
+    attributes: Mapped[dict | None] = mapped_column(JSON)
+    open311_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     needs_operator: Mapped[bool] = mapped_column(default=False)
     after_hours: Mapped[bool] = mapped_column(default=False)
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recording.id", ondelete="SET NULL"))
@@ -33,11 +49,15 @@ class Case(Base):
 
     complainants: Mapped[list["Complainant"]] = relationship(
         back_populates="case", order_by="Complainant.id", cascade="all, delete-orphan")
+    tasks: Mapped[list["InspectorTask"]] = relationship(
+        back_populates="case", order_by="InspectorTask.id", cascade="all, delete-orphan")
+    repeat_of: Mapped["Case | None"] = relationship(remote_side="Case.id")
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
 
 
 Index("ix_case_status_due", Case.status, Case.due_at)
+Index("ix_case_category_created", Case.category_code, Case.created_at)
 Index("ix_case_department_status", Case.department_code, Case.status)
 
 
@@ -67,7 +87,10 @@ class CaseEvent(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(32))
+    # The department the case was with after this event, for the indicators.
+    department_code: Mapped[str | None] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
@@ -85,3 +108,26 @@ class CaseNumberSequence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date)
     last: Mapped[int] = mapped_column(default=0)
+
+
+class InspectorTask(Base):
+    """A field inspector's task: verify a report before filing, or check a
+    disposal before closing."""
+
+    __tablename__ = "inspector_task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))          # verify | check
+    status: Mapped[str] = mapped_column(String(16), default="open")   # open | done | cancelled
+    reason: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[str | None] = mapped_column(String(100))
+    result: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column()
+
+    case: Mapped[Case] = relationship(back_populates="tasks")
+
+
+Index("ix_inspector_task_status_kind", InspectorTask.status, InspectorTask.kind)

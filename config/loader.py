@@ -34,7 +34,7 @@ REQUIRED_PROMPTS = (
     "status_not_found", "status_report", "status_more", "operator_voicemail", "voicemail_saved",
     "no_input", "invalid_input", "transfer_operator", "apology", "apology_saved", "language_offer",
     "status_intake", "status_verifying", "status_filed", "status_dispatched", "status_disposed",
-    "status_closed", "status_suspended", "status_voided", "status_reopened",
+    "status_closed", "status_suspended", "status_voided", "status_handling", "status_returned",
 )
 _CODE = re.compile(r"^[CE]\d{4}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

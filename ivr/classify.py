@@ -6,28 +6,16 @@ means the caller chooses from the keypad menu instead.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
 from config.catalog import Category
-
-# Traditional forms callers' phones or recognisers sometimes produce.
-_TRADITIONAL = str.maketrans({
-    "號": "号", "門": "门", "蓋": "盖", "燈": "灯", "壞": "坏", "車": "车", "路": "路",
-    "圾": "圾", "積": "积", "塞": "塞", "違": "违", "築": "筑", "漏": "漏", "噪": "噪",
-    "聲": "声", "樹": "树", "綠": "绿", "廣": "广", "告": "告", "攤": "摊", "經": "经",
-    "營": "营", "堵": "堵", "臟": "脏", "髒": "脏", "區": "区", "橋": "桥", "燃": "燃",
-    "氣": "气", "電": "电", "線": "线", "態": "态", "辦": "办", "僅": "仅", "亂": "乱",
-})
-_DROP = re.compile(r"[\s\u3000,，.。!！?？、;；:：\"'“”‘’()（）]+")
+from routing.addresses import normalise_text
 
 
 def normalise(text: str) -> str:
-    """Full-width to half-width, traditional to simplified, no spaces or punctuation."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_TRADITIONAL).lower()
-    return _DROP.sub("", text)
+    """One spelling for the caller's words and the keywords alike."""
+    return normalise_text(text)
 
 
 @dataclass(frozen=True)

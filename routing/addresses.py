@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
-# Two keys at least this similar are taken to be one place.
+# Two keys at least this similar are taken to be one place.  At 0.5 a
+# landmark matches itself with or without its house number (西仓路银春旅馆,
+# 西仓路12号银春旅馆: 0.56), while a bare road does not match a place on it
+# (西仓路, 西仓路银春旅馆: 0.33) nor one road its neighbour (海陵北路, 海陵南路).
 SAME_PLACE = 0.5
 
 # Traditional forms common in addresses, and in what phones and recognisers
@@ -87,7 +90,7 @@ class Address:
     key: str                           # the street part, normalised
     district: str | None = None
     position: str | None = None        # 门前, 附近, 路口 ...
-    numbers: tuple[tuple[str, str], ...] = field(default=())  # (unit, number): (("号", "50"),)
+    numbers: tuple[tuple[str, str], ...] = ()   # (unit, number): (("号", "50"),)
 
 
 def normalise_text(text: str | None) -> str:

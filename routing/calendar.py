@@ -59,19 +59,19 @@ class WorkingCalendar:
         raise ValueError(f"calendar {self.id!r} has no working time within {_SEARCH_LIMIT_DAYS} days of {moment}")
 
     def is_open(self, moment: datetime) -> bool:
-        _require_aware(moment)
+        require_aware(moment)
         local = moment.astimezone(self.zone)
         return any(start <= local < end for start, end in self.intervals_on(local.date()))
 
     def next_open(self, moment: datetime) -> datetime:
         """The moment itself if the calendar is open then, else when it next opens (UTC)."""
-        _require_aware(moment)
+        require_aware(moment)
         start, _ = next(self._intervals_from(moment))
         return start.astimezone(timezone.utc)
 
     def add_working_time(self, moment: datetime, amount: timedelta) -> datetime:
         """The moment when ``amount`` of working time has passed after ``moment`` (UTC)."""
-        _require_aware(moment)
+        require_aware(moment)
         if amount <= timedelta(0):
             return self.next_open(moment)
         remaining = amount
@@ -94,6 +94,6 @@ def _at_minute(midnight: datetime, minute: int) -> datetime:
     return naive.replace(tzinfo=midnight.tzinfo)
 
 
-def _require_aware(moment: datetime) -> None:
+def require_aware(moment: datetime) -> None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("calendar arithmetic needs a timezone-aware datetime")

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from routing.calendar import WorkingCalendar
+from routing.calendar import WorkingCalendar, require_aware
 
 UNITS = ("working_hours", "working_days", "hours")
 _PATTERN = re.compile(r"^\s*(\d+)\s+(working hours?|working days?|hours?)\s*$")
@@ -36,6 +36,9 @@ class TimeLimit:
 
     def due(self, start: datetime, calendar: WorkingCalendar) -> datetime:
         """When a case whose clock starts at ``start`` falls due (UTC)."""
+        # Checked here too: a naive start would be read as the server's local
+        # time by the clock-hours branch, silently shifting the due time.
+        require_aware(start)
         if self.unit == "hours":
             return (start + timedelta(hours=self.amount)).astimezone(timezone.utc)
         if self.unit == "working_hours":

@@ -105,3 +105,11 @@ def test_the_app_refuses_to_start_with_a_broken_menu(config_dir, tmp_path):
     with pytest.raises(ConfigError, match="every menu needs 0"):
         create_app({"config_dir": config_dir, "instance_dir": tmp_path,
                     "database_url": f"sqlite:///{tmp_path}/x.sqlite3"})
+
+
+def test_every_case_status_has_words_for_callers_in_every_language():
+    from cases.lifecycle import STATUSES
+    config = load_config(SHIPPED_CONFIG_DIR)
+    for language, prompts in config.prompts.items():
+        missing = [s for s in STATUSES if f"status_{s}" not in prompts.texts]
+        assert not missing, f"prompts/{language}.yaml lacks {missing}"
