@@ -34,7 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from ivr.services import Hotline
-    app.extensions["hotline"] = Hotline(load_config(settings.config_dir))
+    app.extensions["hotline"] = Hotline(load_config(settings.config_dir, settings.config_secrets))
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
     db.init_app(app)
 

@@ -33,7 +33,6 @@ class Case(Base):
     # suspended case is to be looked at again.
     status_reason: Mapped[str | None] = mapped_column(Text)
     review_date: Mapped[date | None] = mapped_column(Date)
-    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id", ondelete="SET NULL"), index=True)
     address_key: Mapped[str | None] = mapped_column(String(200), index=True)
     latitude: Mapped[float | None] = mapped_column()
     longitude: Mapped[float | None] = mapped_column()
@@ -51,7 +50,6 @@ class Case(Base):
         back_populates="case", order_by="Complainant.id", cascade="all, delete-orphan")
     tasks: Mapped[list["InspectorTask"]] = relationship(
         back_populates="case", order_by="InspectorTask.id", cascade="all, delete-orphan")
-    repeat_of: Mapped["Case | None"] = relationship(remote_side="Case.id")
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
 

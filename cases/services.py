@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,14 @@ from call_log.models import Call, Recording
 from call_log.phones import mask
 from cases.models import Case, CaseEvent, CaseNumberSequence, Complainant
 from config.catalog import HotlineConfig
+from cases.lifecycle import Transition, clock_starts_at_intake
+from cases.repeats import EarlierCase, Report, RepeatPolicy, find_repeat
+from cases.workflow import apply_to, load_for_update
+from routing.addresses import parse_address
 from routing.rules import route
+
+# How many recent cases of a category are compared with a new report.
+REPEAT_CANDIDATES = 500
 
 log = logging.getLogger(__name__)
 
@@ -43,48 +50,106 @@ class NewCase:
     speech_confidence: float | None = None
     call_id: int | None = None
     recording_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    media_url: str | None = None
+    attributes: dict | None = None
     actor: str = "ivr"
 
 
 def open_case(session: Session, config: HotlineConfig, report: NewCase, now: datetime) -> Case:
-    """Intake (受理): the report becomes a case with a number, a department and a due time.
+    """Intake (受理): a report becomes a case, or joins the case it repeats.
 
-    The due time is counted from intake on the department's calendar; filing
-    may recount it for categories whose clock starts at filing.
+    A repeat of an open case adds the complainant to it; a repeat of a
+    suspended case sends it to on-site verification; a repeat of a recently
+    closed case reopens it for a check.  The caller is given the number of
+    the case their report is now part of.
     """
     category = None
     if report.category_code:
         category = config.categories.get(report.category_code)
         if category is None:
             raise UnknownCategory(f"unknown category {report.category_code!r}")
-    department = due = None
+    earlier = _repeated_case(session, config, report, now)
+    if earlier is not None:
+        return earlier
+    department = None
     priority = "normal"
     if category is not None:
         department = route(category, report.location, config.routing_rules).department
         priority = category.priority
-        due = category.time_limit.due(now, config.calendar_of(department))
     time_zone = config.lines[report.line_id].time_zone if report.line_id in config.lines else "Asia/Shanghai"
     case = Case(
         number=next_case_number(session, now, time_zone), line_id=report.line_id, channel=report.channel,
         call_id=report.call_id, category_code=report.category_code, department_code=department,
         description=report.description, location_text=report.location, priority=priority,
-        status="intake", due_at=due, needs_operator=report.needs_operator, after_hours=report.after_hours,
-        recording_id=report.recording_id, speech_confidence=report.speech_confidence,
-        created_at=now, updated_at=now,
+        address_key=parse_address(report.location, config.places).key or None,
+        latitude=report.latitude, longitude=report.longitude, media_url=report.media_url,
+        attributes=report.attributes, status="intake", needs_operator=report.needs_operator,
+        after_hours=report.after_hours, recording_id=report.recording_id,
+        speech_confidence=report.speech_confidence, created_at=now, updated_at=now,
     )
-    case.complainants.append(Complainant(
-        phone_e164=report.caller_e164, callback_number=report.callback_number,
-        callback_declined=report.callback_declined, call_id=report.call_id, language=report.language,
-        created_at=now,
-    ))
+    if category is not None and clock_starts_at_intake(priority):
+        # Urgent: the time limit runs from the report itself (story 1).
+        case.clock_started_at = now
+        case.due_at = category.time_limit.due(now, config.calendar_of(department))
+    case.complainants.append(_complainant(report, now))
     case.events.append(CaseEvent(
-        at=now, actor=report.actor, action="intake", from_status=None, to_status="intake",
-        note=f"{report.channel} report", data={"department": department, "due_at": due.isoformat() if due else None},
+        at=now, actor=report.actor, role="system", action="intake", from_status=None, to_status="intake",
+        department_code=department, note=f"{report.channel} report",
+        data={"due_at": case.due_at.isoformat()} if case.due_at else None,
     ))
     session.add(case)
     session.flush()
+    if category is not None and (category.verify_first or priority == "urgent"):
+        # An inspector goes to the site at once: before filing for categories
+        # that must be verified, and for urgent reports.
+        reason = "urgent report" if priority == "urgent" else "category is verified on site before filing"
+        apply_to(session, config, case, Transition("verify", "system", "system", now, reason=reason))
     log.info("case %s opened on %s for %s, category %s, department %s", case.number, report.channel,
              mask(report.caller_e164), report.category_code, department)
+    return case
+
+
+def _complainant(report: NewCase, now: datetime) -> Complainant:
+    return Complainant(
+        phone_e164=report.caller_e164, callback_number=report.callback_number,
+        callback_declined=report.callback_declined, call_id=report.call_id, language=report.language,
+        created_at=now,
+    )
+
+
+def _repeated_case(session: Session, config: HotlineConfig, report: NewCase, now: datetime) -> Case | None:
+    """The earlier case this report repeats, updated; None if it is new."""
+    if not report.category_code or not report.location:
+        return None
+    window = timedelta(days=config.repeat_window_days)
+    candidates = session.scalars(
+        select(Case).where(
+            Case.category_code == report.category_code, Case.status != "voided",
+            or_(Case.status != "closed", Case.updated_at >= now - window))
+        .order_by(Case.created_at.desc()).limit(REPEAT_CANDIDATES)
+    ).all()
+    earlier = [EarlierCase(c.number, c.category_code, c.location_text, c.status, c.created_at,
+                           c.updated_at if c.status == "closed" else None) for c in candidates]
+    policy = RepeatPolicy(window=window, places=config.places)
+    decision = find_repeat(Report(report.category_code, report.location, now), earlier, policy)
+    if not decision.is_repeat:
+        return None
+    case = load_for_update(session, decision.case_number)
+    case.complainants.append(_complainant(report, now))
+    case.events.append(CaseEvent(
+        at=now, actor=report.actor, role="system", action="repeat_report", from_status=case.status,
+        to_status=case.status, department_code=case.department_code,
+        note=f"repeat report by {report.channel}: {report.description}"[:2000],
+        data={"location": report.location, "call_id": report.call_id,
+              "similarity": round(decision.similarity, 3), "decision": decision.action},
+    ))
+    step = decision.transition(now)
+    if step is not None:
+        apply_to(session, config, case, step)
+    session.flush()
+    log.info("report by %s joins case %s (%s)", mask(report.caller_e164), case.number, decision.action)
     return case
 
 
@@ -119,7 +184,3 @@ def recording_by_sid(session: Session, recording_sid: str | None) -> Recording |
     if not recording_sid:
         return None
     return session.scalars(select(Recording).where(Recording.recording_sid == recording_sid)).one_or_none()
-
-
-def call_by_id(session: Session, call_id: int) -> Call | None:
-    return session.get(Call, call_id)

@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from routing.addresses import Places
 from routing.calendar import WorkingCalendar
 from routing.time_limits import TimeLimit
 
@@ -25,6 +26,9 @@ class Department:
     calendar: str
     duty_number: str | None = None
     district: str | None = None
+    # The department's own system, notified of the cases that concern it.
+    notify_url: str | None = None
+    notify_secret: str | None = None    # from the environment variable named in YAML
 
     def name(self, language: str) -> str:
         return self.names.get(language) or next(iter(self.names.values()))
@@ -139,6 +143,8 @@ class HotlineConfig:
     categories: Mapping[str, Category]
     calendars: Mapping[str, WorkingCalendar]
     routing_rules: tuple[RoutingRule, ...] = ()
+    places: Places = Places()
+    repeat_window_days: int = 30
     _by_number: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def line_for_number(self, number: str) -> Line | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -19,6 +19,7 @@ from config.catalog import (
     KINDS, MENU_ACTIONS, PRIORITIES, Category, CategoryGroup, Department, HotlineConfig, Line,
     Menu, MenuOption, PromptSet, RoutingRule, Voice,
 )
+from routing.addresses import Places
 from routing.calendar import WEEKDAYS, WorkingCalendar
 from routing.time_limits import TimeLimit
 
@@ -190,7 +191,7 @@ def _calendars(root: _Node) -> dict[str, WorkingCalendar]:
     return result
 
 
-def _departments(root: _Node, calendars: dict) -> dict[str, Department]:
+def _departments(root: _Node, calendars: dict, secrets: Mapping[str, str]) -> dict[str, Department]:
     items = root.key("departments").items()
     _unique(items, lambda n: str(n.key("code").value), "department code")
     result = {}
@@ -202,9 +203,19 @@ def _departments(root: _Node, calendars: dict) -> dict[str, Department]:
         duty = node.key("duty_number", False).value
         if duty is not None:
             duty = _e164(node.child("duty_number"))
+        notify_url = notify_secret = None
+        notify = node.key("notify", False).value
+        if notify is not None:
+            notify_node = node.child("notify")
+            notify_url = notify_node.key("url").text(re.compile(r"^https?://"), "must be an http(s) URL")
+            secret_name = notify_node.key("secret_env").text(re.compile(r"^HOTLINE_NOTIFY_SECRET_[A-Z0-9_]+$"),
+                                                             "must name a HOTLINE_NOTIFY_SECRET_... variable")
+            notify_secret = secrets.get(secret_name)
+            if not notify_secret:
+                raise notify_node.child("secret_env").fail(f"environment variable {secret_name} is not set")
         result[code] = Department(
             code=code, names=node.key("name").names(), calendar=calendar, duty_number=duty,
-            district=node.key("district", False).value,
+            district=node.key("district", False).value, notify_url=notify_url, notify_secret=notify_secret,
         )
     return result
 
@@ -393,6 +404,19 @@ class _AnyValue(dict):
         return ""
 
 
+def _places(root: _Node) -> Places:
+    places = root.key("places", False, {})
+    return Places(cities=places.key("cities", False, []).texts(),
+                  districts=places.key("districts", False, []).texts())
+
+
+def _repeat_window(root: _Node) -> int:
+    node = root.key("repeat_window_days", False, 30)
+    if not isinstance(node.value, int) or isinstance(node.value, bool) or node.value < 0:
+        raise node.fail("must be a whole number of days")
+    return node.value
+
+
 def _routing(root: _Node, departments: dict, categories: dict) -> tuple[RoutingRule, ...]:
     rules = []
     for node in root.key("rules", False, []).items():
@@ -410,17 +434,21 @@ def _routing(root: _Node, departments: dict, categories: dict) -> tuple[RoutingR
     return tuple(rules)
 
 
-def load_config(directory: Path | str) -> HotlineConfig:
+def load_config(directory: Path | str, secrets: Mapping[str, str] | None = None) -> HotlineConfig:
+    """The validated configuration.  ``secrets`` maps the environment
+    variables that YAML may name (departments' notification secrets)."""
     directory = Path(directory)
     calendars = _calendars(_read(directory, "calendars.yaml"))
-    departments = _departments(_read(directory, "departments.yaml"), calendars)
+    departments = _departments(_read(directory, "departments.yaml"), calendars, secrets or {})
     categories = _categories(_read(directory, "categories.yaml"), departments)
     lines = _lines(_read(directory, "lines.yaml"), calendars, categories)
     languages = sorted({language for line in lines.values() for language in line.languages})
     prompts = {language: _prompt_set(directory, language) for language in languages}
     _check_prompts(prompts, lines)
-    rules = _routing(_read(directory, "routing.yaml"), departments, categories)
+    routing = _read(directory, "routing.yaml")
+    rules = _routing(routing, departments, categories)
     by_number = {number: line.id for line in lines.values() for number in line.numbers}
     return HotlineConfig(lines=lines, prompts=prompts, departments=departments,
                          categories=categories, calendars=calendars, routing_rules=rules,
+                         places=_places(routing), repeat_window_days=_repeat_window(routing),
                          _by_number=by_number)

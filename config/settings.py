@@ -38,6 +38,8 @@ class Settings:
     # trusted when HOTLINE_PUBLIC_URL is not set.  0 trusts none.
     trusted_proxies: int = 0
     log_level: str = "INFO"
+    # Environment variables YAML may name, e.g. departments' notification secrets.
+    config_secrets: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -112,5 +114,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         instance_dir=instance_dir,
         trusted_proxies=trusted,
         log_level=env.get("HOTLINE_LOG_LEVEL", "INFO").upper(),
+        config_secrets={k: v for k, v in env.items() if k.startswith("HOTLINE_NOTIFY_SECRET_")},
         **secrets_from_env,
     )

@@ -32,7 +32,7 @@ def test_case_show_prints_the_case_with_a_masked_callback_number(app, new_call):
     result = app.test_cli_runner().invoke(args=["case", "show", number])
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
-    assert shown["number"] == number and shown["status"] == "intake"
+    assert shown["number"] == number and shown["status"] == "verifying"
     assert shown["category"] == {"code": "C0101", "name": "上水井盖", "name_en": "Water-supply manhole cover",
                                  "kind": "component"}
     assert shown["department"]["code"] == "WATER" and shown["priority"] == "urgent"

@@ -44,7 +44,9 @@ def test_story_1_missing_water_covers_become_an_urgent_case_for_the_water_compan
     case = only_case(session)
     assert case.number == number and len(number) == 10
     assert case.category_code == "C0101" and case.department_code == "WATER"
-    assert case.priority == "urgent" and case.status == "intake" and case.channel == "hotline"
+    # Urgent: the clock runs from intake and an inspector is sent at once.
+    assert case.priority == "urgent" and case.status == "verifying" and case.channel == "hotline"
+    assert [(t.kind, t.status) for t in case.tasks] == [("verify", "open")]
     assert case.description == "西仓路银春旅馆门前有两个上水井盖丢失"
     assert case.location_text == "海陵区西仓路银春旅馆门前"
     assert case.complainants[0].phone_e164 == "+8613912345678"
@@ -52,7 +54,7 @@ def test_story_1_missing_water_covers_become_an_urgent_case_for_the_water_compan
     # 2 working hours on the water company's 08:00-20:00 shifts, from 10:00 on 9 October.
     assert case.due_at.astimezone(app.extensions["hotline"].config.calendars["office"].zone).strftime(
         "%Y-%m-%d %H:%M") == "2026-10-09 12:00"
-    assert [e.action for e in case.events] == ["intake"]
+    assert [e.action for e in case.events] == ["intake", "verify"]
 
 
 def test_every_step_of_the_call_is_logged_with_what_was_said_and_heard(new_call, session):
@@ -82,6 +84,7 @@ def test_keypad_only_caller_chooses_the_category_from_menus(new_call, session):
     case = only_case(session)
     assert case.category_code == "C0102" and case.department_code == "DRAIN"
     assert case.description == "污水井盖"
+    assert case.status == "verifying"
 
 
 def test_unrecognised_speech_goes_to_the_category_menu_and_keeps_the_words(new_call, session):
@@ -96,6 +99,8 @@ def test_unrecognised_speech_goes_to_the_category_menu_and_keeps_the_words(new_c
     case = only_case(session)
     assert case.category_code == "E0105"
     assert case.description == "我家楼下那个东西又出问题了"
+    # Not urgent: intake waits for filing, and the time limit starts there.
+    assert case.status == "intake" and case.due_at is None and case.tasks == []
 
 
 def test_wrong_category_suggestion_can_be_corrected(new_call, session):
