@@ -41,12 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.views import bp as voice
     app.register_blueprint(voice)
 
+    from accounts.cli import api_key_command, user_cli
     from cases.cli import case_cli
     from database.cli import init_command
     from ivr.cli import spool_cli
-    app.cli.add_command(init_command)
-    app.cli.add_command(case_cli)
-    app.cli.add_command(spool_cli)
+    from notifications.cli import notifications_cli
+    for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli):
+        app.cli.add_command(command)
     return app
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cases.services import find_case
+from cases.workflow import flag_overdue
 from cases.views_json import case_summary
 from database import db
 
@@ -25,3 +26,14 @@ def show(number: str) -> None:
             raise click.ClickException(f"no case numbered {number}")
         summary = case_summary(case, app.extensions["hotline"].config)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+@case_cli.command("overdue")
+def overdue() -> None:
+    """Flag the cases past their time limit now (the scheduler runs this too)."""
+    app = current_app._get_current_object()
+    with db.session_scope(app) as session:
+        flagged = flag_overdue(session, app.extensions["clock"]())
+        for case in flagged:
+            click.echo(f"{case.number}  {case.status:10} {case.department_code or '-':10} due {case.due_at.isoformat()}")
+    click.echo(f"{len(flagged)} case(s) flagged overdue")
