@@ -27,7 +27,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
     app.config.update(SETTINGS=settings, SECRET_KEY=settings.secret_key,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_SECURE=settings.is_production)
+                      SESSION_COOKIE_SECURE=settings.is_production, SESSION_COOKIE_NAME="hotline_session",
+                      PERMANENT_SESSION_LIFETIME=12 * 3600, WTF_CSRF_TIME_LIMIT=None)
     _configure_logging(settings)
     if settings.trusted_proxies and not settings.public_url:
         n = settings.trusted_proxies
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from ivr.views import bp as voice
     app.register_blueprint(voice)
+    _register_console(app)
 
     from accounts.cli import api_key_command, user_cli
     from cases.cli import case_cli
@@ -49,6 +51,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli):
         app.cli.add_command(command)
     return app
+
+
+def _register_console(app: Flask) -> None:
+    """The console: cookie sessions with CSRF on every form.  Twilio's
+    webhooks and the token-authenticated APIs are exempt from CSRF, since
+    they are not browser forms and carry their own proof."""
+    from flask_wtf.csrf import CSRFProtect
+
+    from console.navigation import items_for
+    from console.views import bp as console
+
+    csrf = CSRFProtect(app)
+    app.register_blueprint(console)
+    app.jinja_env.globals["console_nav"] = items_for
+    for name in ("voice",):
+        csrf.exempt(app.blueprints[name])
+    app.extensions["csrf_protect"] = csrf
 
 
 def _configure_logging(settings: Settings) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import ROLES, ApiKey, User
+from accounts.models import ROLES, ApiKey, AuditEntry, User
 
 KEY_PREFIX = "hk_"
 
@@ -43,14 +43,15 @@ def _check_role(role: str, department_code: str | None) -> None:
 
 
 def create_user(session: Session, username: str, password: str, role: str, *, display_name: str | None = None,
-                department_code: str | None = None, device: str | None = None) -> User:
+                department_code: str | None = None, device: str | None = None,
+                hash_method: str = "scrypt") -> User:
     _check_role(role, department_code)
     if len(password) < 10:
         raise AccountError("a password needs at least 10 characters")
     if session.scalars(select(User).where(User.username == username)).first():
         raise AccountError(f"user {username!r} already exists")
     user = User(username=username, display_name=display_name or username, role=role,
-                password_hash=generate_password_hash(password), department_code=department_code, device=device)
+                password_hash=generate_password_hash(password, method=hash_method), department_code=department_code, device=device)
     session.add(user)
     session.flush()
     return user
@@ -97,3 +98,11 @@ def principal_for_user(user: User) -> Principal:
 def _hash(plain: str) -> str:
     # Keys are 256 random bits, so a fast hash is enough; passwords are not keys.
     return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def audit(session: Session, principal: Principal, action: str, target: str, now: datetime,
+          detail: str | None = None, data: dict | None = None) -> AuditEntry:
+    entry = AuditEntry(at=now, actor=principal.actor, role=principal.role, action=action, target=target,
+                       detail=detail, data=data)
+    session.add(entry)
+    return entry

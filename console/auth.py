@@ -1,0 +1,69 @@
+"""Console logins: password sign-in, the signed-in principal, and role checks.
+
+Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure in
+production); forms carry a CSRF token (Flask-WTF's CSRFProtect, set up in
+app.py).  Each request re-reads the user, so a deactivated account is out
+at once.
+"""
+from __future__ import annotations
+
+import functools
+
+from flask import abort, g, redirect, request, session, url_for
+
+from accounts.models import User
+from accounts.services import Principal, principal_for_user
+from database import db
+
+# Which roles see which part of the console.  Admins see everything.
+ROLE_HOME = {
+    "operator": "console.index", "dispatcher": "console.index", "supervisor": "console.index",
+    "admin": "console.index", "department": "console.index", "inspector": "console.index",
+}
+
+
+def sign_in(user: User) -> None:
+    session.clear()
+    session["user_id"] = user.id
+    session.permanent = True
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def current_principal() -> Principal | None:
+    if "principal" not in g:
+        user_id = session.get("user_id")
+        user = db.session().get(User, user_id) if user_id else None
+        g.principal = principal_for_user(user) if user is not None and user.active else None
+        g.user = user if g.principal else None
+    return g.principal
+
+
+def current_user() -> User | None:
+    current_principal()
+    return g.get("user")
+
+
+def requires(*roles: str):
+    """Signed in, and (when roles are given) holding one of them; admins pass."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            principal = current_principal()
+            if principal is None:
+                return redirect(url_for("console.login", next=request.full_path))
+            if roles and principal.role not in roles and principal.role != "admin":
+                abort(403)
+            return view(*args, **kwargs)
+        return checked
+
+    return decorate
+
+
+def sees_full_numbers(principal: Principal | None) -> bool:
+    """Who may see complainants' whole phone numbers (to call them back);
+    everyone else sees them masked."""
+    return principal is not None and principal.role in ("operator", "supervisor", "admin")

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accounts.services import create_user
+from database import db
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def users(app):
+    with db.session_scope(app) as session:
+        for name, role, department in (("op1", "operator", None), ("disp1", "dispatcher", None),
+                                       ("sup1", "supervisor", None), ("drain1", "department", "DRAIN"),
+                                       ("insp1", "inspector", None), ("admin1", "admin", None)):
+            # A cheap hash keeps the tests quick; the service defaults to scrypt.
+            create_user(session, name, PASSWORD, role, department_code=department, device="client:" + name,
+                        hash_method="pbkdf2:sha256:1000")
+    return PASSWORD
+
+
+def csrf_token(client, path: str = "/console/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def sign_in(client, users):
+    def do(username: str, password: str = PASSWORD):
+        token = csrf_token(client)
+        return client.post("/console/login", data={"username": username, "password": password,
+                                                   "csrf_token": token})
+    return do
