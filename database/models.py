@@ -2,6 +2,7 @@
 (Alembic's autogenerate and the drift test rely on this)."""
 from accounts import models as accounts_models  # noqa: F401
 from call_log import models as call_log_models  # noqa: F401
+from callbacks import models as callbacks_models  # noqa: F401
 from cases import models as cases_models  # noqa: F401
 from database import Base
 from ivr import models as ivr_models  # noqa: F401

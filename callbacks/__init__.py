@@ -1,0 +1,1 @@
+"""Callbacks to complainants: the outcome survey, queued and missed calls."""
