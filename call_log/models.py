@@ -37,6 +37,15 @@ class Call(Base):
     ivr_state: Mapped[dict | None] = mapped_column(JSON)
     ivr_step: Mapped[int] = mapped_column(default=0)
     via_fallback: Mapped[bool] = mapped_column(default=False)
+    # Waiting for a person: which queue, since when, how it ended.
+    queue_name: Mapped[str | None] = mapped_column(String(64))
+    queued_at: Mapped[datetime | None] = mapped_column()
+    queue_position: Mapped[int | None] = mapped_column()
+    queue_ended_at: Mapped[datetime | None] = mapped_column()
+    queue_result: Mapped[str | None] = mapped_column(String(32))
+    # The operator who took the call over or answered it from the queue.
+    operator: Mapped[str | None] = mapped_column(String(100))
+    operator_joined_at: Mapped[datetime | None] = mapped_column()
 
     steps: Mapped[list["IvrStep"]] = relationship(back_populates="call", order_by="IvrStep.sequence")
     status_events: Mapped[list["CallStatusEvent"]] = relationship(

@@ -82,6 +82,16 @@ class CategoryGroup:
 
 
 @dataclass(frozen=True)
+class OperatorQueue:
+    """The line's queue for a person (Twilio <Enqueue> by name)."""
+
+    name: str
+    max_size: int = 10               # more waiting than this: offer voicemail or a callback
+    max_wait_minutes: int = 5        # an expected wait longer than this: the same
+    minutes_per_caller: float = 2.0  # how long each caller ahead adds to the expected wait
+
+
+@dataclass(frozen=True)
 class Line:
     id: str
     names: Mapping[str, str]
@@ -92,6 +102,7 @@ class Line:
     greeting: str                       # a prompt key
     menu: Menu
     category_menu: tuple[CategoryGroup, ...]
+    operator_queue: OperatorQueue = OperatorQueue("operators")
 
     @property
     def default_language(self) -> str:

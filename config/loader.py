@@ -17,7 +17,7 @@ import yaml
 
 from config.catalog import (
     KINDS, MENU_ACTIONS, PRIORITIES, Category, CategoryGroup, Department, HotlineConfig, Line,
-    Menu, MenuOption, PromptSet, RoutingRule, Voice,
+    Menu, MenuOption, OperatorQueue, PromptSet, RoutingRule, Voice,
 )
 from routing.addresses import Places
 from routing.calendar import WEEKDAYS, WorkingCalendar
@@ -36,6 +36,9 @@ REQUIRED_PROMPTS = (
     "no_input", "invalid_input", "transfer_operator", "apology", "apology_saved", "language_offer",
     "status_intake", "status_verifying", "status_filed", "status_dispatched", "status_disposed",
     "status_closed", "status_suspended", "status_voided", "status_handling", "status_returned",
+    "queue_enter", "queue_position", "queue_offer_callback", "operator_closed", "operator_queue_full",
+    "operator_wait_too_long", "operator_offer", "callback_scheduled", "takeover_notice", "transfer_notice",
+    "whisper_operator", "whisper_said", "whisper_open_cases", "whisper_department",
 )
 _CODE = re.compile(r"^[CE]\d{4}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -336,17 +339,33 @@ def _lines(root: _Node, calendars: dict, categories: dict) -> dict[str, Line]:
                     raise group_node.child("categories").child(index).fail(
                         f"category {code!r} does not list line {line_id!r} in its lines")
             groups.append(CategoryGroup(label=group_node.key("label").text(), categories=codes))
+        queue_node = node.key("operator_queue")
+        queue = OperatorQueue(
+            name=queue_node.key("name").text(re.compile(r"^[A-Za-z0-9_.-]{1,64}$"),
+                                             "must be 1-64 letters, digits, '.', '_' or '-'"),
+            max_size=_positive(queue_node.key("max_size", False, 10)),
+            max_wait_minutes=_positive(queue_node.key("max_wait_minutes", False, 5)),
+            minutes_per_caller=_positive(queue_node.key("minutes_per_caller", False, 2.0), number=float),
+        )
         result[line_id] = Line(
             id=line_id, names=node.key("name").names(), numbers=tuple(line_numbers),
             time_zone=_time_zone(node.key("time_zone")), business_hours=hours, languages=languages,
             greeting=node.key("greeting").text(), menu=_menu(node.key("menu"), languages),
-            category_menu=tuple(groups),
+            category_menu=tuple(groups), operator_queue=queue,
         )
     for code, category in categories.items():
         for line_id in category.lines:
             if line_id not in result:
                 raise ConfigError(f"categories.yaml: category {code}: unknown line {line_id!r}")
     return result
+
+
+def _positive(node: _Node, number=int):
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 or \
+            (number is int and not isinstance(value, int)):
+        raise node.fail(f"must be a positive {'whole ' if number is int else ''}number")
+    return number(value)
 
 
 def _prompt_set(directory: Path, language: str) -> PromptSet:

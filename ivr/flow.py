@@ -12,159 +12,22 @@ the call never ends in silence.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable, Mapping
 
-from config.catalog import Category, Line, Menu, PromptSet
+from config.catalog import Category, Line, PromptSet
 from ivr.classify import speech_hints, suggest
 from ivr.prompts import Digits, Utterance, format_time, render
+from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
+    CallbackRequested, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Effect, Gather, Input, Intake,
+    LookupCase, OpenCase, OperatorDesk, Record, RequestCallback, SeekOperator, Turn,
+)
 
 MAX_RETRIES = 2
 OPERATOR_KEY = "0"
 REPEAT_KEY = "9"
 CASE_NUMBER_DIGITS = 10
-
-
-# --- what comes in ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class Input:
-    digits: str | None = None
-    speech: str | None = None
-    confidence: float | None = None
-    recording_sid: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not (self.digits or (self.speech or "").strip() or self.recording_sid)
-
-
-@dataclass(frozen=True)
-class OpenCase:
-    number: str
-    category_code: str | None
-
-
-@dataclass(frozen=True)
-class CallFacts:
-    """What the service knows about a call when it starts."""
-
-    caller_e164: str | None
-    open_cases: tuple[OpenCase, ...] = ()
-    business_open: bool = True
-    next_open: datetime | None = None
-
-
-# --- what goes out -----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Gather:
-    input: str                       # "dtmf" or "dtmf speech"
-    language: str                    # speech recognition language
-    num_digits: int | None = None
-    finish_on_key: str | None = None
-    timeout: int = 6
-    hints: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Record:
-    max_length: int = 120
-    finish_on_key: str = "#"
-    timeout: int = 8
-
-
-@dataclass(frozen=True)
-class Intake:
-    """A complaint as the IVR collected it; the service makes it a case."""
-
-    line_id: str
-    language: str
-    caller_e164: str | None
-    callback_number: str | None
-    callback_declined: bool
-    description: str
-    location: str | None
-    category_code: str | None
-    speech_confidence: float | None
-    needs_operator: bool
-    after_hours: bool
-    recording_sid: str | None = None
-
-
-@dataclass(frozen=True)
-class CreateCase:
-    intake: Intake
-
-
-@dataclass(frozen=True)
-class LookupCase:
-    number: str
-
-
-@dataclass(frozen=True)
-class CaseCreated:
-    number: str
-
-
-@dataclass(frozen=True)
-class CaseStatus:
-    number: str
-    status: str
-    category_code: str | None
-    department_name: str | None
-
-
-Effect = CreateCase | LookupCase
-
-
-@dataclass(frozen=True)
-class CallState:
-    """Everything the IVR remembers between webhooks; stored as JSON."""
-
-    node: str
-    language: str
-    retries: int = 0
-    menu_path: str = ""
-    group: int | None = None
-    after_hours: bool = False
-    next_open: str | None = None
-    caller_e164: str | None = None
-    open_cases: tuple[tuple[str, str | None], ...] = ()
-    description: str = ""
-    confidence: float | None = None
-    category_code: str | None = None
-    location: str | None = None
-    callback_number: str | None = None
-    callback_declined: bool = False
-    case_number: str | None = None
-    asked_number: str | None = None
-    recording_sid: str | None = None
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping) -> "CallState":
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["open_cases"] = tuple(tuple(item) for item in known.get("open_cases", ()))
-        return cls(**known)
-
-
-@dataclass(frozen=True)
-class Turn:
-    state: CallState
-    say: tuple[Utterance, ...] = ()     # spoken before any question
-    ask: tuple[Utterance, ...] = ()     # spoken inside the <Gather>, so callers can barge in
-    gather: Gather | None = None
-    record: Record | None = None
-    effect: Effect | None = None
-    hangup: bool = False
-
-    @property
-    def said(self) -> str:
-        return " ".join(u.text for u in self.say + self.ask)
 
 
 # --- the engine --------------------------------------------------------------
@@ -201,13 +64,19 @@ class Flow:
         if handler is None:
             # A webhook for a finished conversation (a late retry): end politely.
             return self._goodbye(state)
-        if event.digits == OPERATOR_KEY and state.node not in ("callback_entry", "status_entry", "voicemail"):
+        if event.digits == OPERATOR_KEY and state.node not in (
+                "callback_entry", "status_entry", "voicemail", "operator_offer", "queued"):
             return self._operator(state)
         return handler(state, event)
 
-    def resume(self, state: CallState, result: CaseCreated | CaseStatus | None) -> Turn:
+    def resume(self, state: CallState, result: CaseCreated | CaseStatus | OperatorDesk | CallbackRequested | None,
+               ) -> Turn:
         if isinstance(result, CaseCreated):
             return self._case_created(replace(state, case_number=result.number))
+        if isinstance(result, OperatorDesk):
+            return self._desk(state, result)
+        if isinstance(result, CallbackRequested):
+            return self._callback_promised(state, result)
         return self._status_report(state, result)
 
     # menus -----------------------------------------------------------------
@@ -455,8 +324,60 @@ class Flow:
     # a person ---------------------------------------------------------------------
 
     def _operator(self, state: CallState, prefix: tuple[Utterance, ...] = ()) -> Turn:
-        """0 from any menu.  Until the operator queue exists: a voicemail that
-        becomes a case flagged for an operator."""
+        """0 from any menu: a person if one can take the call, else a choice
+        of voicemail or a callback.  The service answers ``SeekOperator``."""
+        state = self._at(state, "seeking_operator")
+        return Turn(state, say=prefix, effect=SeekOperator())
+
+    def _desk(self, state: CallState, desk: OperatorDesk) -> Turn:
+        if desk.available:
+            state = self._at(state, "queued")
+            return Turn(state, say=(self._say(state, "queue_enter"),), enqueue=desk.queue)
+        return self._operator_offer(state, reason=desk.reason or "closed")
+
+    def _operator_offer(self, state: CallState, reason: str = "closed") -> Turn:
+        if not state.caller_e164:
+            return self._voicemail(state, (self._say(state, f"operator_{reason}"),))
+        state = self._at(state, "operator_offer")
+        return Turn(state, say=(self._say(state, f"operator_{reason}"),),
+                    ask=(self._say(state, "operator_offer"),), gather=self._gather(state, num_digits=1))
+
+    def _on_operator_offer(self, state: CallState, event: Input) -> Turn:
+        if event.digits == "1":
+            return self._voicemail(state)
+        if event.digits == "2":
+            return Turn(self._at(state, "callback_requesting"), effect=RequestCallback("queue", state.caller_e164))
+        return self._retry(state, "no_input" if event.empty else "invalid_input",
+                           lambda s: self._operator_offer(s), on_exhausted=self._voicemail)
+
+    def _on_queued(self, state: CallState, event: Input) -> Turn:
+        """Twilio's <Enqueue action>: how the caller's wait ended."""
+        result = event.queue_result or ""
+        if result == "leave":          # they pressed 1 in the wait loop for a callback
+            return Turn(self._at(state, "callback_requesting"), effect=RequestCallback("queue", state.caller_e164))
+        if result == "hangup":         # gave up waiting: a missed call that is owed a callback
+            return Turn(self._at(state, "abandoned"), effect=RequestCallback("missed", state.caller_e164))
+        if result in ("queue-full", "error", "system-error"):
+            return self._operator_offer(state, reason="queue_full")
+        return self._goodbye(state)    # bridged: the operator has dealt with the call
+
+    def _callback_promised(self, state: CallState, result: CallbackRequested) -> Turn:
+        state = self._at(state, "done")
+        if not result.number:
+            return self._goodbye(state)
+        say = (self._say(state, "callback_scheduled", last_four=Digits(result.number[-4:])),
+               self._say(state, "goodbye"))
+        return Turn(state, say=say, hangup=True)
+
+    def queue_wait(self, state: CallState, position: int, expected_minutes: int) -> Turn:
+        """What a queued caller hears each time round the <Enqueue waitUrl> loop."""
+        ask = [self._say(state, "queue_position", ahead=max(0, position - 1), minutes=max(1, expected_minutes))]
+        if state.caller_e164:
+            ask.append(self._say(state, "queue_offer_callback"))
+        return Turn(state, ask=tuple(ask), gather=self._gather(state, num_digits=1, timeout=15))
+
+    def _voicemail(self, state: CallState, prefix: tuple[Utterance, ...] = ()) -> Turn:
+        """A message that becomes a case flagged for an operator."""
         state = self._at(state, "voicemail")
         say = prefix + (self._say(state, "operator_voicemail"),)
         return Turn(state, say=say, record=Record())
@@ -469,10 +390,13 @@ class Flow:
 
     # helpers ------------------------------------------------------------------------
 
-    def _retry(self, state: CallState, reason: str | None, again, extra: tuple[Utterance, ...] = ()) -> Turn:
+    def _retry(self, state: CallState, reason: str | None, again, extra: tuple[Utterance, ...] = (),
+               on_exhausted=None) -> Turn:
         """Say why, then ask again; after MAX_RETRIES reprompts, go to a person."""
         prefix = extra + ((self._say(state, reason),) if reason else ())
         if state.retries >= MAX_RETRIES:
+            if on_exhausted is not None:
+                return on_exhausted(replace(state, retries=0), prefix)
             return self._operator(replace(state, retries=0),
                                   prefix=prefix + (self._say(state, "transfer_operator"),))
         turn = again(replace(state, retries=state.retries + 1))

@@ -25,11 +25,15 @@ from cases.models import Case
 from cases.services import NewCase, find_case, open_case, open_cases_of, recording_by_sid
 from config.catalog import HotlineConfig, Line
 from ivr.flow import (
-    CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input, Intake, LookupCase,
-    OpenCase, Turn,
+    CallbackRequested, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input, Intake,
+    LookupCase, OpenCase, RequestCallback, SeekOperator, Turn,
 )
+from ivr.operator_desk import operator_desk, request_callback
 from ivr.prompts import render
-from ivr.twiml import TurnUrls, render_apology_and_record, render_goodbye, render_turn
+from ivr.twiml import (
+    TurnUrls, render_apology_and_record, render_goodbye, render_leave_queue, render_nothing, render_queue_wait,
+    render_turn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +45,12 @@ class VoiceUrls:
     step: Callable[[int], str]
     recording_status: str
     fallback_recorded: str
+    queue_wait: str = ""
+    queue_choice: str = ""
 
     def for_step(self, sequence: int) -> TurnUrls:
-        return TurnUrls(action=self.step(sequence), recording_status=self.recording_status)
+        return TurnUrls(action=self.step(sequence), recording_status=self.recording_status,
+                        queue_wait=self.queue_wait)
 
 
 class Hotline:
@@ -115,6 +122,8 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
         return current.twiml if current else apology(hotline, hotline.flow(call.line_id).line, urls)
     if recording is not None:
         save_recording(session, recording)
+    if event.queue_result:
+        call.queue_result, call.queue_ended_at = event.queue_result, call.queue_ended_at or now
     flow = hotline.flow(call.line_id)
     state = CallState.from_json(call.ivr_state)
     turn = flow.advance(state, event)
@@ -128,6 +137,19 @@ def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: Call, turn:
     if isinstance(turn.effect, CreateCase):
         case = open_case(session, hotline.config, _new_case(session, call, turn.effect.intake), now)
         return flow.resume(turn.state, CaseCreated(case.number))
+    if isinstance(turn.effect, SeekOperator):
+        line = hotline.config.lines[call.line_id]
+        desk = operator_desk(session, hotline.config, line, now)
+        if desk.available:
+            call.queue_name, call.queued_at, call.queue_result = desk.queue, now, None
+        return flow.resume(turn.state, desk)
+    if isinstance(turn.effect, RequestCallback):
+        call.queue_ended_at = call.queue_ended_at or now
+        number = turn.effect.number
+        if number:
+            request_callback(session, hotline.config, purpose=turn.effect.reason, phone_e164=number,
+                             line_id=call.line_id, origin_call_id=call.id, language=turn.state.language, now=now)
+        return flow.resume(turn.state, CallbackRequested(number))
     if isinstance(turn.effect, LookupCase):
         case = find_case(session, turn.effect.number)
         status = None
@@ -174,6 +196,32 @@ def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, t
     call.ivr_step = sequence
     call.language = turn.state.language
     return twiml
+
+
+# --- waiting for a person ---------------------------------------------------------
+
+def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int | None,
+               average_wait_seconds: int | None, urls: VoiceUrls) -> str:
+    """POST /voice/queue/wait: Twilio's waitUrl, asked again and again while
+    the caller waits.  Says the position and the expected wait."""
+    call = find_call(session, call_sid)
+    if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
+        return render_nothing()
+    line = hotline.config.lines[call.line_id]
+    position = position or 1
+    call.queue_position = position
+    expected = position * line.operator_queue.minutes_per_caller
+    if average_wait_seconds:
+        expected = max(expected, average_wait_seconds / 60)
+    flow = hotline.flow(call.line_id)
+    turn = flow.queue_wait(CallState.from_json(call.ivr_state), position, round(expected))
+    return render_queue_wait(turn, urls.queue_choice, hotline.config.prompts)
+
+
+def queue_choice(digits: str | None) -> str:
+    """POST /voice/queue/choice: 1 leaves the queue for a callback (the
+    <Enqueue action> then hears QueueResult=leave); anything else waits on."""
+    return render_leave_queue() if (digits or "").startswith("1") else render_nothing()
 
 
 # --- when things go wrong -------------------------------------------------------

@@ -22,8 +22,9 @@ from ivr.prompts import Utterance
 class TurnUrls:
     """Where Twilio should post what happens next in this turn."""
 
-    action: str               # Gather and Record action, carrying the step number
+    action: str               # Gather, Record and Enqueue action, carrying the step number
     recording_status: str     # Record's recordingStatusCallback
+    queue_wait: str = ""      # Enqueue's waitUrl
 
 
 def render_turn(turn: Turn, urls: TurnUrls, prompts: Mapping[str, PromptSet]) -> str:
@@ -41,6 +42,9 @@ def render_turn(turn: Turn, urls: TurnUrls, prompts: Mapping[str, PromptSet]) ->
         _say_all(response, turn.ask, prompts)
     if turn.record is not None:
         response.append(_record(turn.record, urls))
+    if turn.enqueue:
+        response.enqueue(turn.enqueue, action=urls.action, method="POST", wait_url=urls.queue_wait,
+                         wait_url_method="POST")
     if turn.hangup:
         response.hangup()
     return str(response)
@@ -54,6 +58,31 @@ def render_apology_and_record(utterances: Iterable[Utterance], prompts: Mapping[
     response.append(_record(Record(max_length=180), TurnUrls(action, recording_status)))
     response.hangup()
     return str(response)
+
+
+def render_queue_wait(turn: Turn, choice_url: str, prompts: Mapping[str, PromptSet]) -> str:
+    """One round of the <Enqueue waitUrl> loop: position, wait, and the
+    offer of a callback.  When it ends Twilio asks the waitUrl again."""
+    response = VoiceResponse()
+    gather = _gather(turn.gather, choice_url) if turn.gather else None
+    if gather is not None:
+        _say_all(gather, turn.ask, prompts)
+        response.append(gather)
+    else:
+        _say_all(response, turn.ask, prompts)
+    response.pause(length=5)
+    return str(response)
+
+
+def render_leave_queue() -> str:
+    response = VoiceResponse()
+    response.leave()
+    return str(response)
+
+
+def render_nothing() -> str:
+    """An empty document: in the wait loop, carry on waiting."""
+    return str(VoiceResponse())
 
 
 def render_goodbye(utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet]) -> str:

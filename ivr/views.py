@@ -16,7 +16,8 @@ from call_log.services import CallParams, RecordingParams, StatusUpdate, record_
 from database import db
 from ivr.flow import Input
 from ivr.services import (
-    Hotline, VoiceUrls, answer_call, apology, fallback_recorded, recorded_goodbye, spool, take_step,
+    Hotline, VoiceUrls, answer_call, apology, fallback_recorded, queue_choice, queue_wait, recorded_goodbye,
+    spool, take_step,
 )
 from ivr.signature import twilio_signed
 
@@ -45,6 +46,8 @@ def voice_urls() -> VoiceUrls:
         step=lambda sequence: external_url("voice.step", step=sequence),
         recording_status=external_url("voice.recording"),
         fallback_recorded=external_url("voice.fallback_recorded"),
+        queue_wait=external_url("voice.wait"),
+        queue_choice=external_url("voice.wait_choice"),
     )
 
 
@@ -101,12 +104,30 @@ def step():
     recording = _recording_params()
     event = Input(digits=form.get("Digits") or None, speech=form.get("SpeechResult") or None,
                   confidence=_float(form.get("Confidence")),
-                  recording_sid=recording.recording_sid if recording else None)
+                  recording_sid=recording.recording_sid if recording else None,
+                  queue_result=form.get("QueueResult") or None)
     session = db.session()
     body = take_step(session, hotline(), form.get("CallSid", ""), sequence, event, voice_urls(), now(),
                      recording=recording)
     session.commit()
     return twiml(body)
+
+
+@bp.post("/queue/wait", endpoint="wait")
+@twilio_signed
+def wait():
+    form = request.form
+    session = db.session()
+    body = queue_wait(session, hotline(), form.get("CallSid", ""), _int(form.get("QueuePosition")),
+                      _int(form.get("AvgQueueTime")), voice_urls())
+    session.commit()
+    return twiml(body)
+
+
+@bp.post("/queue/choice", endpoint="wait_choice")
+@twilio_signed
+def wait_choice():
+    return twiml(queue_choice(request.form.get("Digits")))
 
 
 @bp.post("/status")

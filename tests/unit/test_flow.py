@@ -9,8 +9,8 @@ from call_log.phones import parse_entered
 from config.loader import load_config
 from config.settings import SHIPPED_CONFIG_DIR
 from ivr.flow import (
-    MAX_RETRIES, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input, LookupCase,
-    OpenCase,
+    MAX_RETRIES, CallbackRequested, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input,
+    LookupCase, OpenCase, OperatorDesk, RequestCallback, SeekOperator,
 )
 
 CONFIG = load_config(SHIPPED_CONFIG_DIR)
@@ -74,7 +74,7 @@ def test_reprompts_at_most_twice_then_a_person(flow, node_input):
         assert turn.gather is not None
         state = turn.state
     turn = flow.advance(state, node_input)
-    assert turn.record is not None and turn.state.node == "voicemail"
+    assert isinstance(turn.effect, SeekOperator) and turn.state.node == "seeking_operator"
 
 
 def test_retries_reset_when_the_caller_moves_on(flow):
@@ -95,7 +95,7 @@ def test_operator_key_works_in_every_menu_node(flow):
     state = flow.advance(state, Input(speech="青年路")).state
     nodes["callback_confirm"] = state
     for name, node_state in nodes.items():
-        assert flow.advance(node_state, Input(digits="0")).state.node == "voicemail", name
+        assert isinstance(flow.advance(node_state, Input(digits="0")).effect, SeekOperator), name
 
 
 def test_status_lookup_is_an_effect_and_its_result_is_read(flow):
@@ -147,3 +147,47 @@ def test_late_webhook_after_the_call_ended_says_goodbye(flow):
     state = CallState(node="done", language="zh-CN")
     turn = flow.advance(state, Input(digits="1"))
     assert turn.hangup and "再见" in turn.say[0].text
+
+
+def seeking(flow) -> object:
+    return flow.advance(started(flow).state, Input(digits="0"))
+
+
+def test_an_available_operator_queue_enqueues_the_caller(flow):
+    turn = flow.resume(seeking(flow).state, OperatorDesk(True, queue="urban-operators"))
+    assert turn.enqueue == "urban-operators" and turn.state.node == "queued"
+
+
+@pytest.mark.parametrize("reason", ["closed", "queue_full", "wait_too_long"])
+def test_no_operator_offers_voicemail_or_a_callback(flow, reason):
+    offer = flow.resume(seeking(flow).state, OperatorDesk(False, reason))
+    assert offer.state.node == "operator_offer" and offer.gather is not None
+    assert flow.advance(offer.state, Input(digits="1")).record is not None
+    callback = flow.advance(offer.state, Input(digits="2"))
+    assert callback.effect == RequestCallback("queue", "+8613812345678")
+    promised = flow.resume(callback.state, CallbackRequested("+8613812345678"))
+    assert promised.hangup and any(s.text == "5678" for u in promised.say for s in u.segments if s.digits)
+
+
+def test_anonymous_caller_with_no_operator_goes_straight_to_voicemail(flow):
+    state = flow.advance(started(flow, caller=None).state, Input(digits="0")).state
+    assert flow.resume(state, OperatorDesk(False, "closed")).record is not None
+
+
+@pytest.mark.parametrize("result, expected", [("leave", RequestCallback("queue", "+8613812345678")),
+                                              ("hangup", RequestCallback("missed", "+8613812345678"))])
+def test_how_the_wait_ended_decides_the_callback(flow, result, expected):
+    queued = flow.resume(seeking(flow).state, OperatorDesk(True, queue="urban-operators")).state
+    assert flow.advance(queued, Input(queue_result=result)).effect == expected
+
+
+def test_bridged_caller_is_done(flow):
+    queued = flow.resume(seeking(flow).state, OperatorDesk(True, queue="urban-operators")).state
+    assert flow.advance(queued, Input(queue_result="bridged")).hangup
+
+
+def test_the_wait_loop_says_position_and_offers_a_callback(flow):
+    queued = flow.resume(seeking(flow).state, OperatorDesk(True, queue="urban-operators")).state
+    turn = flow.queue_wait(queued, position=3, expected_minutes=6)
+    assert "2位" in turn.ask[0].text and "6分钟" in turn.ask[0].text
+    assert "按1" in turn.ask[1].text and turn.gather.num_digits == 1

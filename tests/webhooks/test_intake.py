@@ -174,8 +174,20 @@ def test_silence_is_reprompted_twice_then_goes_to_a_person(new_call, session):
     assert "没有收到" in first.text and first.gather is not None
     assert "没有收到" in second.text and second.gather is not None
     third = call.silence()
-    assert third.gather is None and third.record is not None
+    assert third.gather is None and third.root.find("Enqueue").text == "urban-operators"
     assert "人工" in third.text
+
+
+def test_after_hours_silence_ends_in_a_voicemail_that_becomes_a_case(new_call, session, clock):
+    clock.set_local(2026, 10, 9, 22, 30)
+    call = new_call()
+    call.dial()
+    call.silence()
+    call.silence()
+    offer = call.silence()
+    assert "非工作时间" in offer.text and offer.gather is not None      # voicemail or a callback
+    voicemail = call.press("1")
+    assert voicemail.record is not None and "留言" in voicemail.text
     done = call.leave_recording()
     assert done.hangs_up
     case = only_case(session)
@@ -190,21 +202,25 @@ def test_nonsense_keys_are_reprompted_like_silence(new_call):
     assert "输入有误" in wrong.text and wrong.gather is not None
 
 
-@pytest.mark.parametrize("path", [[], ["1"], ["2"]])
+@pytest.mark.parametrize("path", [[], ["1"], ["2"], ["1", "1"]])
 def test_zero_reaches_a_person_from_any_menu(new_call, session, path):
     call = new_call()
     call.dial()
     for key in path:
         call.press(key)
     operator = call.press("0")
-    assert operator.record is not None and "留言" in operator.text
+    enqueue = operator.root.find("Enqueue")
+    assert enqueue is not None and enqueue.text == "urban-operators"
+    assert enqueue.get("waitUrl").endswith("/voice/queue/wait") and "step=" in enqueue.get("action")
 
 
-def test_voicemail_keeps_what_the_caller_already_said(new_call, session):
+def test_voicemail_keeps_what_the_caller_already_said(new_call, session, clock):
+    clock.set_local(2026, 10, 9, 21, 0)
     call = new_call()
     call.dial()
     call.say("西仓路银春旅馆门前有两个上水井盖丢失")
     call.press("0")
+    call.press("1")
     call.leave_recording()
     case = only_case(session)
     assert case.needs_operator and case.category_code == "C0101"

@@ -101,10 +101,12 @@ def test_recording_callback_twice_keeps_one_recording(new_call, webhooks, sessio
     assert recording.duration_seconds == 9 and recording.call.call_sid == call.sid
 
 
-def test_voicemail_recording_and_its_status_callback_share_one_row(new_call, webhooks, session):
+def test_voicemail_recording_and_its_status_callback_share_one_row(new_call, webhooks, session, clock):
+    clock.set_local(2026, 10, 9, 23, 0)              # no operators: voicemail
     call = new_call()
     call.dial()
     call.press("0")
+    call.press("1")
     call.leave_recording(seconds=20)
     sid = session.scalars(select(Recording)).one().recording_sid
     params = {**call.base_params(), "RecordingSid": sid, "RecordingStatus": "completed",

@@ -1,0 +1,85 @@
+"""0 puts the caller in the line's operator queue; the wait loop says the
+position and offers a callback; a full queue or a long wait offers voicemail
+or a callback instead."""
+from __future__ import annotations
+
+import secrets
+
+from call_log.models import Call as CallRow
+from tests.support.twiml import Document, parse
+
+
+def queue_some(session, count: int, queue: str = "urban-operators", now=None):
+    for _ in range(count):
+        session.add(CallRow(call_sid="CA" + secrets.token_hex(16), line_id="urban", status="in-progress",
+                            queue_name=queue, queued_at=now))
+    session.commit()
+
+
+def wait_round(webhooks, call, position: int, average: int = 0) -> Document:
+    params = {**call.base_params(), "QueuePosition": str(position), "QueueTime": "30",
+              "AvgQueueTime": str(average), "CurrentQueueSize": str(position), "QueueSid": "QU" + "0" * 32}
+    response = webhooks.post("/voice/queue/wait", params)
+    assert response.status_code == 200
+    return Document(parse(response.data))
+
+
+def test_wait_loop_says_position_and_expected_wait(new_call, webhooks):
+    call = new_call()
+    call.dial()
+    call.press("0")
+    loop = wait_round(webhooks, call, position=3)
+    assert "您前面还有2位来电" in loop.text and "预计等待6分钟" in loop.text
+    assert loop.gather.get("action").endswith("/voice/queue/choice") and loop.gather.get("numDigits") == "1"
+    assert loop.root.find("Pause") is not None
+
+
+def test_long_average_wait_raises_the_estimate(new_call, webhooks):
+    call = new_call()
+    call.dial()
+    call.press("0")
+    assert "预计等待10分钟" in wait_round(webhooks, call, position=1, average=600).text
+
+
+def test_pressing_1_in_the_wait_loop_leaves_the_queue(new_call, webhooks):
+    call = new_call()
+    call.dial()
+    call.press("0")
+    response = webhooks.post("/voice/queue/choice", {**call.base_params(), "Digits": "1"})
+    assert Document(parse(response.data)).verbs() == ["Leave"]
+    other = webhooks.post("/voice/queue/choice", {**call.base_params(), "Digits": "5"})
+    assert Document(parse(other.data)).verbs() == []
+
+
+def test_full_queue_offers_voicemail_or_callback(new_call, session, clock):
+    queue_some(session, 10, now=clock())
+    call = new_call()
+    call.dial()
+    offer = call.press("0")
+    assert offer.root.find("Enqueue") is None and "都在通话中" in offer.text
+    assert "留言请按1" in offer.text
+
+
+def test_long_expected_wait_offers_voicemail_or_callback(new_call, session, clock):
+    queue_some(session, 3, now=clock())                  # 4 x 2 minutes > 6
+    call = new_call()
+    call.dial()
+    offer = call.press("0")
+    assert offer.root.find("Enqueue") is None and "等待时间较长" in offer.text
+
+
+def test_queued_call_is_logged_with_its_queue(new_call, session):
+    call = new_call()
+    call.dial()
+    call.press("0")
+    row = session.query(CallRow).filter_by(call_sid=call.sid).one()
+    assert row.queue_name == "urban-operators" and row.queued_at is not None
+
+
+def test_caller_put_through_to_an_operator_is_done_when_the_bridge_ends(new_call, session):
+    call = new_call()
+    call.dial()
+    queued = call.press("0")
+    done = call._follow(queued.root.find("Enqueue").get("action"), {"QueueResult": "bridged", "QueueTime": "40"})
+    assert done.hangs_up
+    assert session.query(CallRow).filter_by(call_sid=call.sid).one().queue_result == "bridged"
