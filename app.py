@@ -40,7 +40,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
 
     from ivr.views import bp as voice
+    from operators.views import bp as operator_voice
     app.register_blueprint(voice)
+    app.register_blueprint(operator_voice)
     _register_console(app)
 
     from accounts.cli import api_key_command, user_cli
@@ -62,10 +64,12 @@ def _register_console(app: Flask) -> None:
     from console.navigation import items_for
     from console.views import bp as console
 
+    import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
+
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
     app.jinja_env.globals["console_nav"] = items_for
-    for name in ("voice",):
+    for name in ("voice", "operator_voice"):
         csrf.exempt(app.blueprints[name])
     app.extensions["csrf_protect"] = csrf
 
@@ -76,6 +80,8 @@ def _configure_logging(settings: Settings) -> None:
         logging.basicConfig(level=settings.log_level,
                             format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
     root.setLevel(settings.log_level)
+    # Alembic announces every plugin it loads at INFO; that is noise here.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     for handler in root.handlers:
         if not any(isinstance(f, MaskPhoneNumbers) for f in handler.filters):
             handler.addFilter(MaskPhoneNumbers())

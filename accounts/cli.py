@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from accounts.models import ROLES
 from accounts.services import AccountError, create_api_key, create_user
@@ -31,6 +31,7 @@ def create_user_command(username, role, display_name, department_code, device, p
 
 
 @click.command("api-key")
+@with_appcontext
 @click.argument("action", type=click.Choice(["create"]))
 @click.option("--name", required=True, help="Who the key is for, e.g. the city app.")
 @click.option("--role", type=click.Choice(ROLES), default="operator", show_default=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, redirect, request, session, url_for
 
 from accounts.models import User
 from accounts.services import Principal, principal_for_user
@@ -33,17 +33,25 @@ def sign_out() -> None:
 
 
 def current_principal() -> Principal | None:
-    if "principal" not in g:
-        user_id = session.get("user_id")
-        user = db.session().get(User, user_id) if user_id else None
-        g.principal = principal_for_user(user) if user is not None and user.active else None
-        g.user = user if g.principal else None
-    return g.principal
+    return _signed_in()[1]
 
 
 def current_user() -> User | None:
-    current_principal()
-    return g.get("user")
+    return _signed_in()[0]
+
+
+def _signed_in() -> tuple[User | None, Principal | None]:
+    """The signed-in user, looked up once per request (kept on the request,
+    not on ``g``, which outlives a request when an app context is shared)."""
+    cached = getattr(request, "_hotline_signed_in", None)
+    if cached is None:
+        user_id = session.get("user_id")
+        user = db.session().get(User, user_id) if user_id else None
+        if user is None or not user.active:
+            user = None
+        cached = (user, principal_for_user(user) if user else None)
+        request._hotline_signed_in = cached
+    return cached
 
 
 def requires(*roles: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from twilio.twiml.voice_response import Dial
 from twilio.twiml.voice_response import Gather as GatherVerb
 from twilio.twiml.voice_response import Record as RecordVerb
 from twilio.twiml.voice_response import Say, VoiceResponse
@@ -83,6 +84,29 @@ def render_leave_queue() -> str:
 def render_nothing() -> str:
     """An empty document: in the wait loop, carry on waiting."""
     return str(VoiceResponse())
+
+
+def render_bridge(notice: Iterable[Utterance], device: str, whisper_url: str, action_url: str,
+                  prompts: Mapping[str, PromptSet], timeout: int = 30) -> str:
+    """Tell the caller, then ring a person: an operator's Twilio Client
+    ("client:<identity>") or a phone number.  The person hears the whisper
+    before the two are bridged."""
+    response = VoiceResponse()
+    _say_all(response, notice, prompts)
+    dial = Dial(action=action_url, method="POST", timeout=timeout, answer_on_bridge=True)
+    if device.startswith("client:"):
+        dial.client(device.removeprefix("client:"), url=whisper_url, method="POST")
+    else:
+        dial.number(device, url=whisper_url, method="POST")
+    response.append(dial)
+    return str(response)
+
+
+def render_whisper(utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet]) -> str:
+    """Played to the person answering, before the bridge."""
+    response = VoiceResponse()
+    _say_all(response, utterances, prompts)
+    return str(response)
 
 
 def render_goodbye(utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet]) -> str:

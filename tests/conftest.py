@@ -138,8 +138,24 @@ def new_call(webhooks):
 
 @pytest.fixture
 def session(app):
+    """The app context's session, shared with requests made in the test.
+
+    Convenient for webhook and service tests.  Console tests use
+    ``own_session`` instead: a shared app context would also share ``g``,
+    which holds per-request state such as the CSRF token."""
     from database import db
     with app.app_context():
         session = db.session()
         yield session
         session.rollback()
+
+
+@pytest.fixture
+def own_session(app):
+    """A session of the test's own; requests use theirs, as in production.
+    Read after the requests you make (on SQLite an open transaction holds the
+    database's write lock)."""
+    from database import db
+    session = db._bound(app).factory()
+    yield session
+    session.close()

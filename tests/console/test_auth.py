@@ -24,14 +24,14 @@ def test_wrong_password_is_refused(client, sign_in):
     assert client.get("/console/").status_code == 302
 
 
-def test_passwords_are_stored_hashed(session, users):
-    user = session.scalars(select(User).where(User.username == "op1")).one()
+def test_passwords_are_stored_hashed(own_session, users):
+    user = own_session.scalars(select(User).where(User.username == "op1")).one()
     assert PASSWORD not in user.password_hash and user.password_hash.startswith("pbkdf2:")
 
 
-def test_users_created_by_the_service_get_scrypt(session):
+def test_users_created_by_the_service_get_scrypt(own_session):
     from accounts.services import create_user
-    user = create_user(session, "op7", "long enough pw", "operator")
+    user = create_user(own_session, "op7", "long enough pw", "operator")
     assert user.password_hash.startswith("scrypt:")
 
 
@@ -79,10 +79,10 @@ def test_user_create_command(app):
     assert too_short.exit_code != 0 and "at least 10 characters" in too_short.output
 
 
-def test_api_key_command_prints_a_key_once(app, session):
+def test_api_key_command_prints_a_key_once(app, own_session):
     result = app.test_cli_runner().invoke(args=["api-key", "create", "--name", "city app"])
     key = result.output.strip()
     assert result.exit_code == 0 and key.startswith("hk_") and len(key) > 40
     from accounts.models import ApiKey
-    stored = session.scalars(select(ApiKey)).one()
+    stored = own_session.scalars(select(ApiKey)).one()
     assert stored.key_hash != key and key not in stored.key_hash

@@ -1,0 +1,134 @@
+"""The operators' live board and what they do from it: take over a call,
+answer the next caller in a queue, fill in and file the case, transfer."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from accounts.services import audit
+from call_log.phones import mask
+from call_log.services import find_call
+from call_log.twilio_rest import twilio_client
+from cases.lifecycle import LifecycleError
+from console.auth import current_principal, current_user, requires, sees_full_numbers
+from console.navigation import offer
+from console.views import bp
+from database import db
+from ivr.views import external_url
+from operators.board import live_calls
+from operators.intake import CaseForm, FormError, case_of_call, file_from_call, prefill
+from operators.services import CallEnded, NoDevice, OperatorUrls, QueueEmpty, answer_next, take_over, transfer
+
+offer("console.board", "Live board", "Calls in the IVR and in the queues, live", "operator", "supervisor")
+
+
+def _config():
+    return current_app.extensions["hotline"].config
+
+
+def _now():
+    return current_app.extensions["clock"]()
+
+
+def _urls() -> OperatorUrls:
+    return OperatorUrls(
+        connect=lambda operator: external_url("operator_voice.connect", operator=operator),
+        transfer=lambda department, case: external_url("operator_voice.transfer", department=department,
+                                                       case=case or ""),
+    )
+
+
+@bp.get("/board")
+@requires("operator", "supervisor")
+def board():
+    config = _config()
+    lines = [{"id": line.id, "name": line.name("zh-CN")} for line in config.lines.values()]
+    return render_template("console/board.html", lines=lines)
+
+
+@bp.get("/board.json")
+@requires("operator", "supervisor")
+def board_json():
+    calls = live_calls(db.session(), _config(), _now())
+    return jsonify(calls=[c.as_dict(full_numbers=False) for c in calls])
+
+
+@bp.post("/calls/<call_sid>/takeover")
+@requires("operator", "supervisor")
+def takeover(call_sid: str):
+    session = db.session()
+    try:
+        take_over(session, twilio_client(), call_sid, current_user(), _urls(), _now())
+    except (CallEnded, NoDevice) as problem:
+        session.rollback()
+        flash(str(problem), "error")
+        return redirect(url_for("console.board"))
+    session.commit()
+    return redirect(url_for("console.call_case", call_sid=call_sid))
+
+
+@bp.post("/queues/<line_id>/answer")
+@requires("operator", "supervisor")
+def answer(line_id: str):
+    if line_id not in _config().lines:
+        abort(404)
+    session = db.session()
+    try:
+        call = answer_next(session, twilio_client(), _config(), line_id, current_user(), _urls(), _now())
+    except (QueueEmpty, NoDevice) as problem:
+        session.rollback()
+        flash(str(problem), "error")
+        return redirect(url_for("console.board"))
+    session.commit()
+    if call is None:
+        return redirect(url_for("console.board"))
+    return redirect(url_for("console.call_case", call_sid=call.call_sid))
+
+
+@bp.route("/calls/<call_sid>/case", methods=["GET", "POST"])
+@requires("operator", "supervisor")
+def call_case(call_sid: str):
+    session = db.session()
+    config = _config()
+    call = find_call(session, call_sid)
+    if call is None:
+        abort(404)
+    form = prefill(session, call)
+    if request.method == "POST":
+        form = CaseForm(*(request.form.get(name, "") for name in
+                          ("description", "location", "category_code", "callback_number")))
+        try:
+            case = file_from_call(session, config, call, form, current_user(), _now())
+        except (FormError, LifecycleError) as problem:
+            session.rollback()
+            flash(str(problem), "error")
+        else:
+            session.commit()
+            flash(f"Case {case.number} filed ({case.status}).", "ok")
+            return redirect(url_for("console.call_case", call_sid=call_sid))
+    categories = sorted((c for c in config.categories.values() if call.line_id in c.lines), key=lambda c: c.code)
+    departments = [d for d in config.departments.values() if d.duty_number]
+    principal = current_principal()
+    full_numbers = sees_full_numbers(principal)
+    if full_numbers and form.callback_number:
+        # The whole number is on screen: say who saw it.
+        audit(session, principal, "view_number", call_sid, _now(), detail="case form")
+        session.commit()
+    return render_template("console/call_case.html", call=call, form=form, categories=categories,
+                           departments=departments, case=case_of_call(session, call), full_numbers=full_numbers,
+                           mask=mask)
+
+
+@bp.post("/calls/<call_sid>/transfer")
+@requires("operator", "supervisor")
+def transfer_call(call_sid: str):
+    session = db.session()
+    try:
+        transfer(session, twilio_client(), _config(), call_sid, request.form.get("department", ""),
+                 request.form.get("case") or None, current_user(), _urls(), _now())
+    except (CallEnded, ValueError) as problem:
+        session.rollback()
+        flash(str(problem), "error")
+    else:
+        session.commit()
+        flash("Transferred.", "ok")
+    return redirect(url_for("console.call_case", call_sid=call_sid))

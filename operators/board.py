@@ -1,0 +1,95 @@
+"""The live board: every call now in the IVR or waiting for a person, with
+what the caller has said so far."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from call_log.models import Call, IvrStep
+from call_log.phones import mask
+from call_log.services import FINAL_STATUSES
+from cases.models import Case, Complainant
+from cases.services import CLOSED_STATUSES
+from config.catalog import HotlineConfig
+from ivr.turns import CallState
+
+# A call with no status callback for this long is assumed gone (Twilio's
+# final callback was lost); it leaves the board rather than haunting it.
+STALE_AFTER = timedelta(hours=2)
+
+STEP_LABELS = {
+    "menu": "main menu", "open_case_offer": "hearing open case", "describe": "describing the problem",
+    "confirm_category": "confirming category", "category_groups": "choosing category",
+    "category_group": "choosing category", "location": "giving the location",
+    "callback_confirm": "callback number", "callback_entry": "entering callback number",
+    "status_entry": "case status", "status_more": "case status", "seeking_operator": "asking for a person",
+    "queued": "waiting for an operator", "operator_offer": "voicemail or callback?", "voicemail": "leaving a message",
+    "done": "finishing",
+}
+
+
+@dataclass(frozen=True)
+class LiveCall:
+    call_sid: str
+    line: str
+    caller: str
+    caller_masked: str
+    step: str
+    seconds: int
+    said: list[str]
+    category_code: str | None
+    category_name: str | None
+    queue: str | None
+    queue_position: int | None
+    operator: str | None
+    open_cases: list[str]
+
+    def as_dict(self, full_numbers: bool = False) -> dict:
+        data = dict(self.__dict__)
+        data["caller"] = self.caller if full_numbers else self.caller_masked
+        data.pop("caller_masked")
+        return data
+
+
+def live_calls(session: Session, config: HotlineConfig, now: datetime) -> list[LiveCall]:
+    calls = list(session.scalars(
+        select(Call).where(Call.direction == "inbound", Call.status.not_in(FINAL_STATUSES),
+                           Call.started_at >= now - STALE_AFTER)
+        .order_by(Call.started_at)))
+    if not calls:
+        return []
+    said: dict[int, list[str]] = defaultdict(list)
+    for call_id, speech in session.execute(
+            select(IvrStep.call_id, IvrStep.speech)
+            .where(IvrStep.call_id.in_([c.id for c in calls]), IvrStep.speech.is_not(None))
+            .order_by(IvrStep.call_id, IvrStep.sequence)):
+        said[call_id].append(speech)
+    callers = {c.caller_e164 for c in calls if c.caller_e164}
+    open_cases: dict[str, list[str]] = defaultdict(list)
+    if callers:
+        for phone, number in session.execute(
+                select(Complainant.phone_e164, Case.number).join(Case)
+                .where(Complainant.phone_e164.in_(callers), Case.status.not_in(CLOSED_STATUSES))
+                .order_by(Case.created_at.desc())):
+            open_cases[phone].append(number)
+    board = []
+    for call in calls:
+        state = CallState.from_json(call.ivr_state) if call.ivr_state else None
+        line = config.lines.get(call.line_id or "")
+        category = config.categories.get(state.category_code or "") if state else None
+        board.append(LiveCall(
+            call_sid=call.call_sid, line=line.name("zh-CN") if line else (call.line_id or "?"),
+            caller=call.caller_e164 or call.from_raw or "", caller_masked=mask(call.caller_e164) or "anonymous",
+            step=STEP_LABELS.get(state.node, state.node) if state else "ringing",
+            seconds=int((now - call.started_at).total_seconds()), said=said.get(call.id, []),
+            category_code=category.code if category else None,
+            category_name=category.name("zh-CN") if category else None,
+            queue=call.queue_name if call.queued_at and not call.queue_ended_at else None,
+            queue_position=call.queue_position, operator=call.operator,
+            open_cases=open_cases.get(call.caller_e164 or "", []),
+        ))
+    return board

@@ -1,0 +1,120 @@
+"""TwiML for the operator's side of calls: the bridge to an operator, the
+whisper they hear first, the transfer to a department, and what happens
+when the person does not answer.  Twilio webhooks, so each is signed."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from accounts.models import User
+
+from call_log.services import find_call
+from cases.services import find_case, open_cases_of
+from database import db
+from ivr.prompts import render
+from ivr.signature import twilio_signed
+from ivr.turns import CallState
+from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
+from ivr.views import external_url, voice_urls
+from operators.whispers import department_whisper, operator_whisper
+
+bp = Blueprint("operator_voice", __name__, url_prefix="/voice/operator")
+
+
+def _config():
+    return current_app.extensions["hotline"].config
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, mimetype="text/xml")
+
+
+def _language_of(call) -> str:
+    return (call.language if call is not None and call.language else "zh-CN")
+
+
+@bp.post("/connect")
+@twilio_signed
+def connect():
+    """The caller's leg, moved here by a takeover or a dequeue."""
+    session = db.session()
+    config = _config()
+    operator = session.scalars(select(User).where(User.username == request.args.get("operator", ""))).first()
+    call = find_call(session, request.form.get("CallSid", ""))
+    language = _language_of(call)
+    if operator is None or not operator.device:
+        return _twiml(_apology(config, language))
+    notice = [render(config.prompts[language], "takeover_notice")]
+    whisper = external_url("operator_voice.whisper", call=request.form.get("CallSid", ""))
+    after = external_url("operator_voice.after")
+    return _twiml(render_bridge(notice, operator.device, whisper, after, config.prompts))
+
+
+@bp.post("/whisper")
+@twilio_signed
+def whisper():
+    """Heard by the operator before the bridge: who, what they said, what is open."""
+    session = db.session()
+    config = _config()
+    call = find_call(session, request.args.get("call", ""))
+    state = CallState.from_json(call.ivr_state) if call is not None and call.ivr_state else None
+    open_cases = len(open_cases_of(session, call.caller_e164)) if call is not None and call.caller_e164 else 0
+    summary = operator_whisper(config, call.line_id if call else None, call.caller_e164 if call else None,
+                               state, open_cases)
+    return _twiml(render_whisper([summary], config.prompts))
+
+
+@bp.post("/transfer")
+@twilio_signed
+def transfer():
+    config = _config()
+    session = db.session()
+    call = find_call(session, request.form.get("CallSid", ""))
+    language = _language_of(call)
+    department = config.departments.get(request.args.get("department", ""))
+    if department is None or not department.duty_number:
+        return _twiml(_apology(config, language))
+    notice = [render(config.prompts[language], "transfer_notice", department=department.name(language))]
+    whisper = external_url("operator_voice.department_whisper", case=request.args.get("case", ""))
+    after = external_url("operator_voice.after")
+    return _twiml(render_bridge(notice, department.duty_number, whisper, after, config.prompts))
+
+
+@bp.post("/department-whisper", endpoint="department_whisper")
+@twilio_signed
+def department_whisper_view():
+    config = _config()
+    case = find_case(db.session(), request.args.get("case", "")) if request.args.get("case") else None
+    summary = department_whisper(config, case.number if case else None, case.category_code if case else None,
+                                 case.location_text if case else None)
+    return _twiml(render_whisper([summary], config.prompts))
+
+
+@bp.post("/after")
+@twilio_signed
+def after():
+    """<Dial action>: the bridge ended.  If no one answered, the caller is
+    not dropped: they may leave a message, which becomes a case."""
+    config = _config()
+    call = find_call(db.session(), request.form.get("CallSid", ""))
+    language = _language_of(call)
+    if request.form.get("DialCallStatus") == "completed":
+        return _twiml(render_goodbye([render(config.prompts[language], "goodbye")], config.prompts))
+    return _twiml(_apology(config, language))
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception):
+    """As in the IVR: never a 500 to Twilio; the caller can still leave a message."""
+    if isinstance(error, HTTPException):
+        return error
+    db.session().rollback()
+    current_app.logger.exception("operator webhook %s failed", request.path)
+    return _twiml(_apology(_config(), "zh-CN"))
+
+
+def _apology(config, language: str) -> str:
+    urls = voice_urls()
+    return render_apology_and_record([render(config.prompts[language], "operator_voicemail")], config.prompts,
+                                     urls.fallback_recorded, urls.recording_status)

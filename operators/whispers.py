@@ -1,0 +1,27 @@
+"""What is said on the operator's and the department's side before a bridge:
+who is calling, what they said, what is already open for them."""
+from __future__ import annotations
+
+from config.catalog import HotlineConfig, PromptSet
+from ivr.prompts import Digits, Utterance, render
+from ivr.turns import CallState
+
+
+def operator_whisper(config: HotlineConfig, line_id: str | None, caller_e164: str | None,
+                     state: CallState | None, open_cases: int, language: str = "zh-CN") -> Utterance:
+    prompts: PromptSet = config.prompts[language]
+    line = config.lines.get(line_id or "")
+    said = ""
+    if state is not None and state.description:
+        said = render(prompts, "whisper_said", said=state.description).text
+    cases = render(prompts, "whisper_open_cases", count=open_cases).text if open_cases else ""
+    return render(prompts, "whisper_operator", line=line.name(language) if line else "",
+                  last_four=Digits((caller_e164 or "")[-4:] or "0000"), said=said, open_cases=cases)
+
+
+def department_whisper(config: HotlineConfig, case_number: str | None, category_code: str | None,
+                       location: str | None, language: str = "zh-CN") -> Utterance:
+    prompts = config.prompts[language]
+    category = config.categories.get(category_code or "")
+    return render(prompts, "whisper_department", case_number=Digits(case_number or ""),
+                  category=category.name(language) if category else "", location=location or "")
