@@ -39,10 +39,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
     db.init_app(app)
 
+    from api.views import bp as api
     from ivr.views import bp as voice
     from operators.views import bp as operator_voice
-    app.register_blueprint(voice)
-    app.register_blueprint(operator_voice)
+    for blueprint in (voice, operator_voice, api):
+        app.register_blueprint(blueprint)
     _register_console(app)
 
     from accounts.cli import api_key_command, user_cli
@@ -69,7 +70,7 @@ def _register_console(app: Flask) -> None:
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
     app.jinja_env.globals["console_nav"] = items_for
-    for name in ("voice", "operator_voice"):
+    for name in ("voice", "operator_voice", "api"):
         csrf.exempt(app.blueprints[name])
     app.extensions["csrf_protect"] = csrf
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callbacks.services import schedule_outcome_callbacks
 from cases import lifecycle
 from cases.lifecycle import START, CaseView, Outcome, Transition
 from cases.models import Case, CaseEvent, InspectorTask
@@ -29,6 +30,10 @@ class CaseNotFound(LookupError):
 
 class NoDepartmentFits(ValueError):
     """Every department that could take the case has returned it."""
+
+
+class UnknownDepartment(ValueError):
+    pass
 
 
 def load_for_update(session: Session, number: str) -> Case:
@@ -68,6 +73,8 @@ def apply_to(session: Session, config: HotlineConfig, case: Case, request: Trans
             raise NoDepartmentFits(f"every department that fits case {case.number} has returned it; "
                                    "choose one by hand")
         request = Transition(**{**asdict(request), "department": department})
+    if request.department and request.department not in config.departments:
+        raise UnknownDepartment(f"there is no department {request.department!r}")
     outcome = lifecycle.apply(view_of(case), request)
     _record(session, config, case, request, outcome)
     return case
@@ -101,6 +108,8 @@ def _record(session: Session, config: HotlineConfig, case: Case, request: Transi
         notify_department(session, config, outcome.department_code, f"case.{request.action}",
                           _notification(case, event), at)
     session.flush()
+    if request.action == "close":
+        schedule_outcome_callbacks(session, config, case, event, at)
     log.info("case %s: %s by %s (%s), %s -> %s", case.number, request.action, request.actor, request.role,
              outcome.event.from_status, outcome.status)
 

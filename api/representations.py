@@ -1,0 +1,105 @@
+"""The JSON shapes of the API: cases, their events, inspectors' tasks and
+pages of them.  The OpenAPI document (``api.openapi``) describes exactly
+these; change both together."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import request, url_for
+
+from accounts.services import Principal
+from api.auth import SEES_PHONE_NUMBERS, lifecycle_role
+from api.services import Page
+from cases.lifecycle import allowed_actions
+from cases.models import Case, CaseEvent, InspectorTask
+from cases.views_json import case_summary
+from cases.workflow import suggested_department
+from config.catalog import HotlineConfig
+
+# Statuses from which a dispatcher chooses a department.
+_DISPATCHABLE = ("filed", "returned")
+
+
+def case_item(case: Case, config: HotlineConfig, *, full_numbers: bool = False) -> dict:
+    """A case in a list: the summary, with complainants' numbers masked."""
+    return {
+        **case_summary(case, config, full_numbers=full_numbers),
+        "status_reason": case.status_reason,
+        "review_date": case.review_date.isoformat() if case.review_date else None,
+        "claimed_by": case.claimed_by,
+        "claimed_at": _iso(case.claimed_at),
+        "overdue_flagged_at": _iso(case.overdue_flagged_at),
+        "updated_at": _iso(case.updated_at),
+        "links": {"self": url_for("api.get_case", number=case.number),
+                  "events": url_for("api.case_events", number=case.number)},
+    }
+
+
+def case_detail(case: Case, config: HotlineConfig, principal: Principal) -> dict:
+    """One case as this principal may see it, with the steps they may take."""
+    role = lifecycle_role(principal)
+    detail = {
+        **case_item(case, config, full_numbers=principal.role in SEES_PHONE_NUMBERS),
+        "allowed_actions": list(allowed_actions(case.status, role)),
+        "tasks": [task_item(task, config, with_case=False) for task in case.tasks],
+        "suggested_department": suggested_department(config, case) if case.status in _DISPATCHABLE else None,
+    }
+    detail["links"]["transitions"] = url_for("api.take_transition", number=case.number)
+    return detail
+
+
+def event_item(event: CaseEvent) -> dict:
+    return {
+        "id": event.id,
+        "at": _iso(event.at),
+        "actor": event.actor,
+        "role": event.role,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "department": event.department_code,
+        "note": event.note,
+        "data": event.data or {},
+    }
+
+
+def task_item(task: InspectorTask, config: HotlineConfig, *, with_case: bool = True) -> dict:
+    item = {
+        "id": task.id,
+        "kind": task.kind,
+        "status": task.status,
+        "reason": task.reason,
+        "assigned_to": task.assigned_to,
+        "result": task.result,
+        "note": task.note,
+        "created_at": _iso(task.created_at),
+        "completed_at": _iso(task.completed_at),
+    }
+    if with_case:
+        case = task.case
+        item["case"] = {"number": case.number, "status": case.status, "category": case.category_code,
+                        "department": case.department_code, "description": case.description,
+                        "location": case.location_text,
+                        "links": {"self": url_for("api.get_case", number=case.number)}}
+    return item
+
+
+def page_of(page: Page, render: Callable, endpoint: str, **view_args) -> dict:
+    """A page of items with its links; the links keep the request's filters."""
+    def link(number: int) -> str:
+        args = {**request.args.to_dict(flat=False), "page": number, "per_page": page.per_page}
+        return url_for(endpoint, **view_args, **args)
+
+    links = {"self": link(page.page), "first": link(1), "last": link(page.pages),
+             "prev": link(page.page - 1) if page.page > 1 else None,
+             "next": link(page.page + 1) if page.page < page.pages else None}
+    return {"items": [render(item) for item in page.items], "total": page.total, "page": page.page,
+            "per_page": page.per_page, "pages": page.pages, "links": links}
+
+
+def list_of(items: Iterable, render: Callable) -> dict:
+    return {"items": [render(item) for item in items]}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
