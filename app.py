@@ -41,8 +41,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from api.views import bp as api
     from ivr.views import bp as voice
+    from open311.views import bp as open311
     from operators.views import bp as operator_voice
-    for blueprint in (voice, operator_voice, api):
+    for blueprint in (voice, operator_voice, api, open311):
         app.register_blueprint(blueprint)
     _register_console(app)
 
@@ -70,7 +71,7 @@ def _register_console(app: Flask) -> None:
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
     app.jinja_env.globals["console_nav"] = items_for
-    for name in ("voice", "operator_voice", "api"):
+    for name in ("voice", "operator_voice", "api", "open311"):
         csrf.exempt(app.blueprints[name])
     app.extensions["csrf_protect"] = csrf
 

@@ -44,7 +44,9 @@ class Case(Base):
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recording.id", ondelete="SET NULL"))
     speech_confidence: Mapped[float | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set by the services from the app's clock on every change (the repeat
+    # window of closed cases is measured from it).
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     complainants: Mapped[list["Complainant"]] = relationship(
         back_populates="case", order_by="Complainant.id", cascade="all, delete-orphan")

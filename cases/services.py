@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Call, Recording
 from call_log.phones import mask
+from callbacks.services import schedule_after_hours_callback
 from cases.models import Case, CaseEvent, CaseNumberSequence, Complainant
 from config.catalog import HotlineConfig
 from cases.lifecycle import Transition, clock_starts_at_intake
@@ -72,6 +73,7 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
             raise UnknownCategory(f"unknown category {report.category_code!r}")
     earlier = _repeated_case(session, config, report, now)
     if earlier is not None:
+        _promise_after_hours_callback(session, config, report, earlier, now)
         return earlier
     department = None
     priority = "normal"
@@ -83,7 +85,7 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
         number=next_case_number(session, now, time_zone), line_id=report.line_id, channel=report.channel,
         call_id=report.call_id, category_code=report.category_code, department_code=department,
         description=report.description, location_text=report.location, priority=priority,
-        address_key=parse_address(report.location, config.places).key or None,
+        address_key=parse_address(report.location, config.places).key[:200] or None,
         latitude=report.latitude, longitude=report.longitude, media_url=report.media_url,
         attributes=report.attributes, status="intake", needs_operator=report.needs_operator,
         after_hours=report.after_hours, recording_id=report.recording_id,
@@ -108,7 +110,15 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
         apply_to(session, config, case, Transition("verify", "system", "system", now, reason=reason))
     log.info("case %s opened on %s for %s, category %s, department %s", case.number, report.channel,
              mask(report.caller_e164), report.category_code, department)
+    _promise_after_hours_callback(session, config, report, case, now)
     return case
+
+
+def _promise_after_hours_callback(session: Session, config: HotlineConfig, report: NewCase, case: Case,
+                                  now: datetime) -> None:
+    """Out of hours the IVR promises a call when the line opens; owe it."""
+    if report.after_hours:
+        schedule_after_hours_callback(session, config, case, case.complainants[-1], now)
 
 
 def _complainant(report: NewCase, now: datetime) -> Complainant:
