@@ -52,7 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from database.cli import init_command
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
-    for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli):
+    from carrier.dev import make_dev_command
+    from carrier.terminal import call_command
+    for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
+                    call_command, make_dev_command(create_app)):
         app.cli.add_command(command)
     return app
 

@@ -1,0 +1,108 @@
+"""Twilio's JSON representations of calls, queues, queue members and
+recordings (API version 2010-04-01), and its list pages."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+import phonenumbers
+
+from carrier.calls import API_VERSION, FINAL, rfc2822
+
+if TYPE_CHECKING:
+    from carrier.calls import Call
+    from carrier.exchange import Carrier
+    from carrier.queues import CallQueue, Member
+    from carrier.recordings import Recording
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+
+
+def account_uri(account_sid: str) -> str:
+    return f"/{API_VERSION}/Accounts/{account_sid}"
+
+
+def call_json(carrier: Carrier, call: Call) -> dict:
+    uri = f"{account_uri(call.account_sid)}/Calls/{call.sid}"
+    own_number = call.to if call.direction == "inbound" else call.from_
+    number = carrier.numbers.get(own_number)
+    return {
+        "sid": call.sid, "date_created": rfc2822(call.date_created), "date_updated": rfc2822(call.date_updated),
+        "parent_call_sid": call.parent.sid if call.parent else None, "account_sid": call.account_sid,
+        "to": call.to, "to_formatted": _formatted(call.to), "from": call.from_,
+        "from_formatted": _formatted(call.from_), "phone_number_sid": number.sid if number else None,
+        "status": call.status, "start_time": rfc2822(call.start_time), "end_time": rfc2822(call.end_time),
+        "duration": str(call.duration) if call.status in FINAL else None, "price": None, "price_unit": "USD",
+        "direction": call.direction, "answered_by": call.answered_by, "api_version": API_VERSION,
+        "forwarded_from": call.forwarded_from, "group_sid": None, "caller_name": call.caller_name,
+        "queue_time": str(call.queue_time), "trunk_sid": None, "uri": uri + ".json",
+        "subresource_uris": {
+            "recordings": uri + "/Recordings.json", "notifications": uri + "/Notifications.json",
+            "events": uri + "/Events.json", "siprec": uri + "/Siprec.json", "streams": uri + "/Streams.json",
+            "user_defined_message_subscriptions": uri + "/UserDefinedMessageSubscriptions.json",
+            "user_defined_messages": uri + "/UserDefinedMessages.json", "payments": uri + "/Payments.json",
+        },
+    }
+
+
+def queue_json(account_sid: str, queue: CallQueue) -> dict:
+    uri = f"{account_uri(account_sid)}/Queues/{queue.sid}"
+    return {
+        "sid": queue.sid, "account_sid": account_sid, "friendly_name": queue.friendly_name,
+        "current_size": queue.current_size, "max_size": queue.max_size,
+        "average_wait_time": queue.average_wait_time, "date_created": rfc2822(queue.date_created),
+        "date_updated": rfc2822(queue.date_updated), "uri": uri + ".json",
+        "subresource_uris": {"members": uri + "/Members.json"},
+    }
+
+
+def member_json(account_sid: str, queue: CallQueue, member: Member) -> dict:
+    return {
+        "call_sid": member.call.sid, "queue_sid": queue.sid, "date_enqueued": rfc2822(member.enqueued_at),
+        "position": queue.position(member), "wait_time": queue.wait_time(member),
+        "uri": f"{account_uri(account_sid)}/Queues/{queue.sid}/Members/{member.call.sid}.json",
+    }
+
+
+def recording_json(carrier: Carrier, recording: Recording) -> dict:
+    return {
+        "sid": recording.sid, "account_sid": recording.account_sid, "call_sid": recording.call_sid,
+        "api_version": API_VERSION, "conference_sid": None, "date_created": rfc2822(recording.started),
+        "date_updated": rfc2822(recording.date_updated or recording.started),
+        "start_time": rfc2822(recording.started), "duration": str(recording.duration),
+        "price": None, "price_unit": "USD", "status": recording.status, "channels": 1,
+        "source": recording.source, "error_code": None, "uri": recording.uri() + ".json",
+        "encryption_details": None, "media_url": carrier.api_url(recording.uri()),
+        "subresource_uris": {"add_on_results": recording.uri() + "/AddOnResults.json",
+                             "transcriptions": recording.uri() + "/Transcriptions.json"},
+    }
+
+
+def page(key: str, uri: str, items: Sequence, render: Callable, page_number: int, page_size: int,
+         filters: dict[str, str]) -> dict:
+    """One page of a list, with the URIs the twilio client follows."""
+    start = page_number * page_size
+    chunk = items[start:start + page_size]
+
+    def link(number: int) -> str:
+        return uri + "?" + urlencode({**filters, "PageSize": page_size, "Page": number})
+
+    has_next = start + page_size < len(items)
+    return {
+        key: [render(item) for item in chunk], "page": page_number, "page_size": page_size,
+        "start": start, "end": start + max(len(chunk) - 1, 0), "uri": link(page_number),
+        "first_page_uri": link(0), "previous_page_uri": link(page_number - 1) if page_number else None,
+        "next_page_uri": link(page_number + 1) if has_next else None,
+    }
+
+
+def _formatted(number: str) -> str:
+    if not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -1,0 +1,302 @@
+"""The REST API under ``/2010-04-01/Accounts/<AccountSid>/``, as the
+``twilio`` Python client calls it: Calls (create, fetch, list, update),
+Queues and their Members (list, fetch, dequeue), and Recordings (fetch,
+list, media).  HTTP basic auth with the account SID and auth token."""
+from __future__ import annotations
+
+import hmac
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from carrier.calls import EVENTS, Dequeue, StatusCallback, TwimlSource
+from carrier.exchange import CallStateError, Carrier
+from carrier.recordings import silent_wav
+from carrier.rest import errors
+from carrier.rest.errors import ApiError
+from carrier.rest.resources import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    account_uri,
+    call_json,
+    member_json,
+    page,
+    queue_json,
+    recording_json,
+)
+
+bp = Blueprint("carrier_rest", __name__, url_prefix="/2010-04-01/Accounts/<account_sid>")
+
+_NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
+MACHINE_DETECTION = ("Enable", "DetectMessageEnd")
+# Parameters the twilio client may send that the carrier cannot honour.
+NOT_EMULATED = ("ApplicationSid", "SipAuthUsername", "SipAuthPassword", "CallToken", "Byoc",
+                "AsyncAmdStatusCallback", "RecordingConfigurationId", "ClientNotificationUrl")
+# Endpoints Twilio serves without authentication by default.
+PUBLIC_ENDPOINTS = {"carrier_rest.recording_media"}
+
+
+def carrier() -> Carrier:
+    return current_app.extensions["carrier"]
+
+
+@bp.url_value_preprocessor
+def _account(endpoint, values) -> None:
+    g.account_sid = values.pop("account_sid", None)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    auth = request.authorization
+    account_sid = g.get("account_sid")
+    ok = (auth is not None and auth.type == "basic"
+          and hmac.compare_digest(auth.username or "", carrier().account_sid)
+          and hmac.compare_digest(auth.password or "", carrier().auth_token)
+          and account_sid == carrier().account_sid)
+    if not ok:
+        raise ApiError(401, errors.AUTHENTICATE, "Authenticate")
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    return error.response()
+
+
+# --- calls -------------------------------------------------------------------------------
+
+@bp.post("/Calls.json")
+def create_call():
+    form = request.form
+    to, from_ = form.get("To", "").strip(), form.get("From", "").strip()
+    if not to:
+        raise ApiError(400, errors.NO_TO, "No 'To' number is specified")
+    if not from_:
+        raise ApiError(400, errors.NO_FROM, "No 'From' number is specified")
+    for name in NOT_EMULATED:
+        if form.get(name):
+            raise errors.not_emulated(f"The {name} parameter")
+    if form.get("Record", "").lower() == "true":
+        raise errors.not_emulated("Recording a whole call (Record=true)")
+    if form.get("AsyncAmd", "").lower() == "true":
+        raise errors.not_emulated("Asynchronous answering machine detection (AsyncAmd)")
+    if not (_NUMBER.match(to) or to.startswith("client:")):
+        raise ApiError(400, errors.INVALID_TO, f"Invalid 'To' Phone Number: {to}")
+    if from_ not in carrier().numbers and not to.startswith("client:"):
+        raise ApiError(400, errors.FROM_NOT_VERIFIED,
+                       f"The source phone number provided, {from_}, is not yet verified for your account. "
+                       "You may only make calls from phone numbers that you've verified or purchased from Twilio.")
+    source = _source(form, required=True)
+    machine_detection = form.get("MachineDetection") or None
+    if machine_detection and machine_detection not in MACHINE_DETECTION:
+        raise ApiError(400, errors.CALLS_RESOURCE, "MachineDetection must be Enable or DetectMessageEnd")
+    timeout = _whole_number(form.get("Timeout", "60"), "Timeout", 1, 600)
+    call = carrier().create_call(
+        to=to, from_=from_, source=source, fallback=_fallback(form), status_callback=_status_callback(form),
+        timeout=timeout, machine_detection=machine_detection, send_digits=form.get("SendDigits") or None,
+    )
+    return jsonify(call_json(carrier(), call)), 201
+
+
+@bp.get("/Calls.json")
+def list_calls():
+    filters = {k: request.args[k] for k in ("To", "From", "Status", "ParentCallSid") if request.args.get(k)}
+    calls = [c for c in reversed(carrier().calls()) if _matches(c, filters)]
+    return _page("calls", "/Calls.json", calls, lambda c: call_json(carrier(), c), filters)
+
+
+def _matches(call, filters: dict[str, str]) -> bool:
+    facts = {"To": call.to, "From": call.from_, "Status": call.status,
+             "ParentCallSid": call.parent.sid if call.parent else None}
+    return all(facts[k] == v for k, v in filters.items())
+
+
+@bp.get("/Calls/<call_sid>.json")
+def fetch_call(call_sid: str):
+    return jsonify(call_json(carrier(), _call(call_sid)))
+
+
+@bp.post("/Calls/<call_sid>.json")
+def update_call(call_sid: str):
+    call = _call(call_sid)
+    form = request.form
+    status = form.get("Status") or None
+    if status and status not in ("completed", "canceled"):
+        raise ApiError(400, errors.CALLS_RESOURCE, "Status must be completed or canceled")
+    try:
+        carrier().update_call(call, source=_source(form, required=False), status=status,
+                              status_callback=_status_callback(form) if form.get("StatusCallback") else None,
+                              fallback=_fallback(form))
+    except CallStateError:
+        raise ApiError(400, errors.CALL_NOT_LIVE, "Call is not in-progress. Cannot redirect.") from None
+    return jsonify(call_json(carrier(), call))
+
+
+@bp.get("/Calls/<call_sid>/Recordings.json")
+def list_call_recordings(call_sid: str):
+    _call(call_sid)
+    recordings = carrier().recordings.all(call_sid)
+    return _page("recordings", f"/Calls/{call_sid}/Recordings.json", recordings,
+                 lambda r: recording_json(carrier(), r), {})
+
+
+def _call(call_sid: str):
+    call = carrier().call(call_sid)
+    if call is None:
+        raise errors.not_found(request.path)
+    return call
+
+
+def _source(form, *, required: bool) -> TwimlSource | None:
+    method = _method(form.get("Method"), "Method")
+    if form.get("Twiml"):
+        return TwimlSource(twiml=form["Twiml"])
+    url = form.get("Url")
+    if not url:
+        if required:
+            raise ApiError(400, errors.INVALID_URL, "Url parameter is required.")
+        return None
+    _absolute(url, "Url")
+    return TwimlSource(url, method)
+
+
+def _fallback(form) -> TwimlSource | None:
+    url = form.get("FallbackUrl")
+    if not url:
+        return None
+    _absolute(url, "FallbackUrl")
+    return TwimlSource(url, _method(form.get("FallbackMethod"), "FallbackMethod"))
+
+
+def _status_callback(form) -> StatusCallback | None:
+    url = form.get("StatusCallback")
+    if not url:
+        return None
+    _absolute(url, "StatusCallback")
+    events = [e for value in form.getlist("StatusCallbackEvent") for e in value.replace(",", " ").split()]
+    unknown = [e for e in events if e not in EVENTS]
+    if unknown:
+        raise ApiError(400, errors.CALLS_RESOURCE, f"StatusCallbackEvent {unknown[0]!r} is not one of "
+                       + ", ".join(EVENTS))
+    return StatusCallback(url, _method(form.get("StatusCallbackMethod"), "StatusCallbackMethod"),
+                          frozenset(events or ["completed"]))
+
+
+def _method(value: str | None, name: str) -> str:
+    method = (value or "POST").upper()
+    if method not in ("GET", "POST"):
+        raise ApiError(400, errors.CALLS_RESOURCE, f"{name} must be GET or POST")
+    return method
+
+
+def _absolute(url: str, name: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ApiError(400, errors.INVALID_URL, f"{name} is not a valid URL: {url}")
+
+
+def _whole_number(value: str, name: str, low: int, high: int) -> int:
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ApiError(400, errors.CALLS_RESOURCE, f"{name} must be a whole number from {low} to {high}")
+    return int(value)
+
+
+# --- queues ------------------------------------------------------------------------------
+
+@bp.get("/Queues.json")
+def list_queues():
+    account = carrier().account_sid
+    return _page("queues", "/Queues.json", carrier().queues.all(), lambda q: queue_json(account, q), {})
+
+
+@bp.get("/Queues/<queue_sid>.json")
+def fetch_queue(queue_sid: str):
+    return jsonify(queue_json(carrier().account_sid, _queue(queue_sid)))
+
+
+@bp.get("/Queues/<queue_sid>/Members.json")
+def list_members(queue_sid: str):
+    queue = _queue(queue_sid)
+    account = carrier().account_sid
+    return _page("queue_members", f"/Queues/{queue_sid}/Members.json", queue.members,
+                 lambda m: member_json(account, queue, m), {})
+
+
+@bp.get("/Queues/<queue_sid>/Members/<which>.json")
+def fetch_member(queue_sid: str, which: str):
+    queue = _queue(queue_sid)
+    member = queue.find(which)
+    if member is None:
+        raise errors.not_found(request.path)
+    return jsonify(member_json(carrier().account_sid, queue, member))
+
+
+@bp.post("/Queues/<queue_sid>/Members/<which>.json")
+def dequeue_member(queue_sid: str, which: str):
+    """Take a caller out of the queue; their call continues at ``Url``."""
+    queue = _queue(queue_sid)
+    url = request.form.get("Url")
+    if not url:
+        raise ApiError(400, errors.INVALID_URL, "Url parameter is required.")
+    _absolute(url, "Url")
+    member = queue.find(which)
+    if member is None:
+        raise errors.not_found(request.path)
+    body = member_json(carrier().account_sid, queue, member)
+    taken = queue.take(member.call.sid)
+    if taken is None:
+        raise errors.not_found(request.path)      # someone else took the caller meanwhile
+    taken.call.mailbox.put(Dequeue(source=TwimlSource(url, _method(request.form.get("Method"), "Method")),
+                                   reason="redirected"))
+    return jsonify(body)
+
+
+def _queue(queue_sid: str):
+    queue = carrier().queues.get(queue_sid)
+    if queue is None:
+        raise errors.not_found(request.path)
+    return queue
+
+
+# --- recordings ------------------------------------------------------------------------------
+
+@bp.get("/Recordings.json")
+def list_recordings():
+    filters = {"CallSid": request.args["CallSid"]} if request.args.get("CallSid") else {}
+    recordings = carrier().recordings.all(filters.get("CallSid"))
+    return _page("recordings", "/Recordings.json", recordings, lambda r: recording_json(carrier(), r), filters)
+
+
+@bp.get("/Recordings/<recording_sid>.json")
+def fetch_recording(recording_sid: str):
+    return jsonify(recording_json(carrier(), _recording(recording_sid)))
+
+
+@bp.get("/Recordings/<recording_sid>")
+def recording_media(recording_sid: str):
+    """The audio: a silent WAV as long as the recording (there is no sound)."""
+    name, _, extension = recording_sid.partition(".")
+    if extension not in ("", "wav"):
+        raise errors.not_emulated(f"Recording media as .{extension} (only WAV)")
+    recording = _recording(name)
+    return Response(silent_wav(recording.duration), mimetype="audio/x-wav")
+
+
+def _recording(recording_sid: str):
+    recording = carrier().recordings.get(recording_sid)
+    if recording is None:
+        raise errors.not_found(request.path)
+    return recording
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+def _page(key: str, path: str, items, render, filters: dict[str, str]):
+    size = request.args.get("PageSize", str(DEFAULT_PAGE_SIZE))
+    number = request.args.get("Page", "0")
+    if not (size.isdigit() and number.isdigit()):
+        raise ApiError(400, errors.CALLS_RESOURCE, "Page and PageSize must be whole numbers")
+    uri = account_uri(carrier().account_sid) + path
+    return jsonify(page(key, uri, list(items), render, int(number), min(max(int(size), 1), MAX_PAGE_SIZE), filters))

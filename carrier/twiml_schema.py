@@ -1,0 +1,164 @@
+"""The TwiML voice vocabulary the carrier knows: elements, their attributes,
+the values those take, what may nest where, and what is not emulated.
+
+Data only; ``carrier.twiml`` checks documents against it.  An element or
+attribute marked ``emulated=False`` is valid TwiML that the carrier cannot
+execute faithfully: a document using it is reported, never half-run.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+KEYS = "0123456789#*"
+
+
+@dataclass(frozen=True)
+class Attr:
+    kind: str = "text"                 # text, url, method, bool, int, enum, keys, key, tokens
+    choices: tuple[str, ...] = ()
+    minimum: int = 0
+    emulated: bool = True
+    # Values that are valid TwiML but not emulated (e.g. Dial record modes).
+    not_emulated: tuple[str, ...] = ()
+
+    def check(self, value: str) -> str | None:
+        """What is wrong with ``value``, or None."""
+        if self.kind == "method" and value.upper() not in ("GET", "POST"):
+            return "must be GET or POST"
+        if self.kind == "bool" and value not in ("true", "false"):
+            return "must be true or false"
+        if self.kind == "int" and (not value.strip().isdigit() or int(value) < self.minimum):
+            return f"must be a whole number of at least {self.minimum}"
+        if self.kind == "enum" and value not in self.choices:
+            return "must be one of " + ", ".join(self.choices)
+        if self.kind == "key" and (len(value) > 1 or (value and value not in KEYS)):
+            return "must be one key of 0-9, # or *, or empty"
+        if self.kind == "keys" and set(value) - set(self.choices or KEYS):
+            return "may only hold the keys " + (" ".join(self.choices) if self.choices else "0-9 # *")
+        if self.kind == "tokens":
+            tokens = value.replace(",", " ").split()
+            unknown = [t for t in tokens if t not in self.choices]
+            if not tokens or unknown:
+                return "must list some of " + ", ".join(self.choices)
+        if self.kind == "url" and not value.strip():
+            return "must be a URL"
+        return None
+
+
+@dataclass(frozen=True)
+class Spec:
+    attrs: Mapping[str, Attr] = field(default_factory=dict)
+    children: frozenset[str] = frozenset()
+    text: bool = False                 # holds text content (a URL, a number, words)
+    emulated: bool = True
+
+
+URL, METHOD, BOOL = Attr("url"), Attr("method"), Attr("bool")
+TEXT = Attr()
+NOT_EMULATED = Attr(emulated=False)
+CALL_EVENTS = Attr("tokens", ("initiated", "ringing", "answered", "completed"))
+
+# SSML inside <Say>, as Twilio accepts it for Amazon Polly and Google voices.
+SSML_NAMES = frozenset({"break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub", "w",
+                        "amazon:domain", "amazon:effect"})
+
+
+def _ssml(attrs: Mapping[str, Attr] | None = None) -> Spec:
+    return Spec(attrs or {}, SSML_NAMES, text=True)
+
+
+SSML: dict[str, Spec] = {
+    "break": Spec({"strength": Attr("enum", ("none", "x-weak", "weak", "medium", "strong", "x-strong")),
+                   "time": TEXT}),
+    "emphasis": _ssml({"level": Attr("enum", ("strong", "moderate", "reduced"))}),
+    "lang": _ssml({"xml:lang": TEXT}),
+    "p": _ssml(),
+    "phoneme": _ssml({"alphabet": TEXT, "ph": TEXT}),
+    "prosody": _ssml({"volume": TEXT, "rate": TEXT, "pitch": TEXT}),
+    "s": _ssml(),
+    "say-as": _ssml({"interpret-as": TEXT, "format": TEXT, "role": TEXT}),
+    "sub": _ssml({"alias": TEXT}),
+    "w": _ssml({"role": TEXT}),
+    "amazon:domain": _ssml({"name": TEXT}),
+    "amazon:effect": _ssml({"name": TEXT, "vocal-tract-length": TEXT}),
+}
+
+PROMPTS = frozenset({"Say", "Play", "Pause"})
+VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Record", "Redirect", "Hangup", "Reject",
+                   "Enqueue", "Leave", "Dial", "Connect", "Pay", "Refer", "Start", "Stop", "Echo", "Sms"})
+
+ELEMENTS: dict[str, Spec] = {
+    "Response": Spec(children=VERBS),
+    "Say": Spec({"voice": TEXT, "language": TEXT, "loop": Attr("int")}, SSML_NAMES, text=True),
+    "Play": Spec({"loop": Attr("int"), "digits": Attr("keys", tuple(KEYS + "wW"))}, text=True),
+    "Pause": Spec({"length": Attr("int")}),
+    "Gather": Spec({
+        "action": URL, "method": METHOD, "timeout": Attr("int", minimum=1),
+        "finishOnKey": Attr("key"), "numDigits": Attr("int", minimum=1),
+        "input": Attr("tokens", ("dtmf", "speech")), "language": TEXT, "hints": TEXT,
+        "speechTimeout": TEXT, "maxSpeechTime": Attr("int", minimum=1),
+        "profanityFilter": BOOL, "speechModel": TEXT, "enhanced": BOOL,
+        "actionOnEmptyResult": BOOL, "bargeIn": BOOL, "debug": BOOL, "dtmfDetection": BOOL,
+        "partialResultCallback": NOT_EMULATED, "partialResultCallbackMethod": NOT_EMULATED,
+    }, PROMPTS),
+    "Record": Spec({
+        "action": URL, "method": METHOD, "timeout": Attr("int"), "finishOnKey": Attr("keys"),
+        "maxLength": Attr("int", minimum=1), "playBeep": BOOL,
+        "trim": Attr("enum", ("trim-silence", "do-not-trim")),
+        "recordingStatusCallback": URL, "recordingStatusCallbackMethod": METHOD,
+        "recordingStatusCallbackEvent": Attr("tokens", ("in-progress", "completed", "absent")),
+        "recordingChannels": Attr("enum", ("mono", "dual")),
+        "transcribe": BOOL, "transcribeCallback": URL,
+    }),
+    "Redirect": Spec({"method": METHOD}, text=True),
+    "Hangup": Spec(),
+    "Reject": Spec({"reason": Attr("enum", ("rejected", "busy"))}),
+    "Enqueue": Spec({
+        "action": URL, "method": METHOD, "waitUrl": URL, "waitUrlMethod": METHOD,
+        "maxQueueSize": Attr("int", minimum=1), "workflowSid": NOT_EMULATED,
+    }, frozenset({"Task"}), text=True),
+    "Leave": Spec(),
+    "Dial": Spec({
+        "action": URL, "method": METHOD, "timeout": Attr("int", minimum=1),
+        "hangupOnStar": BOOL, "timeLimit": Attr("int", minimum=1), "callerId": TEXT,
+        "record": Attr("enum", ("do-not-record", "record-from-answer", "record-from-ringing",
+                                "record-from-answer-dual", "record-from-ringing-dual", "true", "false"),
+                       not_emulated=("record-from-answer", "record-from-ringing", "record-from-answer-dual",
+                                     "record-from-ringing-dual", "true")),
+        "trim": Attr("enum", ("trim-silence", "do-not-trim")),
+        "recordingStatusCallback": URL, "recordingStatusCallbackMethod": METHOD,
+        "recordingStatusCallbackEvent": Attr("tokens", ("in-progress", "completed", "absent")),
+        "recordingTrack": Attr("enum", ("both", "inbound", "outbound")),
+        "answerOnBridge": BOOL, "ringTone": TEXT, "sequential": BOOL,
+        "referUrl": NOT_EMULATED, "referMethod": NOT_EMULATED, "events": NOT_EMULATED,
+    }, frozenset({"Number", "Client", "Queue", "Sip", "Conference", "Sim", "Application", "WhatsApp"}), text=True),
+    "Number": Spec({
+        "sendDigits": Attr("keys", tuple(KEYS + "wW")), "url": URL, "method": METHOD,
+        "statusCallbackEvent": CALL_EVENTS, "statusCallback": URL, "statusCallbackMethod": METHOD,
+        "byoc": NOT_EMULATED, "machineDetection": NOT_EMULATED, "amdStatusCallback": NOT_EMULATED,
+        "amdStatusCallbackMethod": NOT_EMULATED, "machineDetectionTimeout": NOT_EMULATED,
+        "machineDetectionSpeechThreshold": NOT_EMULATED, "machineDetectionSpeechEndThreshold": NOT_EMULATED,
+        "machineDetectionSilenceTimeout": NOT_EMULATED,
+    }, text=True),
+    "Client": Spec({
+        "url": URL, "method": METHOD, "statusCallbackEvent": CALL_EVENTS,
+        "statusCallback": URL, "statusCallbackMethod": METHOD,
+    }, frozenset({"Identity", "Parameter"}), text=True),
+    "Identity": Spec(text=True),
+    "Parameter": Spec({"name": TEXT, "value": TEXT}),
+    "Queue": Spec({"url": URL, "method": METHOD, "reservationSid": NOT_EMULATED,
+                   "postWorkActivitySid": NOT_EMULATED}, text=True),
+    # Valid TwiML the carrier does not run (see docs/carrier.md).
+    "Connect": Spec(emulated=False), "Pay": Spec(emulated=False), "Refer": Spec(emulated=False),
+    "Start": Spec(emulated=False), "Stop": Spec(emulated=False), "Echo": Spec(emulated=False),
+    "Sms": Spec(emulated=False), "Sip": Spec(emulated=False), "Conference": Spec(emulated=False),
+    "Sim": Spec(emulated=False), "Application": Spec(emulated=False), "WhatsApp": Spec(emulated=False),
+    "Task": Spec(emulated=False),
+    **SSML,
+}
+
+# Verbs Twilio allows in the documents it runs for a special purpose.
+WAIT_VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
+WHISPER_VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Hangup"})
+QUEUE_URL_VERBS = frozenset({"Say", "Play", "Pause", "Redirect"})

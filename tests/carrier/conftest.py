@@ -1,0 +1,91 @@
+"""Fixtures for the carrier's tests: real HTTP servers on loopback in
+threads, a stand-in voice application, the real service, and carriers whose
+waits run at a hundredth of call time.  Nothing here reaches a network."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from twilio.rest import Client
+
+from carrier import Carrier, IncomingNumber, create_carrier_app
+from carrier.exchange import hotline_numbers
+from carrier.testing import carrier_for, serve
+from carrier.webhooks import Routes
+from tests.carrier.support import ACCOUNT_SID, AUTH_TOKEN, LINE_NUMBER, StandIn, settings_for_tests
+
+
+@contextlib.contextmanager
+def running_carrier(account_sid: str, auth_token: str) -> Iterator[Carrier]:
+    """A carrier with its REST API and browser phone served on loopback."""
+    the_carrier = carrier_for(account_sid, auth_token)
+    settings = settings_for_tests(twilio_account_sid=account_sid, twilio_auth_token=auth_token)
+    with serve(create_carrier_app(the_carrier, settings)) as base:
+        the_carrier.api_base_url = base
+        try:
+            yield the_carrier
+        finally:
+            the_carrier.shutdown()
+
+
+def rest_client(carrier: Carrier) -> Client:
+    """The real twilio client, pointed at the carrier the way the service does it."""
+    client = Client(carrier.account_sid, carrier.auth_token)
+    client.api.base_url = carrier.api_base_url
+    return client
+
+
+@pytest.fixture
+def stand_in() -> Iterator[StandIn]:
+    """The stand-in application.  After each test, every request it received
+    must have carried a valid signature, unless the test forged them."""
+    application = StandIn(AUTH_TOKEN)
+    with serve(application.flask) as base:
+        application.base = base
+        yield application
+    if not application.forged:
+        assert [s.url for s in application.requests if not s.signature_valid] == []
+
+
+@pytest.fixture
+def carrier() -> Iterator[Carrier]:
+    with running_carrier(ACCOUNT_SID, AUTH_TOKEN) as the_carrier:
+        yield the_carrier
+
+
+@pytest.fixture
+def line(carrier: Carrier, stand_in: StandIn) -> str:
+    """The account's number: Voice URL /voice, status callback /status, fallback /fallback."""
+    carrier.add_number(IncomingNumber(LINE_NUMBER, stand_in.url("/voice"), status_callback=stand_in.url("/status"),
+                                      fallback_url=stand_in.url("/fallback"), friendly_name="test line"))
+    return LINE_NUMBER
+
+
+@pytest.fixture
+def twilio(carrier: Carrier) -> Client:
+    return rest_client(carrier)
+
+
+@dataclass(frozen=True)
+class Service:
+    app: Flask
+    carrier: Carrier
+    twilio: Client
+
+
+@pytest.fixture
+def service(app) -> Iterator[Service]:
+    """The real hotline (the suite's ``app``, on the test database) behind a
+    stand-in TLS proxy: Twilio's requests are signed for its public URL and
+    delivered to where it listens; its REST client talks to a carrier."""
+    settings = app.config["SETTINGS"]
+    with running_carrier(settings.twilio_account_sid, settings.twilio_auth_token) as service_carrier:
+        app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": service_carrier.api_base_url})
+        with serve(app) as local:
+            service_carrier.webhooks.routes = Routes(settings.public_url, local)
+            for number in hotline_numbers(app.extensions["hotline"].config.lines.values(), settings.public_url):
+                service_carrier.add_number(number)
+            yield Service(app, service_carrier, rest_client(service_carrier))

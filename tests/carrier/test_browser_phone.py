@@ -1,0 +1,98 @@
+"""The browser phone in a real headless Chromium, calling the real hotline."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support.caller import URBAN
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+WAIT_MS = 15_000
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def page(service):
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            page.set_default_timeout(WAIT_MS)
+            page.goto(f"{service.carrier.api_base_url}/phone/")
+            # The operator's and complainant's phones register themselves on load.
+            assert service.carrier.wait_until(lambda: service.carrier.directory.lookup("client:operator") is not None)
+            yield page
+        finally:
+            browser.close()
+
+
+def say(pane, text: str) -> None:
+    pane.locator("form.say input").fill(text)
+    pane.locator("form.say input").press("Enter")
+
+
+def heard(pane, text: str):
+    return sync_api.expect(pane.locator(".transcript li.them", has_text=text).last).to_be_visible()
+
+
+def test_a_call_from_the_browser_phone_ends_with_a_case_number(page):
+    caller = page.locator("#caller")
+    caller.locator("select[name=to]").select_option(URBAN)
+    caller.locator("button.call").click()
+    sync_api.expect(caller.locator(".prompt")).to_contain_text("speech")
+    say(caller, "西仓路银春旅馆门前有两个上水井盖丢失")
+    heard(caller, "上水井盖")
+    caller.locator(".keypad button[data-key='1']").click()
+    heard(caller, "地点")
+    say(caller, "海陵区西仓路银春旅馆门前")
+    heard(caller, "尾号5678")
+    caller.locator(".keypad button[data-key='1']").click()
+    sync_api.expect(caller).to_have_attribute("data-state", "ended")
+
+    case_number = caller.locator(".transcript .spelled").last
+    assert re.fullmatch(r"\d{10}", case_number.inner_text())
+    assert caller.locator(".log li.notice").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-phone-intake.png"), full_page=True)
+
+
+def test_the_operator_and_complainant_phones_ring_when_the_service_dials_them(page, service):
+    caller, operator, complainant = (page.locator(f"#{pane}") for pane in ("caller", "operator", "complainant"))
+    queue = service.app.extensions["hotline"].config.lines["urban"].operator_queue.name
+    caller.locator("select[name=to]").select_option(URBAN)
+    caller.locator("button.call").click()
+    sync_api.expect(caller.locator(".prompt")).to_contain_text("keys")
+    caller.locator(".keypad button[data-key='0']").click()
+    assert service.carrier.wait_until(lambda: (q := service.carrier.queues.named(queue)) is not None
+                                      and q.current_size == 1)
+
+    service.twilio.calls.create(to="client:operator", from_=URBAN,
+                                twiml=f"<Response><Dial><Queue>{queue}</Queue></Dial></Response>")
+    sync_api.expect(operator).to_have_attribute("data-state", "ringing")
+    operator.locator(".ringing-actions button[data-as=human]").click()
+    sync_api.expect(operator).to_have_attribute("data-state", "connected")
+    say(operator, "您好，我是接线员")
+    heard(caller, "您好，我是接线员")
+    say(caller, "路灯不亮了")
+    heard(operator, "路灯不亮了")
+    operator.locator(".call-actions button[data-act=hangup]").click()
+    sync_api.expect(caller).to_have_attribute("data-state", "ended")
+
+    service.twilio.calls.create(to="+8613812345678", from_=URBAN,
+                                twiml='<Response><Say language="cmn-CN">您反映的问题已处理完毕</Say></Response>')
+    sync_api.expect(complainant).to_have_attribute("data-state", "ringing")
+    complainant.locator(".ringing-actions button[data-as=human]").click()
+    heard(complainant, "您反映的问题已处理完毕")
+    sync_api.expect(complainant).to_have_attribute("data-state", "ended")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-phone-three-phones.png"), full_page=True)
