@@ -17,14 +17,15 @@ case_cli = AppGroup("case", help="Look at cases.")
 
 @case_cli.command("show")
 @click.argument("number")
-def show(number: str) -> None:
-    """Print case NUMBER as JSON (callback numbers masked)."""
+@click.option("--reveal", is_flag=True, help="Show phone numbers in full (for calling the complainant back).")
+def show(number: str, reveal: bool) -> None:
+    """Print case NUMBER as JSON (phone numbers masked unless --reveal)."""
     app = current_app._get_current_object()
     with db.session_scope(app) as session:
         case = find_case(session, number)
         if case is None:
             raise click.ClickException(f"no case numbered {number}")
-        summary = case_summary(case, app.extensions["hotline"].config)
+        summary = case_summary(case, app.extensions["hotline"].config, full_numbers=reveal)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
 
 

@@ -31,14 +31,15 @@ def case_summary(case: Case, config: HotlineConfig, *, full_numbers: bool = Fals
         "description": case.description,
         "location": case.location_text,
         "time_limit": str(category.time_limit) if category else None,
-        "due_at": case.due_at.isoformat() if case.due_at else None,
+        "due_at": case.due_at.isoformat(timespec="seconds") if case.due_at else None,
         "needs_operator": case.needs_operator,
         "after_hours": case.after_hours,
+        "caller": shown(case.complainants[0].phone_e164) if case.complainants else None,
         "complainants": [
             {"phone": shown(c.phone_e164), "callback_number": shown(c.callback_number),
              "callback_declined": c.callback_declined}
             for c in case.complainants
         ],
         "callback_number": shown(case.complainants[0].callback_number) if case.complainants else None,
-        "created_at": case.created_at.isoformat(),
+        "created_at": case.created_at.isoformat(timespec="seconds"),
     }

@@ -103,7 +103,7 @@ def call_case(call_sid: str):
             flash(str(problem), "error")
         else:
             session.commit()
-            flash(f"Case {case.number} filed ({case.status}).", "ok")
+            flash(f"Case {case.number} saved; it is now {case.status}.", "ok")
             return redirect(url_for("console.call_case", call_sid=call_sid))
     categories = sorted((c for c in config.categories.values() if call.line_id in c.lines), key=lambda c: c.code)
     departments = [d for d in config.departments.values() if d.duty_number]

@@ -37,7 +37,9 @@ def test_case_show_prints_the_case_with_a_masked_callback_number(app, new_call):
                                  "kind": "component"}
     assert shown["department"]["code"] == "WATER" and shown["priority"] == "urgent"
     assert shown["location"] == "海陵区西仓路银春旅馆门前"
-    assert shown["callback_number"] == "+86*******5678"
+    assert shown["callback_number"] == "+86*******5678" and shown["caller"] == "+86*******5678"
+    revealed = json.loads(app.test_cli_runner().invoke(args=["case", "show", number, "--reveal"]).output)
+    assert revealed["caller"] == "+8613912345678"
     assert shown["due_at"] == "2026-10-09T04:00:00+00:00"      # 12:00 in Taizhou
 
 

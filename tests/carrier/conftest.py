@@ -74,7 +74,7 @@ class Service:
     app: Flask
     carrier: Carrier
     twilio: Client
-
+    url: str = ""         # where the service itself listens, for a browser
 
 @pytest.fixture
 def service(app) -> Iterator[Service]:
@@ -88,4 +88,4 @@ def service(app) -> Iterator[Service]:
             service_carrier.webhooks.routes = Routes(settings.public_url, local)
             for number in hotline_numbers(app.extensions["hotline"].config.lines.values(), settings.public_url):
                 service_carrier.add_number(number)
-            yield Service(app, service_carrier, rest_client(service_carrier))
+            yield Service(app, service_carrier, rest_client(service_carrier), local)

@@ -112,7 +112,7 @@ def test_operator_files_the_prefilled_case(client, sign_in, live_call, own_sessi
         "csrf_token": csrf_token(client, f"/console/calls/{live_call.sid}/case"),
         "description": "西仓路银春旅馆门前两个上水井盖丢失", "location": "海陵区西仓路银春旅馆门前",
         "category_code": "C0101", "callback_number": "13912345678"}, follow_redirects=True)
-    assert "filed" in response.get_data(as_text=True)
+    assert "it is now verifying" in response.get_data(as_text=True)
     case = own_session.scalars(select(Case)).one()
     assert case.location_text == "海陵区西仓路银春旅馆门前" and case.complainants[0].callback_number == "+8613912345678"
     assert case.status == "verifying"        # urgent: the inspector goes first
