@@ -134,8 +134,10 @@ def _repeated_case(session: Session, config: HotlineConfig, report: NewCase, now
     if not report.category_code or not report.location:
         return None
     window = timedelta(days=config.repeat_window_days)
-    candidates = session.scalars(
-        select(Case).where(
+    # Only the columns the comparison needs: this runs on every report.
+    candidates = session.execute(
+        select(Case.number, Case.category_code, Case.location_text, Case.status, Case.created_at,
+               Case.updated_at).where(
             Case.category_code == report.category_code, Case.status != "voided",
             or_(Case.status != "closed", Case.updated_at >= now - window))
         .order_by(Case.created_at.desc()).limit(REPEAT_CANDIDATES)

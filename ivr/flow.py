@@ -27,7 +27,6 @@ from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
 MAX_RETRIES = 2
 OPERATOR_KEY = "0"
 REPEAT_KEY = "9"
-CASE_NUMBER_DIGITS = 10
 
 
 # --- the engine --------------------------------------------------------------
@@ -416,7 +415,7 @@ class Flow:
             input="dtmf speech" if speech else "dtmf",
             language=prompts.voice.speech_language,
             num_digits=num_digits, finish_on_key=finish_on_key, timeout=timeout,
-            hints=speech_hints(self._line_categories(), state.language) if speech else (),
+            hints=self._hints(state.language) if speech else (),
         )
 
     def _say(self, state: CallState, prompt_key: str, /, **params: object) -> Utterance:
@@ -429,8 +428,15 @@ class Flow:
         category = self.categories.get(code or "")
         return category.name(state.language) if category else ""
 
-    def _line_categories(self) -> list[Category]:
-        return [c for c in self.categories.values() if self.line.id in c.lines]
+    def _hints(self, language: str) -> tuple[str, ...]:
+        # The same for every call on this line: work them out once.
+        cache = self.__dict__.setdefault("_hints_by_language", {})
+        if language not in cache:
+            cache[language] = speech_hints(self._line_categories(), language)
+        return cache[language]
+
+    def _line_categories(self) -> tuple[Category, ...]:
+        return tuple(c for c in self.categories.values() if self.line.id in c.lines)
 
     def _next_open_text(self, state: CallState) -> str:
         moment = datetime.fromisoformat(state.next_open) if state.next_open else None

@@ -22,6 +22,7 @@ Rules, and why:
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -101,7 +102,10 @@ def normalise_text(text: str | None) -> str:
     return _CHINESE_NUMBER.sub(lambda m: _numeral(m.group(1)), text)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_address(text: str | None, places: Places = Places()) -> Address:
+    """The comparable parts of an address.  Cached: repeat detection parses
+    the same earlier addresses again and again."""
     key = normalise_text(text)
     key = _strip_prefix(key, _LEADING_FILLER)[1]
     key, district = _strip_administrative(key, places)
@@ -156,9 +160,15 @@ def _strip_prefix(text: str, words: Iterable[str]) -> tuple[str | None, str]:
     return None, text
 
 
+@functools.lru_cache(maxsize=64)
+def _normalised_places(places: Places) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The configured names in normalised form, worked out once per configuration."""
+    return (tuple(normalise_text(name) for name in places.cities),
+            tuple(normalise_text(name) for name in places.districts))
+
+
 def _strip_administrative(key: str, places: Places) -> tuple[str, str | None]:
-    cities = [normalise_text(name) for name in places.cities]
-    districts = [normalise_text(name) for name in places.districts]
+    cities, districts = _normalised_places(places)
     district = None
     while True:
         city, key = _strip_prefix(key, cities)
@@ -187,8 +197,9 @@ def _numbers_conflict(a: Address, b: Address) -> bool:
     return any(units_b[unit] != number for unit, number in units_a.items() if unit in units_b)
 
 
-def _bigrams(key: str) -> set[tuple[str, ...]]:
+@functools.lru_cache(maxsize=8192)
+def _bigrams(key: str) -> frozenset[tuple[str, ...]]:
     tokens = _TOKEN.findall(key)
     if len(tokens) < 2:
-        return {tuple(tokens)}
-    return {(first, second) for first, second in zip(tokens, tokens[1:])}
+        return frozenset({tuple(tokens)})
+    return frozenset(zip(tokens, tokens[1:], strict=False))
