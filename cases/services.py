@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from call_log.models import Call, Recording
@@ -15,6 +14,7 @@ from call_log.phones import mask
 from callbacks.services import schedule_after_hours_callback
 from cases.models import Case, CaseEvent, CaseNumberSequence, Complainant
 from config.catalog import HotlineConfig
+from database import dialect_insert
 from cases.lifecycle import Transition, clock_starts_at_intake
 from cases.repeats import EarlierCase, Report, RepeatPolicy, find_repeat
 from cases.workflow import apply_to, load_for_update
@@ -169,9 +169,7 @@ def next_case_number(session: Session, now: datetime, time_zone: str) -> str:
     """YYMMDD and a four-digit daily serial, e.g. 2610090001: short enough to
     read out and type on a keypad.  Issued atomically on both databases."""
     day = now.astimezone(ZoneInfo(time_zone)).date()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(CaseNumberSequence).values(day=day, last=1).on_conflict_do_update(
+    statement = dialect_insert(session, CaseNumberSequence).values(day=day, last=1).on_conflict_do_update(
         index_elements=["day"], set_={"last": CaseNumberSequence.last + 1},
     ).returning(CaseNumberSequence.last)
     serial = session.execute(statement).scalar_one()

@@ -50,6 +50,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def dialect_insert(session: Session, model):
+    """An INSERT with the database's own ON CONFLICT support (PostgreSQL or SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from call_log.models import Call, IvrStep
+from database import dialect_insert, utcnow
 from call_log.phones import mask, parse_caller, parse_entered, region_of
 from call_log.services import CallParams, RecordingParams, find_call, log_call, save_recording
 from cases.models import Case
@@ -181,15 +181,15 @@ def _stored_step(session: Session, call: Call, sequence: int) -> IvrStep | None:
 def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, turn: Turn,
                 event: Input, urls: VoiceUrls) -> str:
     twiml = render_turn(turn, urls.for_step(sequence), hotline.config.prompts)
-    step = IvrStep(
-        call_id=call.id, sequence=sequence, node=turn.state.node, digits=event.digits,
-        speech=event.speech, confidence=event.confidence, said=turn.said, twiml=twiml,
-    )
-    try:
-        with session.begin_nested():
-            session.add(step)
-    except IntegrityError:
-        # The same step raced in twice (Twilio retried while we worked).
+    # One statement, no savepoint: if Twilio's retry raced us here, the row
+    # it stored wins and both requests answer with its TwiML.
+    stored_id = session.execute(
+        dialect_insert(session, IvrStep).values(
+            call_id=call.id, sequence=sequence, node=turn.state.node, digits=event.digits, speech=event.speech,
+            confidence=event.confidence, said=turn.said, twiml=twiml, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["call_id", "sequence"]).returning(IvrStep.id)
+    ).scalar_one_or_none()
+    if stored_id is None:
         stored = _stored_step(session, call, sequence)
         return stored.twiml if stored else twiml
     call.ivr_state = turn.state.to_json()
