@@ -40,10 +40,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
 
     from api.views import bp as api
+    from callbacks.views import bp as callback_voice
     from ivr.views import bp as voice
     from open311.views import bp as open311
     from operators.views import bp as operator_voice
-    for blueprint in (voice, operator_voice, api, open311):
+    from reports.views import bp as reports
+    for blueprint in (voice, operator_voice, callback_voice, api, open311, reports):
         app.register_blueprint(blueprint)
     _register_console(app)
 
@@ -52,10 +54,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from database.cli import init_command
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
+    from callbacks.cli import callbacks_cli
     from carrier.dev import make_dev_command
     from carrier.terminal import call_command
+    from reports.cli import report_command
+    from scheduler.cli import scheduler_command
     for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
-                    call_command, make_dev_command(create_app)):
+                    callbacks_cli, report_command, scheduler_command, call_command, make_dev_command(create_app)):
         app.cli.add_command(command)
     return app
 
@@ -74,7 +79,7 @@ def _register_console(app: Flask) -> None:
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
     app.jinja_env.globals["console_nav"] = items_for
-    for name in ("voice", "operator_voice", "api", "open311"):
+    for name in ("voice", "operator_voice", "callbacks", "api", "open311"):
         csrf.exempt(app.blueprints[name])
     app.extensions["csrf_protect"] = csrf
 

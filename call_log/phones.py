@@ -125,3 +125,12 @@ class MaskPhoneNumbers(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def national_digits(e164: str) -> str:
+    """The digits a local caller dials: +8652388012319 -> 052388012319."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", e164 or "")
+    return re.sub(r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from config.settings import Settings
@@ -16,7 +17,13 @@ from config.settings import Settings
 TWILIO_API = "https://api.twilio.com"
 
 
+# Twilio's own HTTP client waits forever by default; a hung connection must
+# not hold a web request or a scheduler thread.
+REST_TIMEOUT_SECONDS = 15
+
+
 def build_client(settings: Settings, http_client: HttpClient | None = None) -> Client:
+    http_client = http_client or TwilioHttpClient(timeout=REST_TIMEOUT_SECONDS)
     client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
     if settings.twilio_api_url and settings.twilio_api_url != TWILIO_API:
         # Every Twilio 2010-04-01 resource (Calls, Queues, Recordings) is

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database import Base, utcnow
 
 PURPOSES = ("outcome", "queue", "missed", "after_hours")
 STATUSES = ("pending", "calling", "completed", "unreachable", "cancelled", "opted_out")
+# An attempt is "placing" from the moment it is claimed until Twilio has
+# answered calls.create, then "placed" until its final status, then "ended".
+ATTEMPT_STATUSES = ("placing", "placed", "ended")
 ANSWERS = ("satisfied", "basically_satisfied", "unsatisfied", "unreachable")
 
 
@@ -37,8 +40,38 @@ class Callback(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    attempts_made: Mapped[list["CallbackAttempt"]] = relationship(
+        back_populates="callback", order_by="CallbackAttempt.number", cascade="all, delete-orphan")
+
 
 Index("ix_callback_due", Callback.status, Callback.next_attempt_at)
+
+
+class CallbackAttempt(Base):
+    """One call placed for a callback.  The row exists before calls.create
+    is sent, and its id is in the call's webhook URLs, so Twilio's first
+    webhook finds it even if it arrives before the REST answer does."""
+
+    __tablename__ = "callback_attempt"
+    __table_args__ = (UniqueConstraint("callback_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    callback_id: Mapped[int] = mapped_column(ForeignKey("callback.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()                      # 1 for the first attempt
+    status: Mapped[str] = mapped_column(String(16), default="placing")
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_by: Mapped[str | None] = mapped_column(String(32))   # human, machine_start, fax, unknown
+    # busy, no-answer, failed, canceled, machine, answered, hung_up, rest_error, interrupted
+    result: Mapped[str | None] = mapped_column(String(32))
+    ended_at: Mapped[datetime | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+
+    callback: Mapped[Callback] = relationship(back_populates="attempts_made")
+
+
+Index("ix_callback_attempt_status_placed", CallbackAttempt.status, CallbackAttempt.placed_at)
 
 
 class SurveyAnswer(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Mapping
 
 from routing.addresses import Places
@@ -147,6 +148,24 @@ class RoutingRule:
 
 
 @dataclass(frozen=True)
+class CallbackPolicy:
+    """When and how patiently complainants are called back (callbacks.yaml)."""
+
+    # Local times of day, in the complainant's own time zone, when a callback
+    # may start, as minutes since midnight: 09:00-12:00 and 14:00-20:00.
+    hours: tuple[tuple[int, int], ...] = ((9 * 60, 12 * 60), (14 * 60, 20 * 60))
+    outcome_delay: timedelta = timedelta(hours=2)       # after a case closes
+    missed_delay: timedelta = timedelta(minutes=5)      # after an abandoned call
+    max_attempts: int = 3                               # then the complainant is unreachable
+    # Wait before the 2nd, 3rd, ... attempt; the last one repeats.
+    retry_delays: tuple[timedelta, ...] = (timedelta(minutes=30), timedelta(hours=2))
+    ring_seconds: int = 30                              # how long a callback rings
+
+    def retry_delay(self, attempts_made: int) -> timedelta:
+        return self.retry_delays[min(max(attempts_made, 1), len(self.retry_delays)) - 1]
+
+
+@dataclass(frozen=True)
 class HotlineConfig:
     lines: Mapping[str, Line]
     prompts: Mapping[str, PromptSet]
@@ -156,6 +175,7 @@ class HotlineConfig:
     routing_rules: tuple[RoutingRule, ...] = ()
     places: Places = Places()
     repeat_window_days: int = 30
+    callbacks: CallbackPolicy = CallbackPolicy()
     _by_number: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def line_for_number(self, number: str) -> Line | None:

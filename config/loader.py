@@ -16,7 +16,7 @@ import phonenumbers
 import yaml
 
 from config.catalog import (
-    KINDS, MENU_ACTIONS, PRIORITIES, Category, CategoryGroup, Department, HotlineConfig, Line,
+    KINDS, MENU_ACTIONS, PRIORITIES, CallbackPolicy, Category, CategoryGroup, Department, HotlineConfig, Line,
     Menu, MenuOption, OperatorQueue, PromptSet, RoutingRule, Voice,
 )
 from routing.addresses import Places
@@ -39,6 +39,11 @@ REQUIRED_PROMPTS = (
     "queue_enter", "queue_position", "queue_offer_callback", "operator_closed", "operator_queue_full",
     "operator_wait_too_long", "operator_offer", "callback_scheduled", "takeover_notice", "transfer_notice",
     "whisper_operator", "whisper_said", "whisper_open_cases", "whisper_department",
+    # callbacks to complainants
+    "callback_outcome", "callback_outcome_result", "callback_any_problem", "callback_survey",
+    "callback_reason", "callback_reopened", "callback_thanks", "callback_opted_out", "callback_operator",
+    "callback_message_saved", "callback_machine", "callback_missed", "callback_queue",
+    "callback_after_hours", "callback_contact_menu", "callback_apology",
 )
 _CODE = re.compile(r"^[CE]\d{4}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -470,4 +475,54 @@ def load_config(directory: Path | str, secrets: Mapping[str, str] | None = None)
     return HotlineConfig(lines=lines, prompts=prompts, departments=departments,
                          categories=categories, calendars=calendars, routing_rules=rules,
                          places=_places(routing), repeat_window_days=_repeat_window(routing),
-                         _by_number=by_number)
+                         callbacks=_callback_policy(directory), _by_number=by_number)
+
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _duration(node: _Node) -> dt.timedelta:
+    match = _DURATION.match(node.text().strip())
+    if not match:
+        raise node.fail(f"{node.value!r} must be a duration such as 90s, 30m, 2h or 1d")
+    return dt.timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _whole_number(node: _Node, minimum: int) -> int:
+    if not isinstance(node.value, int) or isinstance(node.value, bool) or node.value < minimum:
+        raise node.fail(f"must be a whole number, at least {minimum}")
+    return node.value
+
+
+def _callback_policy(directory: Path) -> CallbackPolicy:
+    """callbacks.yaml is optional; without it the defaults of CallbackPolicy hold."""
+    if not (directory / "callbacks.yaml").exists():
+        return CallbackPolicy()
+    defaults = CallbackPolicy()
+    root = _read(directory, "callbacks.yaml").key("callbacks")
+    hours = []
+    for item in root.key("hours").items():
+        match = _HOURS.match(item.text())
+        if not match:
+            raise item.fail(f"{item.value!r} must look like 09:00-12:00")
+        h1, m1, h2, m2 = map(int, match.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if m1 > 59 or m2 > 59 or start >= end or end > 24 * 60:
+            raise item.fail(f"{item.value!r} is not a valid interval within one day")
+        if hours and start < hours[-1][1]:
+            raise item.fail("intervals must be in order and must not overlap")
+        hours.append((start, end))
+    if not hours:
+        raise root.child("hours").fail("needs at least one interval")
+    delays = tuple(_duration(item) for item in root.key("retry_delays", False, []).items())
+    return CallbackPolicy(
+        hours=tuple(hours),
+        outcome_delay=_duration(root.key("outcome_delay")) if root.mapping().get("outcome_delay") is not None
+        else defaults.outcome_delay,
+        missed_delay=_duration(root.key("missed_delay")) if root.mapping().get("missed_delay") is not None
+        else defaults.missed_delay,
+        max_attempts=_whole_number(root.key("max_attempts", False, defaults.max_attempts), 1),
+        retry_delays=delays or defaults.retry_delays,
+        ring_seconds=_whole_number(root.key("ring_seconds", False, defaults.ring_seconds), 5),
+    )

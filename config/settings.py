@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -21,6 +23,25 @@ DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 class SettingsError(RuntimeError):
     """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    """The scheduler process (scheduler/): its jobs' intervals, its leader
+    lock, and how the callback dispatcher works.  The city's calling policy
+    (hours, delays, attempts) is in config/callbacks.yaml instead."""
+
+    # SQLite only: the leader lock file; default: next to the database file.
+    lock_file: Path | None = None
+    callbacks_every: timedelta = timedelta(seconds=5)
+    overdue_every: timedelta = timedelta(minutes=1)
+    outbox_every: timedelta = timedelta(seconds=10)
+    # How often a standby tries the leader lock, and the leader checks it still holds it.
+    standby_poll: timedelta = timedelta(seconds=2)
+    callback_batch: int = 50              # callbacks claimed per transaction
+    callback_concurrency: int = 4         # calls.create requests in flight at once
+    # A placed call with no final status after this long is looked up over REST.
+    callback_stale_after: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -40,6 +61,7 @@ class Settings:
     log_level: str = "INFO"
     # Environment variables YAML may name, e.g. departments' notification secrets.
     config_secrets: Mapping[str, str] = field(default_factory=dict)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,5 +137,51 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=trusted,
         log_level=env.get("HOTLINE_LOG_LEVEL", "INFO").upper(),
         config_secrets={k: v for k, v in env.items() if k.startswith("HOTLINE_NOTIFY_SECRET_")},
+        scheduler=_scheduler_settings(env),
         **secrets_from_env,
+    )
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str, name: str) -> timedelta:
+    """"90s", "30m", "2h" or "1d"."""
+    match = _DURATION.match(text)
+    if not match:
+        raise SettingsError(f"{name} must be a duration such as 90s, 30m, 2h or 1d, not {text!r}")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
+    raw = env.get(name)
+    return parse_duration(raw, name) if raw and raw.strip() else default
+
+
+def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:
+    defaults = SchedulerSettings()
+    lock_file = env.get("HOTLINE_SCHEDULER_LOCK_FILE")
+    return SchedulerSettings(
+        lock_file=Path(lock_file) if lock_file else None,
+        callbacks_every=_duration(env, "HOTLINE_SCHEDULER_CALLBACKS_EVERY", defaults.callbacks_every),
+        overdue_every=_duration(env, "HOTLINE_SCHEDULER_OVERDUE_EVERY", defaults.overdue_every),
+        outbox_every=_duration(env, "HOTLINE_SCHEDULER_OUTBOX_EVERY", defaults.outbox_every),
+        standby_poll=_duration(env, "HOTLINE_SCHEDULER_STANDBY_POLL", defaults.standby_poll),
+        callback_batch=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_BATCH", defaults.callback_batch),
+        callback_concurrency=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_CONCURRENCY", defaults.callback_concurrency),
+        callback_stale_after=_duration(env, "HOTLINE_SCHEDULER_CALLBACK_STALE_AFTER", defaults.callback_stale_after),
     )

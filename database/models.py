@@ -8,5 +8,6 @@ from database import Base
 from ivr import models as ivr_models  # noqa: F401
 from notifications import models as notifications_models  # noqa: F401
 from routing import models as routing_models  # noqa: F401
+from scheduler import models as scheduler_models  # noqa: F401
 
 metadata = Base.metadata

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Call
 from call_log.services import FINAL_STATUSES
+from callbacks.services import request_call_back
 from config.catalog import HotlineConfig, Line
 from ivr.turns import OperatorDesk
 
@@ -40,6 +41,5 @@ def request_callback(session: Session, config: HotlineConfig, *, purpose: str, p
                      line_id: str | None, origin_call_id: int | None, language: str | None,
                      now: datetime) -> None:
     """Owe the caller a call back: the callbacks service schedules it."""
-    from callbacks.services import request_call_back
     request_call_back(session, config, purpose=purpose, phone_e164=phone_e164, line_id=line_id,
                       origin_call_id=origin_call_id, language=language, now=now)

@@ -1,0 +1,92 @@
+"""``flask --app app callbacks list|cancel|satisfaction``."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from call_log.phones import mask
+from callbacks.figures import BY, satisfaction
+from callbacks.models import PURPOSES, STATUSES, Callback
+from callbacks.services import CallbackNotFound, CannotCancel, cancel_callback, line_of
+from cases.models import Case
+from database import db
+from reports.periods import month
+
+callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, cancel, satisfaction figures.")
+
+
+@callbacks_cli.command("list")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only these statuses (repeatable).  Default: pending and calling.")
+@click.option("--purpose", type=click.Choice(PURPOSES), help="Only this purpose.")
+@click.option("--due", is_flag=True, help="Only pending callbacks whose next attempt is due now.")
+@click.option("--limit", default=50, show_default=True)
+def list_callbacks(statuses: tuple[str, ...], purpose: str | None, due: bool, limit: int) -> None:
+    """Callbacks with their next attempt in the line's local time (numbers masked)."""
+    app = current_app._get_current_object()
+    config = app.extensions["hotline"].config
+    now = app.extensions["clock"]()
+    with db.session_scope(app) as session:
+        counts = dict(session.execute(select(Callback.status, func.count()).group_by(Callback.status)).all())
+        click.echo("  ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES))
+        query = (select(Callback, Case.number).outerjoin(Case, Case.id == Callback.case_id)
+                 .where(Callback.status.in_(statuses or ("pending", "calling"))))
+        if purpose:
+            query = query.where(Callback.purpose == purpose)
+        if due:
+            query = query.where(Callback.status == "pending", Callback.next_attempt_at <= now)
+        rows = session.execute(query.order_by(Callback.next_attempt_at, Callback.id).limit(limit)).all()
+        click.echo(f"{'id':>6}  {'purpose':11} {'status':11} {'number':16} {'case':10}  {'next attempt':16}  "
+                   f"tries  last result")
+        for callback, case_number in rows:
+            zone = ZoneInfo(line_of(config, callback.line_id).time_zone)
+            at = callback.next_attempt_at.astimezone(zone)
+            click.echo(f"{callback.id:>6}  {callback.purpose:11} {callback.status:11} "
+                       f"{mask(callback.phone_e164):16} {case_number or '-':10}  {at:%Y-%m-%d %H:%M}  "
+                       f"{callback.attempts:>5}  {callback.last_result or ''}")
+
+
+@callbacks_cli.command("cancel")
+@click.argument("callback_id", type=int)
+def cancel(callback_id: int) -> None:
+    """Cancel callback CALLBACK_ID (a call already ringing is not retried)."""
+    app = current_app._get_current_object()
+    try:
+        with db.session_scope(app) as session:
+            callback = cancel_callback(session, callback_id, app.extensions["clock"](), actor="cli")
+            click.echo(f"callback {callback.id} to {mask(callback.phone_e164)} cancelled")
+    except (CallbackNotFound, CannotCancel) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@callbacks_cli.command("satisfaction")
+@click.option("--month", "label", required=True, help="The month, as YYYY-MM, cut at local midnight.")
+@click.option("--by", type=click.Choice(BY + ("both",)), default="both", show_default=True)
+def satisfaction_figures(label: str, by: str) -> None:
+    """Satisfaction from the outcome surveys of a month, per department and per line."""
+    app = current_app._get_current_object()
+    config = app.extensions["hotline"].config
+    try:
+        period = month(label, next(iter(config.lines.values())).time_zone)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+    with db.session_scope(app) as session:
+        for grouping in (BY if by == "both" else (by,)):
+            click.echo(f"satisfaction by {grouping}, {label}")
+            click.echo(f"  {grouping:12} {'surveyed':>8} {'satisfied':>9} {'basically':>9} {'not':>5} "
+                       f"{'rate':>8} {'unreachable':>11}")
+            for row in satisfaction(session, period, grouping):
+                click.echo(f"  {row.key:12} {row.surveyed:>8} {row.satisfied:>9} {row.basically_satisfied:>9} "
+                           f"{row.unsatisfied:>5} {_percent(row.rate()):>8} {row.unreachable:>11}")
+
+
+def _percent(rate) -> str:
+    if rate is None:
+        return "-"
+    value = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"

@@ -1,0 +1,155 @@
+"""Twilio webhooks of the callback calls, under /voice/callback/.
+
+    POST /voice/callback/answer?attempt=ID            the call's Url (AnsweredBy tells a machine)
+    POST /voice/callback/step?attempt=ID&step=N       Gather and Record actions
+    POST /voice/callback/status?attempt=ID            the status callback
+    POST /voice/callback/recording                    Record's recordingStatusCallback
+
+The attempt id in the URL is what ties Twilio's requests to the callback:
+it is known before ``calls.create`` is sent, so even a webhook that beats
+the REST answer finds its callback.  Every route checks X-Twilio-Signature,
+and views only translate: the use cases are in ``callbacks.calls``.
+"""
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from call_log.services import CallParams, RecordingParams, StatusUpdate
+from callbacks import calls
+from callbacks.calls import CallUrls
+from callbacks.dispatcher import CallbackUrls
+from database import db
+from ivr.signature import twilio_signed
+from ivr.turns import Input
+from ivr.views import external_url, hotline, now, twiml
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("callbacks", __name__, url_prefix="/voice/callback")
+
+
+def call_urls() -> CallUrls:
+    return CallUrls(step=lambda attempt, step: external_url("callbacks.step", attempt=attempt, step=step),
+                    recording_status=external_url("callbacks.recording"))
+
+
+def placement_urls(app: Flask) -> CallbackUrls:
+    """The URLs given to ``calls.create``, built outside any request (the
+    scheduler process) from HOTLINE_PUBLIC_URL, exactly as the signature
+    check will rebuild them."""
+    public = app.config["SETTINGS"].public_url
+    if not public:
+        raise RuntimeError("HOTLINE_PUBLIC_URL is not set; Twilio needs absolute URLs for callback calls")
+    parts = urlsplit(public)
+    adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return CallbackUrls(
+        answer=lambda attempt: adapter.build("callbacks.answer", {"attempt": attempt}, force_external=True),
+        status=lambda attempt: adapter.build("callbacks.status", {"attempt": attempt}, force_external=True),
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _call_params() -> CallParams:
+    form = request.form
+    return CallParams(call_sid=form.get("CallSid", ""), from_number=form.get("From"), to_number=form.get("To"),
+                      status=form.get("CallStatus"), direction=form.get("Direction"))
+
+
+def _recording_params() -> RecordingParams | None:
+    form = request.form
+    if not form.get("RecordingSid"):
+        return None
+    return RecordingParams(recording_sid=form["RecordingSid"], call_sid=form.get("CallSid"),
+                           url=form.get("RecordingUrl"), duration_seconds=_int(form.get("RecordingDuration")),
+                           status=form.get("RecordingStatus"))
+
+
+@bp.post("/answer")
+@twilio_signed
+def answer():
+    attempt = _int(request.args.get("attempt"))
+    if attempt is None:
+        return twiml(calls.apology(hotline().config, None))
+    session = db.session()
+    body = calls.answer(session, hotline().config, attempt, _call_params(), request.form.get("AnsweredBy"),
+                        call_urls(), now())
+    session.commit()
+    return twiml(body)
+
+
+@bp.post("/step")
+@twilio_signed
+def step():
+    attempt, sequence = _int(request.args.get("attempt")), _int(request.args.get("step"))
+    if attempt is None or sequence is None:
+        return twiml(calls.apology(hotline().config, None))
+    form = request.form
+    recording = _recording_params()
+    event = Input(digits=form.get("Digits") or None, speech=form.get("SpeechResult") or None,
+                  confidence=_float(form.get("Confidence")),
+                  recording_sid=recording.recording_sid if recording else None)
+    session = db.session()
+    body = calls.take_step(session, hotline().config, attempt, form.get("CallSid", ""), sequence, event,
+                           call_urls(), now(), recording=recording)
+    session.commit()
+    return twiml(body)
+
+
+@bp.post("/status")
+@twilio_signed
+def status():
+    form = request.form
+    update = StatusUpdate(
+        call_sid=form.get("CallSid", ""), status=form.get("CallStatus", ""),
+        sequence_number=_int(form.get("SequenceNumber")), timestamp=form.get("Timestamp"),
+        duration_seconds=_int(form.get("CallDuration")), params=form.to_dict(),
+        from_number=form.get("From"), to_number=form.get("To"), direction=form.get("Direction"),
+    )
+    attempt = _int(request.args.get("attempt"))
+    session = db.session()
+    calls.call_status(session, hotline().config, attempt if attempt is not None else -1, update,
+                      form.get("AnsweredBy"), now())
+    session.commit()
+    return Response(status=204)
+
+
+@bp.post("/recording")
+@twilio_signed
+def recording():
+    params = _recording_params()
+    if params is not None:
+        session = db.session()
+        calls.recording_status(session, params)
+        session.commit()
+    return Response(status=204)
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception):
+    """A complainant never hears an application error: a short apology and
+    a hang-up.  A status callback that failed answers 500; the dispatcher
+    looks up calls whose final status never arrived."""
+    if isinstance(error, HTTPException):
+        return error
+    db.session().rollback()
+    log.exception("callback webhook %s failed", request.path)
+    if request.path.endswith(("/status", "/recording")):
+        return Response(status=500)
+    return twiml(calls.apology(hotline().config, None))

@@ -1,0 +1,158 @@
+"""``flask --app app report``: a month's assessment in the terminal, as CSV, or as JSON.
+
+    flask --app app report --month 2026-10
+    flask --app app report --month 2026-10 --department DRAIN
+    flask --app app report --month 2026-10 --view hotline --format csv > hotline.csv
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from database import db
+from reports import services
+from reports.exports import to_csv
+from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
+from reports.settings import AssessmentSettings, for_app
+from reports.tables import COUNTS, INDICATOR_TITLES, SHORT_TITLES, Names, indicator_table, shown_indicators
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@click.command("report")
+@click.option("--month", "label", required=True, metavar="YYYY-MM", help="The month, e.g. 2026-10.")
+@click.option("--department", metavar="CODE", help="Only this department's figures.")
+@click.option("--view", type=click.Choice(list(services.VIEWS)), default="departments", show_default=True,
+              help="Departments over all channels, the hotline's cases, the other channels', or by channel, "
+                   "line or category.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--trend", is_flag=True, help="Also count the trend charts' months now (kept once settled).")
+@click.option("--refresh", is_flag=True, help="Forget the month's kept trend figures first (after correcting "
+                                              "its history), so they are counted again.")
+@with_appcontext
+def report_command(label: str, department: str | None, view: str, fmt: str, trend: bool, refresh: bool) -> None:
+    """The monthly assessment: each indicator per department (or line, channel, category)."""
+    if not _MONTH.match(label):
+        raise click.BadParameter("write the month as YYYY-MM, e.g. 2026-10", param_hint="--month")
+    config = current_app.extensions["hotline"].config
+    if department is not None:
+        if department not in config.departments:
+            raise click.BadParameter(f"no department {department!r}; one of {', '.join(config.departments)}",
+                                     param_hint="--department")
+        if view not in ("departments", "hotline", "others"):
+            raise click.BadParameter("--department goes with --view departments, hotline or others",
+                                     param_hint="--view")
+    settings = for_app(current_app)
+    names = Names(config)
+    with db.session_scope(current_app) as session:
+        if refresh:
+            services.forget(session, label)
+        assessment = services.assessment(session, settings, label)
+        if trend:
+            counted = services.trend(session, settings, label, current_app.extensions["clock"](), assessment,
+                                     budget=float("inf"))
+            click.echo(f"trend: {len(counted.months)} months counted ({counted.months[0]} to {counted.months[-1]})",
+                       err=True)
+    report = assessment.reports[view]
+    if fmt == "csv":
+        table = indicator_table(assessment, view, names, only=department, ranked=view == "departments")
+        click.echo(to_csv(table).decode("utf-8").lstrip("\ufeff"), nl=False)
+        return
+    places = {p.key: p.place for p in assessment.ranking(view)} if report.by == "department" else {}
+    rows = [row for row in report.rows if department is None or row.key == department]
+    if fmt == "json":
+        document = {"month": label, "view": view, "by": report.by, "time_zone": settings.time_zone,
+                    "rank_by": settings.rank_by.value,
+                    "rows": [_row_json(row, names, report.by, places.get(row.key)) for row in rows]}
+        if department is None:
+            document["all"] = _row_json(report.all, names, report.by, None, key=ALL)
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    if department is not None:
+        click.echo(_department_text(assessment, view, rows[0] if rows else None, names, department, places, settings))
+    else:
+        click.echo(_table_text(assessment, view, rows, report.all, names, places))
+
+
+def _row_json(row: Row, names: Names, by: str, place: int | None, key=None) -> dict:
+    key = row.key if key is None else key
+    return {
+        "key": key, "name": names.key(by, key), "place": place,
+        "indicators": {indicator.value: _figure_json(row.figures[indicator]) for indicator in Indicator},
+        "counts": {measure.value: row.count(measure) for measure in COUNTS},
+        "average_handling_hours": row.handling_time.average,
+    }
+
+
+def _figure_json(figure: Figure) -> dict:
+    return {"percent": figure.percent, "numerator": len(figure.numerator), "denominator": len(figure.denominator)}
+
+
+def _table_text(assessment, view: str, rows: list[Row], total: Row, names: Names, places: dict) -> str:
+    by = assessment.reports[view].by
+    indicators = shown_indicators(by)
+    header = ["#", by.capitalize()] + [SHORT_TITLES[i] for i in indicators] + ["Avg h"]
+    lines = []
+    ordered = sorted(rows, key=lambda row: (places.get(row.key) is None, places.get(row.key) or 0, row.key or ""))
+    for row in ordered + [total]:
+        is_total = row is total
+        place = "" if is_total or places.get(row.key) is None else str(places[row.key])
+        name = names.key(by, ALL if is_total else row.key)
+        average = row.handling_time.average
+        lines.append([place, name] + [row.figures[i].percent or "–" for i in indicators]
+                     + ["–" if average is None else f"{average:.1f}"])
+    widths = [max(_width(cell) for cell in column) for column in zip(header, *lines, strict=True)]
+    title = (f"Monthly assessment {assessment.label} · {view} · ranked by "
+             f"{INDICATOR_TITLES[assessment.settings.rank_by]}")
+    out = [title, "", _line(header, widths), _line(["-" * w for w in widths], widths)]
+    out += [_line(line, widths) for line in lines]
+    out.append("")
+    out.append("Figures are percentages; --format json gives numerators and denominators, "
+               "and the console links every figure to its cases.")
+    return "\n".join(out)
+
+
+def _department_text(assessment, view, row: Row | None, names: Names, department: str, places: dict,
+                     settings: AssessmentSettings) -> str:
+    title = f"Monthly assessment {assessment.label} · {names.department(department)} · {view}"
+    if row is None:
+        return f"{title}\n\nNo case concerned this department this month."
+    placed = sum(1 for place in places.values() if place is not None)
+    place = places.get(department)
+    ranked = f"Place: {place} of {placed} by {INDICATOR_TITLES[settings.rank_by]}" if place else "Place: not ranked"
+    out = [title, ranked, ""]
+    header = ["Indicator", "Figure", "Counted", "Of", "Target", ""]
+    lines = []
+    for indicator in shown_indicators("department"):
+        figure = row.figures[indicator]
+        target = settings.targets.get(indicator)
+        meets = settings.meets_target(indicator, figure)
+        sign = "≤" if indicator in LOWER_IS_BETTER else "≥"
+        lines.append([INDICATOR_TITLES[indicator], figure.percent or "–", str(len(figure.numerator)),
+                      str(len(figure.denominator)), f"{sign} {target}%" if target is not None else "",
+                      "" if meets is None else ("meets" if meets else "MISSES TARGET")])
+    widths = [max(_width(cell) for cell in column) for column in zip(header, *lines, strict=True)]
+    out += [_line(header, widths, 1), _line(["-" * w for w in widths], widths, 1)]
+    out += [_line(line, widths, 1) for line in lines]
+    average = row.handling_time.average
+    out += ["", "Average handling time: " + ("–" if average is None else f"{average:.1f} hours"),
+            "Counts: " + ", ".join(f"{title.lower()} {row.count(measure)}" for measure, title in COUNTS.items())]
+    return "\n".join(out)
+
+
+def _width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters take two."""
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def _line(cells: list[str], widths: list[int], left: int = 2) -> str:
+    """The first ``left`` columns aligned left, the figures right."""
+    padded = []
+    for number, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+        pad = " " * (width - _width(cell))
+        padded.append(cell + pad if number < left else pad + cell)
+    return "  ".join(padded).rstrip()

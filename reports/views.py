@@ -1,0 +1,356 @@
+"""The monthly assessment in the console: the report page, drill-downs, exports, notices.
+
+Supervisors, dispatchers and administrators see every department; department staff see their
+own department only (its row, its place in the ranking, its cases); operators and inspectors
+are refused. Registered by the application factory (``app.register_blueprint(reports.views.bp)``).
+"""
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from console.auth import current_principal, requires
+from console.navigation import offer
+from database import db
+from reports import exports, services
+from reports.charts import Series, trend_chart
+from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
+from reports.settings import AssessmentSettings, for_app
+from reports.tables import (
+    INDICATOR_TITLES,
+    VIEW_TITLES,
+    Names,
+    cases_table,
+    counts_table,
+    indicator_table,
+    summary_table,
+)
+
+bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+ROLES = ("supervisor", "dispatcher", "department")   # admins pass every check
+DEPARTMENT_VIEWS = ("departments", "hotline", "others")
+TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "channels", "lines", "categories")
+PAGE_TABLES = TABLES[:-2]            # lines and categories have a page of their own (breakdown)
+BREAKDOWNS = ("lines", "categories")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+offer("reports.index", "Reports", "Monthly assessment of departments: indicators, ranking, trends, exports",
+      *ROLES)
+
+
+@bp.record_once
+def _load_settings(state) -> None:
+    # Read once when the blueprint is registered, so that a mistake in assessment.yaml stops the
+    # app from starting rather than the first report.
+    assessment_settings(state.app)
+
+
+def assessment_settings(app=None) -> AssessmentSettings:
+    return for_app(app or current_app)
+
+
+def _now() -> datetime:
+    return current_app.extensions["clock"]()
+
+
+# A month's assessment is kept by the process for a while, so that the drill-downs, exports and
+# notices opened from the page do not count the month again: a month that has ended for a
+# quarter of an hour (it cannot change), the current month for a minute.
+_KEPT_SETTLED, _KEPT_OPEN, _KEPT_MONTHS = 900.0, 60.0, 3
+
+
+def _assessment(label: str) -> services.Assessment:
+    settings = assessment_settings()
+    kept = current_app.extensions.setdefault("assessment_kept", {})
+    key = (label, services.fingerprint(settings))
+    found = kept.get(key)
+    if found is not None and time.monotonic() < found[0]:
+        return found[1]
+    assessment = services.assessment(db.session(), settings, label)
+    settled = assessment.period.end + services.SETTLED_AFTER <= _now()
+    kept[key] = (time.monotonic() + (_KEPT_SETTLED if settled else _KEPT_OPEN), assessment)
+    for old in sorted(kept, key=lambda k: kept[k][0])[:-_KEPT_MONTHS]:
+        kept.pop(old, None)
+    return assessment
+
+
+def _names() -> Names:
+    return Names(current_app.extensions["hotline"].config)
+
+
+def _scope() -> str | None:
+    """The department the viewer is limited to, or None for the whole city."""
+    principal = current_principal()
+    if principal.role != "department":
+        return None
+    if not principal.department_code:
+        abort(403)
+    return principal.department_code
+
+
+def _month(view):
+    @wraps(view)
+    def checked(label: str, **kwargs):
+        if not _MONTH.match(label):
+            abort(404)
+        return view(label, **kwargs)
+    return checked
+
+
+@bp.get("/")
+@requires(*ROLES)
+def index():
+    """The last month that has ended."""
+    settings = assessment_settings()
+    today = _now().astimezone(ZoneInfo(settings.time_zone))
+    year, number = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return redirect(url_for("reports.monthly", label=f"{year:04d}-{number:02d}"))
+
+
+@bp.get("/<label>")
+@requires(*ROLES)
+@_month
+def monthly(label: str):
+    if request.args.get("month") and _MONTH.match(request.args["month"]):
+        return redirect(url_for("reports.monthly", label=request.args["month"]))
+    settings = assessment_settings()
+    scope = _scope()
+    rank_by = _indicator(request.args.get("rank")) or settings.rank_by
+    assessment = _assessment(label)
+    names = _names()
+    tables = _tables(assessment, names, scope, rank_by, wanted=PAGE_TABLES)
+    trend = services.trend(db.session(), settings, label, _now(), shown=assessment)
+    db.session().commit()   # only the settled months' figures, kept for the next view
+    charts = _charts(trend, settings, names, scope)
+    return render_template(
+        "reports/monthly.html", assessment=assessment, label=label, tables=tables, charts=charts, scope=scope,
+        scope_name=names.department(scope), rank_by=rank_by, indicators=INDICATOR_TITLES,
+        previous=_shift(label, -1), following=_shift(label, 1), departments=_departments(assessment, scope),
+        settings=settings, headings=_headings(settings), period_text=_period_text(assessment.period, settings),
+        keep={"rank": rank_by.value} if rank_by != settings.rank_by else {}, pending=trend.pending)
+
+
+@bp.get("/<label>/by/<view>")
+@requires(*ROLES)
+@_month
+def breakdown(label: str, view: str):
+    """The month's figures by line or by category (the city's; not for department staff)."""
+    settings = assessment_settings()
+    if view not in BREAKDOWNS:
+        abort(404)
+    if _scope() is not None:
+        abort(403)
+    assessment = _assessment(label)
+    tables = _tables(assessment, _names(), None, settings.rank_by, wanted=(view,))
+    return render_template("reports/breakdown.html", table=tables[view], label=label, headings=_headings(settings),
+                           views=BREAKDOWNS, view=view)
+
+
+@bp.get("/<label>/<table>.<fmt>")
+@requires(*ROLES)
+@_month
+def export(label: str, table: str, fmt: str):
+    settings = assessment_settings()
+    scope = _scope()
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    assessment = _assessment(label)
+    wanted = TABLES if table == "report" else (table,)
+    tables = _tables(assessment, _names(), scope, _indicator(request.args.get("rank")) or settings.rank_by, wanted)
+    if table == "report":
+        chosen = list(tables.values())
+        if fmt == "csv":
+            abort(404)   # one CSV holds one table; the workbook holds them all
+    elif table in tables:
+        chosen = [tables[table]]
+    else:
+        abort(403 if table in TABLES else 404)   # a table that is there, but not for department staff
+    return _download(chosen, f"assessment-{label}-{table}", fmt)
+
+
+@bp.get("/<label>/cases")
+@requires(*ROLES)
+@_month
+def cases(label: str):
+    """The cases behind one figure: an indicator's numerator, denominator or shortfall, or a count."""
+    settings = assessment_settings()
+    scope = _scope()
+    view = request.args.get("view", "departments")
+    key = request.args.get("key", ALL)
+    indicator = _indicator(request.args.get("indicator"))
+    measure = _measure(request.args.get("measure"))
+    part = request.args.get("part", "denominator")
+    if view not in services.VIEWS or (indicator is None) == (measure is None) or part not in services.PARTS:
+        abort(404)
+    if scope is not None and (view not in DEPARTMENT_VIEWS or key != scope):
+        abort(403)
+    assessment = _assessment(label)
+    try:
+        row = assessment.row(view, key if key == ALL else (key or None))
+    except KeyError:
+        abort(404)
+    ids = services.figure_cases(row, indicator, measure, part)
+    names = _names()
+    report = assessment.reports[view]
+    row_name = names.key(report.by, row.key if key != ALL else ALL)
+    what = INDICATOR_TITLES[indicator] if indicator else f"{measure.value.replace('_', ' ')} (count)"
+    title = f"{what}: {_PART_TITLES[part] if indicator else 'cases'} · {row_name} · {VIEW_TITLES[view]} · {label}"
+    counted = row.figures[indicator].numerator if indicator is not None and part == "denominator" else None
+    table = cases_table(title, services.cases_behind(db.session(), ids), names, settings.time_zone, counted)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _download([table], f"assessment-{label}-cases", fmt)
+    figure = row.figures[indicator] if indicator is not None else None
+    return render_template("reports/cases.html", table=table, label=label, view=view, key=key,
+                           indicator=indicator, measure=measure, part=part, figure=figure, row_name=row_name,
+                           what=what, parts=_PART_TITLES, view_title=VIEW_TITLES[view],
+                           keep={name: value for name, value in request.args.items()
+                                 if name in ("view", "key", "indicator", "measure", "part")})
+
+
+@bp.get("/<label>/notice/<department>")
+@requires(*ROLES)
+@_month
+def notice(label: str, department: str):
+    """A department's monthly notice (月度考核通报), laid out for printing."""
+    settings = assessment_settings()
+    scope = _scope()
+    if scope is not None and department != scope:
+        abort(403)
+    names = _names()
+    if department not in current_app.extensions["hotline"].config.departments:
+        abort(404)
+    assessment = _assessment(label)
+    rows = {}
+    for view in DEPARTMENT_VIEWS:
+        try:
+            rows[view] = assessment.reports[view].row(department)
+        except KeyError:
+            rows[view] = None
+    ranking = assessment.ranking("departments")
+    place = next((p.place for p in ranking if p.key == department), None)
+    placed = sum(1 for p in ranking if p.place is not None)
+    missed = []
+    if rows["departments"] is not None:
+        row = rows["departments"]
+        ids = (row.figures[Indicator.DISPOSAL_RATE].denominator - row.figures[Indicator.DISPOSAL_RATE].numerator) | (
+            row.figures[Indicator.ON_TIME_DISPOSAL_RATE].denominator
+            - row.figures[Indicator.ON_TIME_DISPOSAL_RATE].numerator)
+        missed = cases_table("Cases that missed or were late for their disposal deadline", services.cases_behind(
+            db.session(), ids), names, settings.time_zone)
+    trend = services.trend(db.session(), settings, label, _now())
+    db.session().commit()
+    charts = _charts(trend, settings, names, department,
+                     indicators=(Indicator.DISPOSAL_RATE, Indicator.ON_TIME_DISPOSAL_RATE))
+    return render_template(
+        "reports/notice.html", label=label, department=department, department_name=names.department(department),
+        rows=rows, totals=None if scope else assessment.reports["departments"].all, place=place, placed=placed,
+        indicators=INDICATOR_TITLES, settings=settings, missed=missed, charts=charts, scope=scope,
+        lower_is_better=LOWER_IS_BETTER, generated=_now().astimezone(ZoneInfo(settings.time_zone)))
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+_PART_TITLES = {"numerator": "counted", "denominator": "all cases", "shortfall": "not counted"}
+
+
+def _tables(assessment, names: Names, scope: str | None, rank_by: Indicator, wanted=TABLES) -> dict:
+    """The tables by id, in page order (only those ``wanted``: each is made when asked for);
+    department staff get their own rows only, and none of the city-wide breakdowns."""
+    makers = {
+        "summary": lambda: summary_table(assessment, names),
+        "departments": lambda: indicator_table(assessment, "departments", names, only=scope, ranked=True,
+                                               rank_by=rank_by),
+        "hotline": lambda: indicator_table(assessment, "hotline", names, only=scope),
+        "others": lambda: indicator_table(assessment, "others", names, only=scope),
+        "departments-counts": lambda: counts_table(assessment, "departments", names, only=scope),
+        "channels": lambda: indicator_table(assessment, "channels", names),
+        "lines": lambda: indicator_table(assessment, "lines", names),
+        "categories": lambda: indicator_table(assessment, "categories", names),
+    }
+    city_only = {"summary", "channels", "lines", "categories"}
+    return {name: makers[name]() for name in TABLES if name in wanted and not (scope and name in city_only)}
+
+
+def _charts(trend: services.Trend, settings: AssessmentSettings, names: Names, department: str | None,
+            indicators=tuple(Indicator)) -> list[Markup]:
+    """A chart per indicator: the city's cases, the hotline's and the other channels'; or, for
+    one department, its own line only."""
+    if department is None:
+        wanted = [(services.SERIES_ALL, "All cases"), (services.SERIES_HOTLINE, "Hotline 热线"),
+                  (services.SERIES_OTHERS, "Other channels")]
+    else:
+        wanted = [(department, names.department(department))]
+    charts = []
+    for indicator in indicators:
+        series = []
+        for name, title in wanted:
+            points = trend.points(name, indicator)
+            series.append(Series(title, [p.ratio for p in points],
+                                 ["not counted yet" if p.denominator is None else
+                                  f"{p.numerator} of {p.denominator} cases" for p in points]))
+        target = settings.targets.get(indicator)
+        charts.append(Markup(trend_chart(
+            INDICATOR_TITLES[indicator], trend.months, series, None if target is None else float(target) / 100,
+            lower_is_better=indicator in LOWER_IS_BETTER, chart_id=f"trend-{indicator.value}")))
+    return charts
+
+
+def _headings(settings: AssessmentSettings) -> dict[str, tuple[str, str]]:
+    """Each indicator's column heading and its target, e.g. ("Disposal rate 处置率", "target ≥ 90%")."""
+    headings = {}
+    for indicator, title in INDICATOR_TITLES.items():
+        target = settings.targets.get(indicator)
+        sign = "≤" if indicator in LOWER_IS_BETTER else "≥"
+        headings[indicator.value] = (title, f"target {sign} {target}%" if target is not None else "")
+    return headings
+
+
+def _period_text(period, settings: AssessmentSettings) -> str:
+    zone = ZoneInfo(settings.time_zone)
+    start, end = period.start.astimezone(zone), period.end.astimezone(zone)
+    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({settings.time_zone})"
+
+
+def _departments(assessment, scope: str | None) -> list[str]:
+    """The departments offered a printable notice."""
+    if scope is not None:
+        return [scope]
+    return [row.key for row in assessment.reports["departments"].rows if row.key is not None]
+
+
+def _download(tables, name: str, fmt: str) -> Response:
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(tables[0]), exports.CSV_TYPE
+    else:
+        body, mimetype = exports.to_xlsx(tables), exports.XLSX_TYPE
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def _indicator(value: str | None) -> Indicator | None:
+    try:
+        return Indicator(value) if value else None
+    except ValueError:
+        abort(404)
+
+
+def _measure(value: str | None) -> Measure | None:
+    try:
+        return Measure(value) if value else None
+    except ValueError:
+        abort(404)
+
+
+def _shift(label: str, months: int) -> str:
+    year, number = map(int, label.split("-"))
+    index = year * 12 + number - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

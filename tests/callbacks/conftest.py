@@ -1,0 +1,71 @@
+"""Fixtures for callbacks: the blueprint and commands registered as the lead
+will register them, the real Twilio client over a recording transport, and
+closed cases built through the real services."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from callbacks.dispatcher import dispatch_due
+from callbacks.views import placement_urls
+from database import db
+from tests.callbacks.support import PlacedCall, RecordingTwilio, register_callbacks
+from tests.support.factories import dispatched, step
+
+
+@pytest.fixture
+def app(app):
+    register_callbacks(app)
+    app.extensions["twilio_http_client"] = RecordingTwilio()
+    app.extensions.pop("twilio_client", None)
+    return app
+
+
+@pytest.fixture
+def twilio(app) -> RecordingTwilio:
+    return app.extensions["twilio_http_client"]
+
+
+@pytest.fixture
+def config(app):
+    return app.extensions["hotline"].config
+
+
+@pytest.fixture
+def dispatch(app, clock, session):
+    """One run of the scheduler's callback job, at the test clock's time.
+    The test's own session ends its transaction first, as another process's
+    would (on SQLite every transaction takes the write lock)."""
+    from call_log.twilio_rest import twilio_client
+
+    def run(**options):
+        session.commit()
+        with app.app_context():
+            return dispatch_due(lambda: db.session_scope(app), app.extensions["hotline"].config, twilio_client(),
+                                placement_urls(app), clock, **options)
+    return run
+
+
+@pytest.fixture
+def placed(webhooks, twilio, session):
+    """The latest call placed to ``number`` (or at all), as Twilio would run it."""
+    def latest(number: str | None = None) -> PlacedCall:
+        calls = twilio.calls_to(number) if number else twilio.created
+        assert calls, f"no call was placed{' to ' + number if number else ''}"
+        return PlacedCall(webhooks, calls[-1], before_each=session.commit)
+    return latest
+
+
+def closed_case(session, config, now, *, caller="+8613812345678", note="已经更换了新的井盖", **kwargs):
+    """A case reported, dispatched, disposed with ``note``, checked and closed."""
+    case = dispatched(session, config, now, caller=caller, **kwargs)
+    step(session, config, case, "claim", now, "department")
+    step(session, config, case, "dispose", now, "department", note=note)
+    step(session, config, case, "close", now, "inspector")
+    session.commit()
+    return case
+
+
+def later(clock, **delta) -> None:
+    clock.moment = clock.moment + timedelta(**delta)

@@ -1,0 +1,100 @@
+"""The report page in a real headless Chromium, over a year of cases: a screenshot to look at.
+
+Saves artifacts/report-page.png (the whole page) and artifacts/report-notice.png (a department's
+printable notice).
+"""
+from __future__ import annotations
+
+import random
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from database import db
+from reports.periods import trailing_months
+from tests.reports.histories import fill_month
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
+                                   "(pip install playwright==1.65.2; the browser is Debian's chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def served(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def a_year_of_cases(app, config, clock):
+    """Twelve months of cases up to October 2026, seen on 5 November."""
+    clock.set_local(2026, 11, 5, 9, 0)
+    rng = random.Random(2026)
+    until = datetime(2026, 11, 5, 1, 0, tzinfo=timezone.utc)
+    with db.session_scope(app) as session:
+        for number, period in enumerate(trailing_months("2026-10", 12)):
+            # More cases as the hotline becomes known, as Taizhou saw.
+            fill_month(session, config, period.label, 14 + 2 * number, rng, until)
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/console/")
+
+
+def test_report_page_shows_the_ranking_the_hotline_and_legible_trend_charts(chromium, served, users, a_year_of_cases):
+    page = chromium.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
+    sign_in(page, served, "sup1", users)
+    page.goto(f"{served}/console/reports/2026-10")
+    assert page.locator("h1").inner_text().startswith("Monthly assessment")
+    assert page.locator("#table-departments tbody tr").count() >= 3
+    charts = page.locator("figure.chart svg")
+    assert charts.count() == 8
+    # Each chart draws a line per series and a target line, with its title and month labels.
+    first = charts.nth(0)
+    assert first.locator("title").first.text_content() == "Filing rate 立案率"
+    assert first.locator("polyline").count() >= 2
+    assert first.locator("line.target").count() == 1
+    assert "Oct" in first.locator("g.months").text_content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-page.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "report-top.png"))
+    page.locator("#table-departments").screenshot(path=str(ARTIFACTS / "report-ranking.png"))
+    page.locator("figure.chart").nth(2).screenshot(path=str(ARTIFACTS / "report-chart.png"))
+    page.locator("#trends").screenshot(path=str(ARTIFACTS / "report-trends.png"))
+
+    department = page.locator(".report-actions a[href*='/notice/']").first.get_attribute("href")
+    page.goto(served + department)
+    assert "Monthly assessment notice" in page.locator("h1").inner_text()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "report-notice.png"), full_page=True)
+    page.close()
