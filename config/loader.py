@@ -36,7 +36,7 @@ REQUIRED_PROMPTS = (
     "no_input", "invalid_input", "transfer_operator", "apology", "apology_saved", "language_offer",
     "status_intake", "status_verifying", "status_filed", "status_dispatched", "status_disposed",
     "status_closed", "status_suspended", "status_voided", "status_handling", "status_returned",
-    "queue_enter", "queue_position", "queue_offer_callback", "operator_closed", "operator_queue_full",
+    "queue_enter", "queue_position", "queue_next", "queue_offer_callback", "operator_closed", "operator_queue_full",
     "operator_wait_too_long", "operator_offer", "callback_scheduled", "takeover_notice", "transfer_notice",
     "whisper_operator", "whisper_said", "whisper_open_cases", "whisper_department",
     # callbacks to complainants

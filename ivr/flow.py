@@ -370,7 +370,9 @@ class Flow:
 
     def queue_wait(self, state: CallState, position: int, expected_minutes: int) -> Turn:
         """What a queued caller hears each time round the <Enqueue waitUrl> loop."""
-        ask = [self._say(state, "queue_position", ahead=max(0, position - 1), minutes=max(1, expected_minutes))]
+        ahead, minutes = max(0, position - 1), max(1, expected_minutes)
+        ask = [self._say(state, "queue_position", ahead=ahead, minutes=minutes) if ahead
+               else self._say(state, "queue_next", minutes=minutes)]
         if state.caller_e164:
             ask.append(self._say(state, "queue_offer_callback"))
         return Turn(state, ask=tuple(ask), gather=self._gather(state, num_digits=1, timeout=15))

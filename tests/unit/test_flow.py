@@ -191,3 +191,4 @@ def test_the_wait_loop_says_position_and_offers_a_callback(flow):
     turn = flow.queue_wait(queued, position=3, expected_minutes=6)
     assert "2位" in turn.ask[0].text and "6分钟" in turn.ask[0].text
     assert "按1" in turn.ask[1].text and turn.gather.num_digits == 1
+    assert "您是下一位" in flow.queue_wait(queued, position=1, expected_minutes=2).ask[0].text
