@@ -39,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
     db.init_app(app)
 
+    from callbacks.services import follow_cases
+    follow_cases()
+
     from api.views import bp as api
     from callbacks.views import bp as callback_voice
     from ivr.views import bp as voice

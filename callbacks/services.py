@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from call_log.phones import mask, parse_caller, time_zone_of
 from callbacks.hours import CallingHours
 from callbacks.models import Callback, OptOut
+from cases.events import AFTER_HOURS_REPORT, CASE_CLOSED, subscribe
 from cases.models import Case, CaseEvent, Complainant
 from config.catalog import HotlineConfig, Line
 
@@ -217,3 +218,19 @@ def cancel_callback(session: Session, callback_id: int, now: datetime, actor: st
     session.flush()
     log.info("callback %s cancelled by %s", callback_id, actor)
     return callback
+
+
+def follow_cases() -> None:
+    """Owe callbacks as cases close and as out-of-hours reports come in
+    (subscribing twice changes nothing)."""
+    subscribe(CASE_CLOSED, _case_closed)
+    subscribe(AFTER_HOURS_REPORT, _after_hours_report)
+
+
+def _case_closed(session: Session, config: HotlineConfig, case: Case, event: CaseEvent, at: datetime) -> None:
+    schedule_outcome_callbacks(session, config, case, event, at)
+
+
+def _after_hours_report(session: Session, config: HotlineConfig, case: Case, complainant: Complainant,
+                        at: datetime) -> None:
+    schedule_after_hours_callback(session, config, case, complainant, at)

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Call, Recording
 from call_log.phones import mask
-from callbacks.services import schedule_after_hours_callback
+from cases.events import AFTER_HOURS_REPORT, publish
+from cases.lifecycle import Transition, clock_starts_at_intake
 from cases.models import Case, CaseEvent, CaseNumberSequence, Complainant
+from cases.repeats import EarlierCase, RepeatPolicy, Report, find_repeat
+from cases.workflow import apply_to, load_for_update
 from config.catalog import HotlineConfig
 from database import dialect_insert
-from cases.lifecycle import Transition, clock_starts_at_intake
-from cases.repeats import EarlierCase, Report, RepeatPolicy, find_repeat
-from cases.workflow import apply_to, load_for_update
 from routing.addresses import parse_address
 from routing.rules import route
 
@@ -118,7 +118,8 @@ def _promise_after_hours_callback(session: Session, config: HotlineConfig, repor
                                   now: datetime) -> None:
     """Out of hours the IVR promises a call when the line opens; owe it."""
     if report.after_hours:
-        schedule_after_hours_callback(session, config, case, case.complainants[-1], now)
+        publish(AFTER_HOURS_REPORT, session=session, config=config, case=case, complainant=case.complainants[-1],
+                at=now)
 
 
 def _complainant(report: NewCase, now: datetime) -> Complainant:

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from callbacks.services import schedule_outcome_callbacks
 from cases import lifecycle
+from cases.events import CASE_CLOSED, publish
 from cases.lifecycle import START, CaseView, Outcome, Transition
 from cases.models import Case, CaseEvent, InspectorTask
 from config.catalog import HotlineConfig
@@ -109,7 +109,7 @@ def _record(session: Session, config: HotlineConfig, case: Case, request: Transi
                           _notification(case, event), at)
     session.flush()
     if request.action == "close":
-        schedule_outcome_callbacks(session, config, case, event, at)
+        publish(CASE_CLOSED, session=session, config=config, case=case, event=event, at=at)
     log.info("case %s: %s by %s (%s), %s -> %s", case.number, request.action, request.actor, request.role,
              outcome.event.from_status, outcome.status)
 
