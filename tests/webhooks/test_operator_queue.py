@@ -83,3 +83,38 @@ def test_caller_put_through_to_an_operator_is_done_when_the_bridge_ends(new_call
     done = call._follow(queued.root.find("Enqueue").get("action"), {"QueueResult": "bridged", "QueueTime": "40"})
     assert done.hangs_up
     assert session.query(CallRow).filter_by(call_sid=call.sid).one().queue_result == "bridged"
+
+
+def owed_callbacks(session):
+    from callbacks.models import Callback
+    session.expire_all()
+    return [(c.purpose, c.phone_e164) for c in session.query(Callback).order_by(Callback.id)]
+
+
+def test_caller_who_gives_up_waiting_is_owed_a_callback(new_call, session):
+    call = new_call()
+    call.dial()
+    queued = call.press("0")
+    call._follow(queued.root.find("Enqueue").get("action"), {"QueueResult": "hangup", "QueueTime": "95"})
+    assert owed_callbacks(session) == [("missed", "+8613812345678")]
+    row = session.query(CallRow).filter_by(call_sid=call.sid).one()
+    assert row.queue_result == "hangup" and row.queue_ended_at is not None
+
+
+def test_caller_who_left_the_queue_for_a_callback_is_promised_one(new_call, session):
+    call = new_call()
+    call.dial()
+    queued = call.press("0")
+    done = call._follow(queued.root.find("Enqueue").get("action"), {"QueueResult": "leave", "QueueTime": "20"})
+    assert done.hangs_up and "尽快回电" in done.text
+    assert owed_callbacks(session) == [("queue", "+8613812345678")]
+
+
+def test_after_hours_caller_can_ask_for_a_callback_instead_of_voicemail(new_call, session, clock):
+    clock.set_local(2026, 10, 9, 22, 30)
+    call = new_call()
+    call.dial()
+    call.press("0")
+    done = call.press("2")
+    assert done.hangs_up and "尽快回电" in done.text
+    assert owed_callbacks(session) == [("queue", "+8613812345678")]
