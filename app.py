@@ -53,13 +53,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_console(app)
 
     from accounts.cli import api_key_command, user_cli
+    from callbacks.cli import callbacks_cli
+    from carrier.dev import make_dev_command
+    from carrier.terminal import call_command
     from cases.cli import case_cli
     from database.cli import init_command
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
-    from callbacks.cli import callbacks_cli
-    from carrier.dev import make_dev_command
-    from carrier.terminal import call_command
     from reports.cli import report_command
     from scheduler.cli import scheduler_command
     for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
@@ -74,10 +74,9 @@ def _register_console(app: Flask) -> None:
     they are not browser forms and carry their own proof."""
     from flask_wtf.csrf import CSRFProtect
 
+    import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
     from console.navigation import items_for
     from console.views import bp as console
-
-    import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
 
     csrf = CSRFProtect(app)
     app.register_blueprint(console)

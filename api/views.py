@@ -16,14 +16,7 @@ from api import errors, params, services
 from api.auth import current_principal, lifecycle_role, requires
 from api.errors import ApiError
 from api.openapi import document
-from api.representations import (
-    case_detail,
-    case_item,
-    event_item,
-    list_of,
-    page_of,
-    task_item,
-)
+from api.representations import case_detail, case_item, event_item, list_of, page_of, task_item
 from api.responses import json_response
 from cases import inspections
 from cases.lifecycle import Transition

@@ -31,14 +31,7 @@ from call_log.services import (
     save_recording,
 )
 from callbacks.attempts import is_machine, result_of_call, settle_attempt
-from callbacks.conversation import (
-    CallbackFacts,
-    Conversation,
-    RecordAnswer,
-    ReopenCase,
-    StopCalling,
-    TakeMessage,
-)
+from callbacks.conversation import CallbackFacts, Conversation, RecordAnswer, ReopenCase, StopCalling, TakeMessage
 from callbacks.models import Callback, CallbackAttempt, SurveyAnswer
 from callbacks.services import line_of, opt_out
 from cases.lifecycle import LifecycleError, Transition

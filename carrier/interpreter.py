@@ -20,15 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from carrier import dial, enqueue, gather, record
 from carrier.actions import INPUTS, Action, HangUp, Moment, Pickup, Press, Silence, Speak, describe
-from carrier.calls import (
-    Dequeue,
-    EndRequest,
-    Envelope,
-    Mailbox,
-    PeerLeft,
-    RedirectRequest,
-    TwimlSource,
-)
+from carrier.calls import Dequeue, EndRequest, Envelope, Mailbox, PeerLeft, RedirectRequest, TwimlSource
 from carrier.ringing import ring
 from carrier.signals import CallOver, Dequeued, LeaveQueue, OtherLeg, PartyHungUp, PeerLeftBridge, Redirect
 from carrier.speech import Utterance, plain, utterance_of

@@ -8,8 +8,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cases.services import find_case
-from cases.workflow import flag_overdue
 from cases.views_json import case_summary
+from cases.workflow import flag_overdue
 from database import db
 
 case_cli = AppGroup("case", help="Look at cases.")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from call_log.models import Call, Recording
+from call_log.models import Recording
 from call_log.phones import mask
 from cases.events import AFTER_HOURS_REPORT, publish
 from cases.lifecycle import Transition, clock_starts_at_intake

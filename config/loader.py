@@ -16,8 +16,21 @@ import phonenumbers
 import yaml
 
 from config.catalog import (
-    KINDS, MENU_ACTIONS, PRIORITIES, CallbackPolicy, Category, CategoryGroup, Department, HotlineConfig, Line,
-    Menu, MenuOption, OperatorQueue, PromptSet, RoutingRule, Voice,
+    KINDS,
+    MENU_ACTIONS,
+    PRIORITIES,
+    CallbackPolicy,
+    Category,
+    CategoryGroup,
+    Department,
+    HotlineConfig,
+    Line,
+    Menu,
+    MenuOption,
+    OperatorQueue,
+    PromptSet,
+    RoutingRule,
+    Voice,
 )
 from routing.addresses import Places
 from routing.calendar import WEEKDAYS, WorkingCalendar

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case as when, select
+from sqlalchemy import case as when
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.lifecycle import Transition

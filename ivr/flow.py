@@ -20,8 +20,23 @@ from config.catalog import Category, Line, PromptSet
 from ivr.classify import speech_hints, suggest
 from ivr.prompts import Digits, Utterance, format_time, render
 from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
-    CallbackRequested, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Effect, Gather, Input, Intake,
-    LookupCase, OpenCase, OperatorDesk, Record, RequestCallback, SeekOperator, Turn,
+    CallbackRequested,
+    CallFacts,
+    CallState,
+    CaseCreated,
+    CaseStatus,
+    CreateCase,
+    Effect,
+    Gather,
+    Input,
+    Intake,
+    LookupCase,
+    OpenCase,
+    OperatorDesk,
+    Record,
+    RequestCallback,
+    SeekOperator,
+    Turn,
 )
 
 MAX_RETRIES = 2

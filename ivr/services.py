@@ -18,20 +18,37 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from call_log.models import Call, IvrStep
-from database import dialect_insert, utcnow
 from call_log.phones import mask, parse_caller, parse_entered, region_of
 from call_log.services import CallParams, RecordingParams, find_call, log_call, save_recording
 from cases.models import Case
 from cases.services import NewCase, find_case, open_case, open_cases_of, recording_by_sid
 from config.catalog import HotlineConfig, Line
+from database import dialect_insert, utcnow
 from ivr.flow import (
-    CallbackRequested, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input, Intake,
-    LookupCase, OpenCase, RequestCallback, SeekOperator, Turn,
+    CallbackRequested,
+    CallFacts,
+    CallState,
+    CaseCreated,
+    CaseStatus,
+    CreateCase,
+    Flow,
+    Input,
+    Intake,
+    LookupCase,
+    OpenCase,
+    RequestCallback,
+    SeekOperator,
+    Turn,
 )
 from ivr.operator_desk import operator_desk, request_callback
 from ivr.prompts import render
 from ivr.twiml import (
-    TurnUrls, render_apology_and_record, render_goodbye, render_leave_queue, render_nothing, render_queue_wait,
+    TurnUrls,
+    render_apology_and_record,
+    render_goodbye,
+    render_leave_queue,
+    render_nothing,
+    render_queue_wait,
     render_turn,
 )
 

@@ -12,7 +12,6 @@ from typing import Mapping
 
 from ivr.prompts import Utterance
 
-
 # --- what comes in ---------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from twilio.twiml.voice_response import Dial
+from twilio.twiml.voice_response import Dial, Say, VoiceResponse
 from twilio.twiml.voice_response import Gather as GatherVerb
 from twilio.twiml.voice_response import Record as RecordVerb
-from twilio.twiml.voice_response import Say, VoiceResponse
 
 from config.catalog import PromptSet
 from ivr.flow import Gather, Record, Turn

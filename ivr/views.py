@@ -16,8 +16,16 @@ from call_log.services import CallParams, RecordingParams, StatusUpdate, record_
 from database import db
 from ivr.flow import Input
 from ivr.services import (
-    Hotline, VoiceUrls, answer_call, apology, fallback_recorded, queue_choice, queue_wait, recorded_goodbye,
-    spool, take_step,
+    Hotline,
+    VoiceUrls,
+    answer_call,
+    apology,
+    fallback_recorded,
+    queue_choice,
+    queue_wait,
+    recorded_goodbye,
+    spool,
+    take_step,
 )
 from ivr.signature import twilio_signed
 

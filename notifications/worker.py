@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session
 
 from config.catalog import HotlineConfig
 from notifications.models import OutboxMessage
-from notifications.signing import (
-    EVENT_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body_of, sign,
-)
+from notifications.signing import EVENT_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body_of, sign
 
 log = logging.getLogger(__name__)
 

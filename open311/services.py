@@ -16,8 +16,19 @@ from cases.services import CLOSED_STATUSES, NewCase, find_case, open_case
 from config.catalog import HotlineConfig
 from open311.errors import ApiKeyRefused, NotFound
 from open311.georeport import (
-    CHANGESET, FORMATS, LANGUAGE, SPECIFICATION, Discovery, Endpoint, Receipt, Service, ServiceRequest, TokenLookup,
-    receipt_of, request_of, service_of,
+    CHANGESET,
+    FORMATS,
+    LANGUAGE,
+    SPECIFICATION,
+    Discovery,
+    Endpoint,
+    Receipt,
+    Service,
+    ServiceRequest,
+    TokenLookup,
+    receipt_of,
+    request_of,
+    service_of,
 )
 from open311.params import Params, first
 from open311.query import RequestQuery, read_query

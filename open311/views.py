@@ -16,7 +16,13 @@ from open311.errors import Open311Error
 from open311.formats import JSON, render
 from open311.georeport import Error
 from open311.services import (
-    discovery, find_requests, get_request, list_services, request_for_token, service_definition, submit_request,
+    discovery,
+    find_requests,
+    get_request,
+    list_services,
+    request_for_token,
+    service_definition,
+    submit_request,
 )
 
 log = logging.getLogger(__name__)

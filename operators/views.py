@@ -8,7 +8,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from accounts.models import User
-
 from call_log.services import find_call
 from cases.services import find_case, open_cases_of
 from database import db

@@ -3,14 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from callbacks.conversation import (
-    CallbackFacts,
-    Conversation,
-    RecordAnswer,
-    ReopenCase,
-    StopCalling,
-    TakeMessage,
-)
+from callbacks.conversation import CallbackFacts, Conversation, RecordAnswer, ReopenCase, StopCalling, TakeMessage
 from config.loader import load_config
 from config.settings import SHIPPED_CONFIG_DIR
 from ivr.turns import Input

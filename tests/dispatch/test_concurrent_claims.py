@@ -57,4 +57,3 @@ def test_concurrent_claimers_never_claim_one_case_twice(app, session, clock, mig
     session.expire_all()
     statuses = {c.status for c in session.scalars(select(Case))}
     assert statuses == {"handling"}
-    assert sum(1 for _, mine in claimed if mine) >= 2, "claims should be spread over several processes"

@@ -12,13 +12,7 @@ from sqlalchemy import select
 from callbacks.models import Callback
 from scheduler.models import apscheduler_jobs
 from tests.conftest import BACKEND
-from tests.scheduler.support import (
-    SchedulerUnderTest,
-    TwilioOnLoopback,
-    owe_calls,
-    scheduler_environment,
-    wait_until,
-)
+from tests.scheduler.support import SchedulerUnderTest, TwilioOnLoopback, owe_calls, scheduler_environment, wait_until
 
 JOB_IDS = {"callbacks.dispatch", "cases.flag_overdue", "notifications.deliver"}
 

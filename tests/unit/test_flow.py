@@ -9,8 +9,20 @@ from call_log.phones import parse_entered
 from config.loader import load_config
 from config.settings import SHIPPED_CONFIG_DIR
 from ivr.flow import (
-    MAX_RETRIES, CallbackRequested, CallFacts, CallState, CaseCreated, CaseStatus, CreateCase, Flow, Input,
-    LookupCase, OpenCase, OperatorDesk, RequestCallback, SeekOperator,
+    MAX_RETRIES,
+    CallbackRequested,
+    CallFacts,
+    CallState,
+    CaseCreated,
+    CaseStatus,
+    CreateCase,
+    Flow,
+    Input,
+    LookupCase,
+    OpenCase,
+    OperatorDesk,
+    RequestCallback,
+    SeekOperator,
 )
 
 CONFIG = load_config(SHIPPED_CONFIG_DIR)

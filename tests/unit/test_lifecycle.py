@@ -7,10 +7,30 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from cases.lifecycle import (
-    ROLES, START, STATUSES, STOP, BadReason, BadTarget, CaseView, DepartmentAlreadyReturned,
-    DepartmentRequired, EventRecord, IllegalTransition, LifecycleError, NoteRequired, ReasonRequired,
-    ReviewDateRequired, RoleNotAllowed, Transition, UnknownAction, allowed_actions, apply,
-    clock_change, clock_starts_at_intake, disposed_on_time, returned_by,
+    ROLES,
+    START,
+    STATUSES,
+    STOP,
+    BadReason,
+    BadTarget,
+    CaseView,
+    DepartmentAlreadyReturned,
+    DepartmentRequired,
+    EventRecord,
+    IllegalTransition,
+    LifecycleError,
+    NoteRequired,
+    ReasonRequired,
+    ReviewDateRequired,
+    RoleNotAllowed,
+    Transition,
+    UnknownAction,
+    allowed_actions,
+    apply,
+    clock_change,
+    clock_starts_at_intake,
+    disposed_on_time,
+    returned_by,
 )
 
 NOW = datetime(2026, 6, 15, 2, 0, tzinfo=timezone.utc)   # 10:00 in Taizhou

@@ -4,9 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from cases.lifecycle import CaseView, apply
-from cases.repeats import (
-    ATTACH, NONE, REOPEN, VERIFY, EarlierCase, RepeatPolicy, Report, find_repeat,
-)
+from cases.repeats import ATTACH, NONE, REOPEN, VERIFY, EarlierCase, RepeatPolicy, Report, find_repeat
 from routing.addresses import Places
 
 OCTOBER = datetime(2026, 10, 28, 2, 0, tzinfo=timezone.utc)

@@ -51,8 +51,9 @@ def test_an_internal_error_answers_with_an_apology_not_a_500(new_call, app, monk
 
 
 def test_recording_is_kept_on_disk_when_the_database_is_down(new_call, webhooks, app, monkeypatch):
-    import ivr.services
     from sqlalchemy.exc import OperationalError
+
+    import ivr.services
 
     def down(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is down"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from call_log.models import Call as CallRow, IvrStep
+from call_log.models import Call as CallRow
+from call_log.models import IvrStep
 from cases.models import Case
 from tests.support.caller import CONDUCT
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from call_log.models import Call as CallRow, CallStatusEvent, IvrStep, Recording
+from call_log.models import Call as CallRow
+from call_log.models import CallStatusEvent, IvrStep, Recording
 from cases.models import Case
 
 
