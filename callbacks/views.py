@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from call_log.services import CallParams, RecordingParams, StatusUpdate
 from callbacks import calls
 from callbacks.calls import CallUrls
 from callbacks.dispatcher import CallbackUrls
 from database import db
+from ivr.params import call_params, decimal, recording_params, status_update, whole_number
 from ivr.signature import twilio_signed
 from ivr.turns import Input
 from ivr.views import external_url, hotline, now, twiml
@@ -52,43 +52,22 @@ def placement_urls(app: Flask) -> CallbackUrls:
     )
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
-def _call_params() -> CallParams:
-    form = request.form
-    return CallParams(call_sid=form.get("CallSid", ""), from_number=form.get("From"), to_number=form.get("To"),
-                      status=form.get("CallStatus"), direction=form.get("Direction"))
 
 
-def _recording_params() -> RecordingParams | None:
-    form = request.form
-    if not form.get("RecordingSid"):
-        return None
-    return RecordingParams(recording_sid=form["RecordingSid"], call_sid=form.get("CallSid"),
-                           url=form.get("RecordingUrl"), duration_seconds=_int(form.get("RecordingDuration")),
-                           status=form.get("RecordingStatus"))
 
 
 @bp.post("/answer")
 @twilio_signed
 def answer():
-    attempt = _int(request.args.get("attempt"))
+    attempt = whole_number(request.args.get("attempt"))
     if attempt is None:
         return twiml(calls.apology(hotline().config, None))
     session = db.session()
-    body = calls.answer(session, hotline().config, attempt, _call_params(), request.form.get("AnsweredBy"),
+    body = calls.answer(session, hotline().config, attempt, call_params(), request.form.get("AnsweredBy"),
                         call_urls(), now())
     session.commit()
     return twiml(body)
@@ -97,13 +76,13 @@ def answer():
 @bp.post("/step")
 @twilio_signed
 def step():
-    attempt, sequence = _int(request.args.get("attempt")), _int(request.args.get("step"))
+    attempt, sequence = whole_number(request.args.get("attempt")), whole_number(request.args.get("step"))
     if attempt is None or sequence is None:
         return twiml(calls.apology(hotline().config, None))
     form = request.form
-    recording = _recording_params()
+    recording = recording_params()
     event = Input(digits=form.get("Digits") or None, speech=form.get("SpeechResult") or None,
-                  confidence=_float(form.get("Confidence")),
+                  confidence=decimal(form.get("Confidence")),
                   recording_sid=recording.recording_sid if recording else None)
     session = db.session()
     body = calls.take_step(session, hotline().config, attempt, form.get("CallSid", ""), sequence, event,
@@ -116,13 +95,8 @@ def step():
 @twilio_signed
 def status():
     form = request.form
-    update = StatusUpdate(
-        call_sid=form.get("CallSid", ""), status=form.get("CallStatus", ""),
-        sequence_number=_int(form.get("SequenceNumber")), timestamp=form.get("Timestamp"),
-        duration_seconds=_int(form.get("CallDuration")), params=form.to_dict(),
-        from_number=form.get("From"), to_number=form.get("To"), direction=form.get("Direction"),
-    )
-    attempt = _int(request.args.get("attempt"))
+    update = status_update()
+    attempt = whole_number(request.args.get("attempt"))
     session = db.session()
     calls.call_status(session, hotline().config, attempt if attempt is not None else -1, update,
                       form.get("AnsweredBy"), now())
@@ -133,7 +107,7 @@ def status():
 @bp.post("/recording")
 @twilio_signed
 def recording():
-    params = _recording_params()
+    params = recording_params()
     if params is not None:
         session = db.session()
         calls.recording_status(session, params)

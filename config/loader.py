@@ -176,6 +176,25 @@ def _time_zone(node: _Node) -> str:
     return name
 
 
+def _intervals(node: _Node) -> tuple[tuple[int, int], ...]:
+    """Times of day such as ["08:30-12:00", "14:30-17:30"], as minutes since midnight."""
+    hours: list[tuple[int, int]] = []
+    for item in node.items():
+        match = _HOURS.match(item.text())
+        if not match:
+            raise item.fail(f"{item.value!r} must look like 08:30-12:00")
+        h1, m1, h2, m2 = map(int, match.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if m1 > 59 or m2 > 59 or start >= end or end > 24 * 60:
+            raise item.fail(f"{item.value!r} is not a valid interval within one day")
+        if hours and start < hours[-1][1]:
+            raise item.fail("intervals must be in order and must not overlap")
+        hours.append((start, end))
+    if not hours:
+        raise node.fail("needs at least one interval")
+    return tuple(hours)
+
+
 def _calendars(root: _Node) -> dict[str, WorkingCalendar]:
     calendars_node = root.key("calendars")
     result = {}
@@ -183,20 +202,7 @@ def _calendars(root: _Node) -> dict[str, WorkingCalendar]:
         node = calendars_node.child(cid)
         if not _ID.match(str(cid)):
             raise node.fail("a calendar id is lower-case letters, digits and _")
-        hours = []
-        for item in node.key("hours").items():
-            match = _HOURS.match(item.text())
-            if not match:
-                raise item.fail(f"{item.value!r} must look like 08:30-12:00")
-            h1, m1, h2, m2 = map(int, match.groups())
-            start, end = h1 * 60 + m1, h2 * 60 + m2
-            if m1 > 59 or m2 > 59 or start >= end or end > 24 * 60:
-                raise item.fail(f"{item.value!r} is not a valid interval within one day")
-            if hours and start < hours[-1][1]:
-                raise item.fail("intervals must be in order and must not overlap")
-            hours.append((start, end))
-        if not hours:
-            raise node.child("hours").fail("needs at least one interval")
+        hours = _intervals(node.key("hours"))
         weekdays = set()
         for item in node.key("weekdays").items():
             weekdays.add(WEEKDAYS.index(item.choice(WEEKDAYS)))
@@ -514,20 +520,7 @@ def _callback_policy(directory: Path) -> CallbackPolicy:
         return CallbackPolicy()
     defaults = CallbackPolicy()
     root = _read(directory, "callbacks.yaml").key("callbacks")
-    hours = []
-    for item in root.key("hours").items():
-        match = _HOURS.match(item.text())
-        if not match:
-            raise item.fail(f"{item.value!r} must look like 09:00-12:00")
-        h1, m1, h2, m2 = map(int, match.groups())
-        start, end = h1 * 60 + m1, h2 * 60 + m2
-        if m1 > 59 or m2 > 59 or start >= end or end > 24 * 60:
-            raise item.fail(f"{item.value!r} is not a valid interval within one day")
-        if hours and start < hours[-1][1]:
-            raise item.fail("intervals must be in order and must not overlap")
-        hours.append((start, end))
-    if not hours:
-        raise root.child("hours").fail("needs at least one interval")
+    hours = _intervals(root.key("hours"))
     delays = tuple(_duration(item) for item in root.key("retry_delays", False, []).items())
     return CallbackPolicy(
         hours=tuple(hours),

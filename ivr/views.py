@@ -12,9 +12,10 @@ from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from call_log.services import CallParams, RecordingParams, StatusUpdate, record_status, save_recording
+from call_log.services import record_status, save_recording
 from database import db
 from ivr.flow import Input
+from ivr.params import call_params, decimal, recording_params, status_update, whole_number
 from ivr.services import (
     Hotline,
     VoiceUrls,
@@ -63,41 +64,18 @@ def twiml(body: str) -> Response:
     return Response(body, mimetype="text/xml")
 
 
-def _call_params() -> CallParams:
-    form = request.form
-    return CallParams(call_sid=form.get("CallSid", ""), from_number=form.get("From") or form.get("Caller"),
-                      to_number=form.get("To") or form.get("Called"), status=form.get("CallStatus"),
-                      direction=form.get("Direction"))
 
 
-def _recording_params() -> RecordingParams | None:
-    form = request.form
-    if not form.get("RecordingSid"):
-        return None
-    return RecordingParams(recording_sid=form["RecordingSid"], call_sid=form.get("CallSid"),
-                           url=form.get("RecordingUrl"), duration_seconds=_int(form.get("RecordingDuration")),
-                           status=form.get("RecordingStatus"))
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
 
 
 @bp.post("/incoming")
 @twilio_signed
 def incoming():
     session = db.session()
-    body = answer_call(session, hotline(), _call_params(), voice_urls(), now())
+    body = answer_call(session, hotline(), call_params(), voice_urls(), now())
     session.commit()
     return twiml(body)
 
@@ -105,13 +83,13 @@ def incoming():
 @bp.post("/step")
 @twilio_signed
 def step():
-    sequence = _int(request.args.get("step"))
+    sequence = whole_number(request.args.get("step"))
     if sequence is None:
         return twiml(apology(hotline(), hotline().default_line(), voice_urls()))
     form = request.form
-    recording = _recording_params()
+    recording = recording_params()
     event = Input(digits=form.get("Digits") or None, speech=form.get("SpeechResult") or None,
-                  confidence=_float(form.get("Confidence")),
+                  confidence=decimal(form.get("Confidence")),
                   recording_sid=recording.recording_sid if recording else None,
                   queue_result=form.get("QueueResult") or None)
     session = db.session()
@@ -126,8 +104,8 @@ def step():
 def wait():
     form = request.form
     session = db.session()
-    body = queue_wait(session, hotline(), form.get("CallSid", ""), _int(form.get("QueuePosition")),
-                      _int(form.get("AvgQueueTime")), voice_urls())
+    body = queue_wait(session, hotline(), form.get("CallSid", ""), whole_number(form.get("QueuePosition")),
+                      whole_number(form.get("AvgQueueTime")), voice_urls())
     session.commit()
     return twiml(body)
 
@@ -141,13 +119,7 @@ def wait_choice():
 @bp.post("/status")
 @twilio_signed
 def status():
-    form = request.form
-    update = StatusUpdate(
-        call_sid=form.get("CallSid", ""), status=form.get("CallStatus", ""),
-        sequence_number=_int(form.get("SequenceNumber")), timestamp=form.get("Timestamp"),
-        duration_seconds=_int(form.get("CallDuration")), params=form.to_dict(),
-        from_number=form.get("From"), to_number=form.get("To"), direction=form.get("Direction"),
-    )
+    update = status_update()
     session = db.session()
     record_status(session, update, now())
     session.commit()
@@ -157,7 +129,7 @@ def status():
 @bp.post("/recording")
 @twilio_signed
 def recording():
-    params = _recording_params()
+    params = recording_params()
     if params is not None:
         session = db.session()
         save_recording(session, params)
@@ -178,10 +150,10 @@ def fallback():
 @bp.post("/fallback/recorded", endpoint="fallback_recorded")
 @twilio_signed
 def fallback_recorded_view():
-    params, recording_params = _call_params(), _recording_params()
+    params, recording = call_params(), recording_params()
     session = db.session()
     try:
-        body = fallback_recorded(session, hotline(), params, recording_params, now())
+        body = fallback_recorded(session, hotline(), params, recording, now())
         session.commit()
     except SQLAlchemyError:
         session.rollback()

@@ -46,7 +46,7 @@ def test_a_city_sets_its_own_hours_and_patience(config_dir):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("callbacks:\n  hours: ['9-20']\n", "callbacks.hours[0]: '9-20' must look like 09:00-12:00"),
+    ("callbacks:\n  hours: ['9-20']\n", "callbacks.hours[0]: '9-20' must look like 08:30-12:00"),
     ("callbacks:\n  hours: ['14:00-20:00', '09:00-12:00']\n", "intervals must be in order"),
     ("callbacks:\n  hours: []\n", "callbacks.hours: needs at least one interval"),
     ("callbacks:\n  hours: ['09:00-20:00']\n  outcome_delay: two hours\n",
