@@ -20,7 +20,7 @@ database; skipped, saying why, when no server answers on 127.0.0.1:5432):
 3. each call's lateness is the moment the stand-in received it less the
    moment it was due; the scheduler's resident memory is sampled from /proc.
 
-Figures and method: docs/benchmarks-callbacks.md.  Exits 1 when a callback
+Figures and method: docs/benchmarks.md.  Exits 1 when a callback
 was placed twice, one that was not due was placed, or a due one never was.
 """
 from __future__ import annotations

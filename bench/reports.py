@@ -16,7 +16,7 @@ secondary indexes built afterwards, in one process per core.
 
 Then it times what the report page computes (``reports.services.assessment``: one query for the
 month's marks, six reports from them) and the twelve-month trend, cold (first run on a new
-connection) and warm, and prints the figures. Method and results: docs/benchmarks-reports.md.
+connection) and warm, and prints the figures. Method and results: docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -543,7 +543,9 @@ def _page(url: str, label: str, now: datetime, runs: int) -> tuple[list[float], 
 
 def _print_times(what: str, cold: float | None, warm: list[float]) -> None:
     figures = f"warm p50 {statistics.median(warm):.3f} s, max {max(warm):.3f} s ({len(warm)} runs)"
-    print(f"{what}: " + (f"cold {cold:.3f} s, " if cold is not None else "") + figures)
+    # The machine may be shared: say how busy it was (1-minute load average, against its cores).
+    busy = f"  [load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores]"
+    print(f"{what}: " + (f"cold {cold:.3f} s, " if cold is not None else "") + figures + busy)
 
 
 if __name__ == "__main__":

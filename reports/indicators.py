@@ -531,26 +531,8 @@ def rank(report: Report, indicator: Indicator | str) -> list[Placing]:
 
 # --- counting in SQL ---------------------------------------------------------------------------------
 #
-# Each measure is a set of (case, department) pairs fixed by events, deadlines or surveys that
-# lie in the period, so each is one indexed query returning rows (group key, measure, case id,
-# hours) that become ``(key, Mark)`` pairs for ``report_from_marks``. The rules above translate as:
-#
-# - Event measures: ``case_event WHERE action = :action AND at >= :start AND at < :end`` (index on
-#   (action, at)). The department charged is the holder before the event; cheapest is to store it
-#   on every event when the lifecycle writes it, otherwise a LATERAL subquery for the latest
-#   dispatch or return before the event (ordered by at, id).
-# - Deadlines: a row per deadline (case, kind, due_at, set_at, replaced_at), written when the
-#   lifecycle starts a clock and stamped replaced_at when a newer deadline or a void supersedes
-#   it. Due in the period: ``due_at >= :start AND due_at < :end AND (replaced_at IS NULL OR
-#   due_at < replaced_at)`` (index on (kind, due_at)). Judge at ``LEAST(replaced_at, :end)``:
-#   the last event before that moment gives the status, and the latest dispose (or close) event
-#   before it the time that is compared with due_at; the holder comes from the last event
-#   before due_at, and the suspended rule from its status.
-# - Reports: ``case_file.created_at`` in the period, the status at the period's end for voids,
-#   ``EXISTS`` a file event before the end.
-# - Surveys: ``DISTINCT ON (case_id) ... WHERE answer <> 'unreachable' ORDER BY case_id, at DESC``.
-# - Handling: the last dispose event in the period per case, less the latest file event before it.
-#
-# Grouping by line, channel or category is a join to case_file. To keep the two paths in
-# agreement, run both over the same generated histories and compare the Reports: they are
-# plain values and compare equal.
+# reports/statement.py computes the same marks in the database (reports/sql.py runs it and makes
+# the reports with ``report_from_sets``); reports/sources.py feeds ``case_marks`` from the database.
+# The two paths are held to identical reports over the same histories by
+# tests/reports/test_figures_from_the_database.py, on SQLite and PostgreSQL. A change to a rule
+# here needs the same change there.

@@ -18,15 +18,7 @@ from typing import AbstractSet, Sequence
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from reports.indicators import (
-    MEASURES,
-    AssessmentRules,
-    CaseId,
-    GroupKey,
-    Measure,
-    Report,
-    report_from_sets,
-)
+from reports.indicators import MEASURES, AssessmentRules, CaseId, GroupKey, Measure, Report, report_from_sets
 from reports.periods import Period
 from reports.statement import Dialect, concerned, with_marks
 

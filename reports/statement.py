@@ -5,7 +5,7 @@ Two statements. The first (``concerned``) finds the cases the periods concern. T
 
 ``event``        the events that matter to the rules, in order per case, each with the state it
                  left (status, holding department, latest filing, disposal and closing) and the
-                 holder just before it, by one sort and two window passes.
+                 holder just before it, by one sort and one window pass.
 ``deadline``     each event that set a disposal deadline or voided the case, and when the next one
                  replaced it; ``falling_due`` the deadlines in force that fell due in a period
                  (disposal, and closing a check time limit later), and when each is judged: when
@@ -19,10 +19,9 @@ Two statements. The first (``concerned``) finds the cases the periods concern. T
                  disposal in a period (handling time), the reports made in a period, the
                  deadlines, and the latest survey answer.
 
-"The latest so far" (the status, the holder) is a running ``max`` over a key that begins with the
-event's position: a number for the status, a text for the holder. Both databases do it the same
-way, which keeps one statement for both; what differs (times, JSON, passing the list of cases) is
-in ``Dialect``.
+"The latest so far" (the holder) is a running ``max`` over a text that begins with the event's time
+and id. Both databases do it the same way, which keeps one statement for both; what differs
+(times, JSON, that text, passing the list of cases) is in ``Dialect``.
 """
 from __future__ import annotations
 
@@ -44,7 +43,7 @@ EVENT_MEASURES = {
 }
 
 
-# The statuses the rules ask about, coded for the "latest so far" keys; every other is "other".
+# The statuses the rules ask about, coded; every other is 0.
 STATUS_CODES = {"disposed": 1, "closed": 2, "suspended": 3, "voided": 4}
 
 
@@ -107,8 +106,10 @@ class PostgreSQL(Dialect):
     def plus(self, expression: str, parameter: str) -> str:
         return f"({expression} + CAST(:{parameter} AS interval))"
 
-    def padded(self, number: str) -> str:   # ten digits, so that the text sorts as the number
-        return f"lpad(CAST({number} AS text), 10, '0')"
+    key_length = 32
+
+    def key(self, alias: str) -> str:   # an event's time and id as text that sorts as they do
+        return f"(to_char({alias}.at, 'YYYYMMDDHH24MISSUS') || lpad(CAST({alias}.id AS text), 12, '0'))"
 
     def micros(self, later: str, earlier: str) -> str:   # exact: PostgreSQL keeps microseconds
         return f"CAST(extract(epoch FROM ({later} - {earlier})) * 1000000 AS bigint)"
@@ -160,8 +161,10 @@ class SQLite(Dialect):
     def plus(self, expression: str, parameter: str) -> str:
         return f"hotline_plus({expression}, :{parameter})"
 
-    def padded(self, number: str) -> str:
-        return f"printf('%010d', {number})"
+    key_length = 38
+
+    def key(self, alias: str) -> str:
+        return f"({alias}.at || printf('%012d', {alias}.id))"
 
     def micros(self, later: str, earlier: str) -> str:
         return f"hotline_micros({later}, {earlier})"
@@ -271,10 +274,9 @@ def with_marks(dialect: Dialect, periods: Sequence[Period], rules: AssessmentRul
     special = ", ".join(f"'{status}'" for status in STATUS_CODES)
     status_code = " ".join(f"WHEN '{status}' THEN {code}" for status, code in STATUS_CODES.items())
     code = {status: f"{number}" for status, number in STATUS_CODES.items()}
-    suspended_kept = "TRUE" if not rules.subtract_suspended else f"COALESCE(t.status_key, 0) % 8 <> {code['suspended']}"
-    valid = "TRUE" if rules.voided_count_as_valid_reports else f"COALESCE(t.status_key, 0) % 8 <> {code['voided']}"
+    suspended_kept = "TRUE" if not rules.subtract_suspended else f"COALESCE(t.status, 0) <> {code['suspended']}"
+    valid = "TRUE" if rules.voided_count_as_valid_reports else f"COALESCE(t.status, 0) <> {code['voided']}"
     in_period = "{0} >= period.start_at AND {0} < period.end_at"
-    running = "PARTITION BY e.case_id ORDER BY e.at, e.id"
     sql = f"""
 WITH period (idx, start_at, end_at) AS (VALUES {", ".join(values)}),
 concerned_case AS (
@@ -285,24 +287,22 @@ event AS (
     -- The events that matter to the rules, in order: handovers, filings, the steps that are
     -- measures, those entering or leaving a status the rules ask about, and those that set a
     -- deadline. The others (claims, verifications, notes) change nothing the rules read.
-    -- Each event carries the state before it and the state it left. "The latest so far" is a
-    -- running max over keys that begin with the event's position n, so the state an event
-    -- left is its own key where it has one, else the state before it.
-    SELECT case_id, id, at, action, sent_to, due, next_at, status_key,
-           NULLIF(substr(COALESCE(handover, max(handover) OVER before), 11), '') AS holder,
-           NULLIF(substr(max(handover) OVER before, 11), '') AS holder_before,
+    -- Each carries the state it left (its own status; the latest handover, filing, disposal and
+    -- closing so far) and the holder before it, from one window pass: "the latest so far" is a
+    -- running max over keys that begin with the event's time and id.
+    SELECT case_id, id, at, action, sent_to, due, status,
+           lead(at) OVER before AS next_at,
+           NULLIF(substr(COALESCE(handover, max(handover) OVER before), {dialect.key_length + 1}), '') AS holder,
+           NULLIF(substr(max(handover) OVER before, {dialect.key_length + 1}), '') AS holder_before,
            COALESCE(filing, max(filing) OVER before) AS filed_at,
            COALESCE(disposal, max(disposal) OVER before) AS disposed_at,
            COALESCE(closing, max(closing) OVER before) AS closed_at
       FROM (SELECT e.case_id, e.id, e.at, e.action,
                    CASE WHEN e.action = 'dispatch' THEN e.department_code END AS sent_to,
                    CASE WHEN e.action IN ({clock_actions}) THEN {dialect.due_time("e")} END AS due,
-                   lead(e.at) OVER ({running}) AS next_at,
-                   row_number() OVER ({running}) * 8 + CASE e.to_status {status_code} ELSE 0 END AS status_key,
-                   CASE WHEN e.action = 'dispatch'
-                        THEN {dialect.padded(f"row_number() OVER ({running})")} || COALESCE(e.department_code, '')
-                        WHEN e.action = 'return' THEN {dialect.padded(f"row_number() OVER ({running})")} END
-                       AS handover,
+                   CASE e.to_status {status_code} ELSE 0 END AS status,
+                   CASE WHEN e.action = 'dispatch' THEN {dialect.key("e")} || COALESCE(e.department_code, '')
+                        WHEN e.action = 'return' THEN {dialect.key("e")} END AS handover,
                    CASE WHEN e.action = 'file' THEN e.at END AS filing,
                    CASE WHEN e.action = 'dispose' THEN e.at END AS disposal,
                    CASE WHEN e.action = 'close' THEN e.at END AS closing
@@ -355,14 +355,14 @@ timeline AS (
     -- whose moment comes before it, and whose next event does not (events of one instant pass
     -- the state along, so only the last of them qualifies).
     SELECT q.case_id, q.at, q.kind, q.idx, q.deadline, q.due, q.answer,
-           e.status_key, e.holder, e.filed_at, e.disposed_at, e.closed_at
+           e.status, e.holder, e.filed_at, e.disposed_at, e.closed_at
       FROM question q LEFT JOIN event e
         ON e.case_id = q.case_id AND e.at < q.at AND (e.next_at IS NULL OR e.next_at >= q.at)
 ),
 judged AS (   -- when each deadline was met, if it was, as the case stood when it was judged
     SELECT case_id, deadline, idx,
-           CASE WHEN status_key % 8 IN ({code["disposed"]}, {code["closed"]}) THEN disposed_at END AS disposed_at,
-           CASE WHEN status_key % 8 = {code["closed"]} THEN closed_at END AS closed_at
+           CASE WHEN status IN ({code["disposed"]}, {code["closed"]}) THEN disposed_at END AS disposed_at,
+           CASE WHEN status = {code["closed"]} THEN closed_at END AS closed_at
       FROM timeline WHERE kind = 'judge'
 ),
 passed AS (   -- each deadline as it passed: the department then holding the case is charged

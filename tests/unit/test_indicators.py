@@ -8,8 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reports import (
-    AssessmentRules, CaseHistory, EventRecord, Figure, Indicator, Mark, Measure, Survey, build_report,
-    month, rank, report_from_marks, trailing_months,
+    AssessmentRules,
+    CaseHistory,
+    EventRecord,
+    Figure,
+    Indicator,
+    Mark,
+    Measure,
+    Survey,
+    build_report,
+    month,
+    rank,
+    report_from_marks,
+    trailing_months,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
