@@ -35,9 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from ivr.services import Hotline
-    app.extensions["hotline"] = Hotline(load_config(settings.config_dir, settings.config_secrets))
+    config = load_config(settings.config_dir, settings.config_secrets)
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
     db.init_app(app)
+    app.extensions["hotline"] = Hotline(config, _understanding(app, settings, config))
 
     from callbacks.services import follow_cases
     follow_cases()
@@ -62,10 +63,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from notifications.cli import notifications_cli
     from reports.cli import report_command
     from scheduler.cli import scheduler_command
+    from understanding.cli import classifier_cli
     for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
-                    callbacks_cli, report_command, scheduler_command, call_command, make_dev_command(create_app)):
+                    callbacks_cli, report_command, scheduler_command, call_command, classifier_cli,
+                    make_dev_command(create_app)):
         app.cli.add_command(command)
     return app
+
+
+def _understanding(app: Flask, settings: Settings, config):
+    """The trained model that reads callers' words, loaded once at start
+    (tests hand in their own)."""
+    if "understanding" in settings.extra:
+        return settings.extra["understanding"]
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from understanding.services import load_for_service
+    try:
+        with db.session_scope(app) as session:
+            return load_for_service(session, settings.config_dir, config)
+    except SQLAlchemyError as exc:
+        logging.getLogger(__name__).warning(
+            "no classifier loaded (%s): run `flask --app app init`", exc.__class__.__name__)
+        return None
 
 
 def _register_console(app: Flask) -> None:

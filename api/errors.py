@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from api.responses import json_response
 from cases import lifecycle
-from cases.workflow import CaseNotFound, NoDepartmentFits, UnknownDepartment
+from cases.workflow import CaseNotFound, NoDepartmentFits, UnknownCategory, UnknownDepartment
 from database import db
 from dispatch.services import NotInQueue
 
@@ -57,12 +57,14 @@ _REFUSALS: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (lifecycle.NoteRequired, 422, "note_required", "note"),
     (lifecycle.ReviewDateRequired, 422, "review_date_required", "review_date"),
     (lifecycle.DepartmentRequired, 422, "department_required", "department"),
+    (lifecycle.CategoryRequired, 422, "category_required", "category"),
     (lifecycle.BadReason, 422, "bad_reason", "reason"),
     (lifecycle.BadTarget, 422, "bad_target", "to"),
     (lifecycle.DepartmentAlreadyReturned, 409, "department_already_returned", "department"),
     (lifecycle.LifecycleError, 409, "transition_refused", None),
     (NoDepartmentFits, 409, "no_department_fits", "department"),
     (UnknownDepartment, 422, "unknown_department", "department"),
+    (UnknownCategory, 422, "unknown_category", "category"),
     (NotInQueue, 404, "not_in_queue", None),
 )
 

@@ -203,7 +203,9 @@ _SCHEMAS = {
                        "dispose and rework need note; suspend needs reason and review_date (not in the "
                        f"past); void needs reason, one of {', '.join(VOID_REASONS)} ('other' also needs "
                        "note); reopen needs reason; dispatch takes department (default: where routing "
-                       "sends it); reactivate takes to (verifying, the default, or filed).",
+                       "sends it); reactivate takes to (verifying, the default, or filed); recategorise "
+                       "needs category (the correction re-routes the case and becomes a training example "
+                       "for the classifier).",
         "properties": {
             "action": {"type": "string", "enum": list(ACTIONS)},
             "reason": _nullable("string", examples=["该片区已列入拆迁计划"]),
@@ -211,6 +213,7 @@ _SCHEMAS = {
             "review_date": _nullable("string", format="date", examples=["2026-12-31"]),
             "department": _nullable("string", examples=["DRAIN"]),
             "to": _nullable("string", enum=["verifying", "filed", None]),
+            "category": _nullable("string", examples=["E0404"]),
         },
     },
     "TaskResultRequest": {
@@ -273,7 +276,7 @@ _CASE_FILTERS = [
     _query("status", "One or more statuses, comma-separated or repeated.",
            {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}}, style="form", explode=True),
     _query("department", "Department code. Department staff may only ask for their own (default)."),
-    _query("category", "Category code, e.g. E0105."),
+    _query("category", "Category code, e.g. E0404."),
     _query("line", "Line id, e.g. urban."),
     _query("channel", "Intake channel, e.g. hotline or open311."),
     _query("overdue", "true: past the due time and not yet disposed; false: the rest.", {"type": "boolean"}),

@@ -31,7 +31,7 @@ errors.install(bp)
 READ_QUEUES = ("operator", "dispatcher", "supervisor", "admin", "department")
 READ_TASKS = ("operator", "dispatcher", "supervisor", "admin", "inspector")
 TRANSITION_FIELDS = {"action": str, "reason": str, "note": str, "review_date": date, "department": str,
-                     "to": str}
+                     "to": str, "category": str}
 RESULT_FIELDS = {"result": str, "note": str}
 
 
@@ -91,7 +91,7 @@ def take_transition(number: str):
     principal = current_principal()
     step = Transition(action=body["action"].strip(), actor=principal.actor, role=lifecycle_role(principal),
                       at=now(), reason=body["reason"], note=body["note"], review_date=body["review_date"],
-                      department=body["department"], to=body["to"])
+                      department=body["department"], to=body["to"], category=body["category"])
     session = db.session()
     try:
         case = services.transition_as(session, config(), principal, number, step)

@@ -44,8 +44,8 @@ UTC = timezone.utc
 # How cases reach the centre: inspectors find most of them, the hotline most of the rest.
 CHANNELS = (("inspector", 0.45), ("hotline", 0.40), ("open311", 0.10), ("web", 0.05))
 # Common categories come up far more often than rare ones.
-CATEGORY_WEIGHTS = {"E0101": 14, "E0501": 12, "E0102": 8, "C0105": 7, "E0105": 6, "E0502": 6, "C0201": 5,
-                    "E0104": 3, "C0101": 2, "C0102": 2, "C0103": 2, "E0401": 1, "E0402": 1}
+CATEGORY_WEIGHTS = {"E0102": 14, "E0503": 12, "E0104": 8, "C0118": 7, "E0404": 6, "E0506": 6, "C0201": 5,
+                    "E0101": 3, "C0101": 2, "C0102": 2, "C0103": 2, "E0405": 1, "E0403": 1}
 SURVEY_ANSWERS = (("satisfied", 0.70), ("basically_satisfied", 0.17), ("unsatisfied", 0.09), ("unreachable", 0.04))
 
 

@@ -60,6 +60,9 @@ RULES: Mapping[str, Rule] = {rule.action: rule for rule in (
     _rule("void",       "intake verifying filed returned suspended", "voided", "supervisor",
           requires="reason", reasons=VOID_REASONS),
     _rule("reopen",     "closed",                "verifying",        "system supervisor operator", requires="reason"),
+    # Correcting the category keeps the status: the case has not moved, what it is about has.
+    _rule("recategorise", "intake verifying filed returned", "", "operator dispatcher supervisor inspector",
+          requires="category"),
 )}
 ACTIONS = tuple(RULES)
 
@@ -80,6 +83,7 @@ class CaseView:
     department_code: str | None = None
     # Departments that have returned this case as not theirs (see ``returned_by``).
     returned_by: frozenset[str] = frozenset()
+    category_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class Transition:
     review_date: date | None = None
     department: str | None = None      # dispatch: where to
     to: str | None = None              # reactivate: verifying (the default) or filed
+    category: str | None = None        # recategorise: the right category
 
 
 # --- what goes out -----------------------------------------------------------
@@ -172,6 +177,10 @@ class DepartmentRequired(DetailRequired):
     pass
 
 
+class CategoryRequired(DetailRequired):
+    pass
+
+
 class BadReason(LifecycleError):
     pass
 
@@ -185,7 +194,7 @@ class DepartmentAlreadyReturned(LifecycleError):
 
 
 _MISSING = {"reason": ReasonRequired, "note": NoteRequired, "review_date": ReviewDateRequired,
-            "department": DepartmentRequired}
+            "department": DepartmentRequired, "category": CategoryRequired}
 
 
 # --- the machine -------------------------------------------------------------
@@ -212,8 +221,10 @@ def apply(case: CaseView, request: Transition) -> Outcome:
     if request.role not in rule.roles:
         raise RoleNotAllowed(case, request, f"only {_either(rule.roles)} may {rule.action}")
     _check_details(case, request, rule)
-    target = request.to or rule.targets[0]
-    if target not in rule.targets:
+    if request.action == "recategorise" and request.category == case.category_code:
+        raise BadTarget(case, request, f"the case is already in category {request.category}")
+    target = request.to or (rule.targets[0] if rule.targets else case.status)
+    if rule.targets and target not in rule.targets:
         raise BadTarget(case, request, f"{rule.action} leads to {_either(rule.targets)}, not {target}")
     department = request.department if rule.action == "dispatch" else case.department_code
     if rule.action == "dispatch" and department in case.returned_by and request.role != "supervisor":
@@ -257,6 +268,9 @@ def _event_data(case: CaseView, request: Transition, department: str | None) -> 
         data["review_date"] = request.review_date.isoformat()
     if request.action in ("dispatch", "return", "rework") and department:
         data["department"] = department
+    if request.action == "recategorise":
+        data["category"] = request.category
+        data["previous_category"] = case.category_code
     if request.action == "dispatch" and case.status == "returned":
         # Dispatch accuracy counts re-dispatches; say so where it happened.
         data["redispatch"] = True

@@ -56,6 +56,9 @@ class NewCase:
     media_url: str | None = None
     attributes: dict | None = None
     actor: str = "ivr"
+    # The caller said it is dangerous or urgent: the case is handled as urgent
+    # whatever its category, so an inspector goes at once.
+    urgent: bool = False
 
 
 def open_case(session: Session, config: HotlineConfig, report: NewCase, now: datetime) -> Case:
@@ -79,7 +82,7 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
     priority = "normal"
     if category is not None:
         department = route(category, report.location, config.routing_rules).department
-        priority = category.priority
+        priority = "urgent" if report.urgent else category.priority
     time_zone = config.lines[report.line_id].time_zone if report.line_id in config.lines else "Asia/Shanghai"
     case = Case(
         number=next_case_number(session, now, time_zone), line_id=report.line_id, channel=report.channel,
@@ -98,8 +101,10 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
     case.complainants.append(_complainant(report, now))
     case.events.append(CaseEvent(
         at=now, actor=report.actor, role="system", action="intake", from_status=None, to_status="intake",
-        department_code=department, note=f"{report.channel} report",
-        data={"due_at": case.due_at.isoformat()} if case.due_at else None,
+        department_code=department,
+        note=f"{report.channel} report" + ("; the caller says it is urgent" if report.urgent else ""),
+        data=({"due_at": case.due_at.isoformat()} if case.due_at else {}) | (
+            {"caller_urgent": True} if report.urgent else {}) or None,
     ))
     session.add(case)
     session.flush()
@@ -112,6 +117,17 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
              mask(report.caller_e164), report.category_code, department)
     _promise_after_hours_callback(session, config, report, case, now)
     return case
+
+
+def change_callback_number(session: Session, case_number: str, call_id: int, number: str) -> bool:
+    """The caller on ``call_id`` wants to be called back on ``number``."""
+    complainant = session.scalars(
+        select(Complainant).join(Case).where(Case.number == case_number, Complainant.call_id == call_id)
+    ).first()
+    if complainant is None:
+        return False
+    complainant.callback_number, complainant.callback_declined = number, False
+    return True
 
 
 def _promise_after_hours_callback(session: Session, config: HotlineConfig, report: NewCase, case: Case,

@@ -20,6 +20,7 @@ from cases.models import Case, CaseEvent, InspectorTask
 from config.catalog import HotlineConfig
 from notifications.services import NOTIFIED_ACTIONS, notify_department
 from routing.rules import reroute, route
+from understanding.services import learn
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ class UnknownDepartment(ValueError):
     pass
 
 
+class UnknownCategory(ValueError):
+    pass
+
+
 def load_for_update(session: Session, number: str) -> Case:
     case = session.scalars(select(Case).where(Case.number == number).with_for_update()).one_or_none()
     if case is None:
@@ -45,7 +50,8 @@ def load_for_update(session: Session, number: str) -> Case:
 
 def view_of(case: Case) -> CaseView:
     return CaseView(status=case.status, number=case.number, priority=case.priority,
-                    department_code=case.department_code, returned_by=lifecycle.returned_by(case.events))
+                    department_code=case.department_code, returned_by=lifecycle.returned_by(case.events),
+                    category_code=case.category_code)
 
 
 def suggested_department(config: HotlineConfig, case: Case) -> str | None:
@@ -75,6 +81,8 @@ def apply_to(session: Session, config: HotlineConfig, case: Case, request: Trans
         request = Transition(**{**asdict(request), "department": department})
     if request.department and request.department not in config.departments:
         raise UnknownDepartment(f"there is no department {request.department!r}")
+    if request.category is not None and request.category not in config.categories:
+        raise UnknownCategory(f"there is no category {request.category!r}")
     outcome = lifecycle.apply(view_of(case), request)
     _record(session, config, case, request, outcome)
     return case
@@ -85,7 +93,9 @@ def _record(session: Session, config: HotlineConfig, case: Case, request: Transi
     case.status = outcome.status
     case.department_code = outcome.department_code
     case.updated_at = at
-    event = CaseEvent(**asdict(outcome.event), role=request.role, department_code=outcome.department_code)
+    if request.action == "recategorise":
+        _recategorise(config, case, request.category)
+    event = CaseEvent(**asdict(outcome.event), role=request.role, department_code=case.department_code)
     case.events.append(event)
     if outcome.clock == START:
         _start_clock(config, case, at)
@@ -104,6 +114,7 @@ def _record(session: Session, config: HotlineConfig, case: Case, request: Transi
     elif request.action in ("dispatch", "return", "rework", "suspend", "void", "reopen"):
         case.claimed_by = case.claimed_at = None
     _tasks(case, request, outcome)
+    _learn(session, case, request)
     if request.action in NOTIFIED_ACTIONS:
         notify_department(session, config, outcome.department_code, f"case.{request.action}",
                           _notification(case, event), at)
@@ -112,6 +123,30 @@ def _record(session: Session, config: HotlineConfig, case: Case, request: Transi
         publish(CASE_CLOSED, session=session, config=config, case=case, event=event, at=at)
     log.info("case %s: %s by %s (%s), %s -> %s", case.number, request.action, request.actor, request.role,
              outcome.event.from_status, outcome.status)
+
+
+def _recategorise(config: HotlineConfig, case: Case, code: str) -> None:
+    """The right category brings its department (until a department holds
+    the case), its priority and its time limit."""
+    category = config.categories[code]
+    case.category_code = code
+    caller_urgent = any((e.data or {}).get("caller_urgent") for e in case.events if e.action == "intake")
+    case.priority = "urgent" if caller_urgent else category.priority
+    if case.status != "returned":
+        case.department_code = route(category, case.location_text, config.routing_rules).department
+    if case.clock_started_at is not None and case.department_code:
+        case.due_at = category.time_limit.due(case.clock_started_at, config.calendar_of(case.department_code))
+
+
+def _learn(session: Session, case: Case, request: Transition) -> None:
+    """A person's word on what a report is about is a labelled example for
+    the classifier: a correction, or filing the case as it stands."""
+    if not case.category_code or request.role == "system":
+        return
+    if request.action == "recategorise":
+        learn(session, case.id, case.description, case.category_code, "correction", request.actor, request.at)
+    elif request.action == "file":
+        learn(session, case.id, case.description, case.category_code, "confirmation", request.actor, request.at)
 
 
 def _start_clock(config: HotlineConfig, case: Case, at: datetime) -> None:

@@ -36,6 +36,23 @@ class Department:
 
 
 @dataclass(frozen=True)
+class CategoryClass:
+    """A major class of the catalogue (C01 public facilities, E05 street
+    order...); what it sets is the default for its categories."""
+
+    code: str                           # C or E and two digits
+    names: Mapping[str, str]
+    lines: tuple[str, ...]
+    department: str
+    priority: str
+    time_limit: TimeLimit
+    verify_first: bool
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or next(iter(self.names.values()))
+
+
+@dataclass(frozen=True)
 class Category:
     code: str
     kind: str
@@ -46,6 +63,11 @@ class Category:
     time_limit: TimeLimit
     verify_first: bool
     keywords: tuple[str, ...]
+
+    @property
+    def major(self) -> str:
+        """The major class: C0101 -> C01."""
+        return self.code[:3]
 
     def name(self, language: str) -> str:
         return self.names.get(language) or next(iter(self.names.values()))
@@ -104,6 +126,9 @@ class Line:
     menu: Menu
     category_menu: tuple[CategoryGroup, ...]
     operator_queue: OperatorQueue = OperatorQueue("operators")
+    # When speech is still not understood after asking twice: "operator"
+    # (a person) or "keypad" (the category menu).
+    when_unsure: str = "operator"
 
     @property
     def default_language(self) -> str:
@@ -122,6 +147,7 @@ class Voice:
     say_language: str
     say_voice: str
     speech_language: str
+    speech_model: str | None = None     # Twilio <Gather speechModel>
 
 
 @dataclass(frozen=True)
@@ -172,6 +198,7 @@ class HotlineConfig:
     departments: Mapping[str, Department]
     categories: Mapping[str, Category]
     calendars: Mapping[str, WorkingCalendar]
+    classes: Mapping[str, CategoryClass] = field(default_factory=dict)
     routing_rules: tuple[RoutingRule, ...] = ()
     places: Places = Places()
     repeat_window_days: int = 30

@@ -21,6 +21,7 @@ from config.catalog import (
     PRIORITIES,
     CallbackPolicy,
     Category,
+    CategoryClass,
     CategoryGroup,
     Department,
     HotlineConfig,
@@ -32,6 +33,7 @@ from config.catalog import (
     RoutingRule,
     Voice,
 )
+from config.speech import speech_model_problem
 from routing.addresses import Places
 from routing.calendar import WEEKDAYS, WorkingCalendar
 from routing.time_limits import TimeLimit
@@ -39,6 +41,7 @@ from routing.time_limits import TimeLimit
 FILES = ("calendars.yaml", "departments.yaml", "categories.yaml", "lines.yaml", "routing.yaml")
 LANGUAGES = ("zh-CN", "en-US")
 MAX_MENU_CHOICES = 5
+WHEN_UNSURE = ("operator", "keypad")
 # Keys the IVR always needs, whatever the menus say.
 REQUIRED_PROMPTS = (
     "after_hours", "open_case_offer", "describe", "describe_retry", "confirm_category",
@@ -47,6 +50,8 @@ REQUIRED_PROMPTS = (
     "case_created", "case_number_again", "callback_next_open", "goodbye", "status_entry",
     "status_not_found", "status_report", "status_more", "operator_voicemail", "voicemail_saved",
     "no_input", "invalid_input", "transfer_operator", "apology", "apology_saved", "language_offer",
+    "confirm_reading", "offer_intro", "offer_none", "describe_other_words", "enquiry_to_operator",
+    "callback_implicit", "callback_changed", "urgent_noted", "yes_no_hints",
     "status_intake", "status_verifying", "status_filed", "status_dispatched", "status_disposed",
     "status_closed", "status_suspended", "status_voided", "status_handling", "status_returned",
     "queue_enter", "queue_position", "queue_next", "queue_offer_callback", "operator_closed", "operator_queue_full",
@@ -59,6 +64,7 @@ REQUIRED_PROMPTS = (
     "callback_after_hours", "callback_contact_menu", "callback_apology",
 )
 _CODE = re.compile(r"^[CE]\d{4}$")
+_CLASS_CODE = re.compile(r"^[CE]\d{2}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DEPT = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _HOURS = re.compile(r"^(\d\d):(\d\d)-(\d\d):(\d\d)$")
@@ -258,32 +264,59 @@ def _e164(node: _Node) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _categories(root: _Node, departments: dict) -> dict[str, Category]:
+def _category_classes(root: _Node, departments: dict) -> dict[str, CategoryClass]:
+    items = root.key("classes").items()
+    _unique(items, lambda n: str(n.key("code").value), "class code")
+    result = {}
+    for node in items:
+        code = node.key("code").text(_CLASS_CODE, "must be C or E and two digits, e.g. C01")
+        department = node.key("department").text()
+        if department not in departments:
+            raise node.child("department").fail(f"unknown department {department!r}")
+        result[code] = CategoryClass(
+            code=code, names=node.key("name").names(), lines=node.key("lines").texts(),
+            department=department, priority=node.key("priority").choice(PRIORITIES),
+            time_limit=_time_limit(node.key("time_limit")), verify_first=node.key("verify_first").boolean(),
+        )
+    return result
+
+
+def _categories(root: _Node, departments: dict) -> tuple[dict[str, CategoryClass], dict[str, Category]]:
+    """The catalogue: major classes, whose settings are the defaults of
+    their categories, and the categories themselves."""
+    classes = _category_classes(root, departments)
     items = root.key("categories").items()
     _unique(items, lambda n: str(n.key("code").value), "category code")
     result = {}
     for node in items:
         code = node.key("code").text(_CODE, "must be C or E and four digits, e.g. C0101")
-        kind = node.key("kind").choice(KINDS)
-        if (kind == "component") != code.startswith("C"):
+        major = classes.get(code[:3])
+        if major is None:
+            raise node.child("code").fail(f"{code!r}: no class {code[:3]} in classes")
+        kind = KINDS[0] if code.startswith("C") else KINDS[1]
+        if node.mapping().get("kind") is not None and node.key("kind").choice(KINDS) != kind:
             raise node.child("code").fail(f"{code!r}: components start with C and events with E")
-        department = node.key("department").text()
+        department = node.key("department", False, major.department).text()
         if department not in departments:
             raise node.child("department").fail(f"unknown department {department!r}")
-        limit_node = node.key("time_limit")
-        try:
-            limit = TimeLimit.parse(limit_node.text())
-        except ValueError as exc:
-            raise limit_node.fail(str(exc)) from None
-        keywords = node.key("keywords").texts()
-        if not keywords:
-            raise node.child("keywords").fail("needs at least one keyword")
+        limit_node = node.key("time_limit", False, None)
+        keywords = node.key("keywords", False, []).texts()
         result[code] = Category(
-            code=code, kind=kind, names=node.key("name").names(), lines=node.key("lines").texts(),
-            department=department, priority=node.key("priority").choice(PRIORITIES),
-            time_limit=limit, verify_first=node.key("verify_first").boolean(), keywords=keywords,
+            code=code, kind=kind, names=node.key("name").names(),
+            lines=node.key("lines", False, list(major.lines)).texts() or major.lines,
+            department=department,
+            priority=node.key("priority", False, major.priority).choice(PRIORITIES),
+            time_limit=_time_limit(limit_node) if limit_node.value is not None else major.time_limit,
+            verify_first=node.key("verify_first", False, major.verify_first).boolean(), keywords=keywords,
         )
-    return result
+    return classes, result
+
+
+def _time_limit(node: _Node) -> TimeLimit:
+    try:
+        return TimeLimit.parse(node.text())
+    except ValueError as exc:
+        raise node.fail(str(exc)) from None
 
 
 def _menu(node: _Node, languages: tuple[str, ...], depth: int = 0) -> Menu:
@@ -376,6 +409,7 @@ def _lines(root: _Node, calendars: dict, categories: dict) -> dict[str, Line]:
             time_zone=_time_zone(node.key("time_zone")), business_hours=hours, languages=languages,
             greeting=node.key("greeting").text(), menu=_menu(node.key("menu"), languages),
             category_menu=tuple(groups), operator_queue=queue,
+            when_unsure=node.key("when_unsure", False, "operator").choice(WHEN_UNSURE),
         )
     for code, category in categories.items():
         for line_id in category.lines:
@@ -404,10 +438,20 @@ def _prompt_set(directory: Path, language: str) -> PromptSet:
         raise root.child("weekdays").fail("needs seven names, Monday first")
     return PromptSet(
         language=language,
-        voice=Voice(voice.key("say_language").text(), voice.key("say_voice").text(),
-                    voice.key("speech_language").text()),
+        voice=_voice(voice),
         texts=texts, time_format=root.key("time_format").text(), weekdays=weekdays,
     )
+
+
+def _voice(node: _Node) -> Voice:
+    speech_language = node.key("speech_language").text()
+    model_node = node.key("speech_model", False, None)
+    model = model_node.text() if model_node.value is not None else None
+    if model is not None:
+        problem = speech_model_problem(model, speech_language)
+        if problem:
+            raise model_node.fail(problem)
+    return Voice(node.key("say_language").text(), node.key("say_voice").text(), speech_language, model)
 
 
 def _prompt_keys_used(line: Line) -> set[str]:
@@ -483,7 +527,7 @@ def load_config(directory: Path | str, secrets: Mapping[str, str] | None = None)
     directory = Path(directory)
     calendars = _calendars(_read(directory, "calendars.yaml"))
     departments = _departments(_read(directory, "departments.yaml"), calendars, secrets or {})
-    categories = _categories(_read(directory, "categories.yaml"), departments)
+    classes, categories = _categories(_read(directory, "categories.yaml"), departments)
     lines = _lines(_read(directory, "lines.yaml"), calendars, categories)
     languages = sorted({language for line in lines.values() for language in line.languages})
     prompts = {language: _prompt_set(directory, language) for language in languages}
@@ -492,7 +536,7 @@ def load_config(directory: Path | str, secrets: Mapping[str, str] | None = None)
     rules = _routing(routing, departments, categories)
     by_number = {number: line.id for line in lines.values() for number in line.numbers}
     return HotlineConfig(lines=lines, prompts=prompts, departments=departments,
-                         categories=categories, calendars=calendars, routing_rules=rules,
+                         categories=categories, classes=classes, calendars=calendars, routing_rules=rules,
                          places=_places(routing), repeat_window_days=_repeat_window(routing),
                          callbacks=_callback_policy(directory), _by_number=by_number)
 

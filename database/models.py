@@ -10,5 +10,6 @@ from notifications import models as notifications_models  # noqa: F401
 from reports import models as reports_models  # noqa: F401
 from routing import models as routing_models  # noqa: F401
 from scheduler import models as scheduler_models  # noqa: F401
+from understanding import models as understanding_models  # noqa: F401
 
 metadata = Base.metadata

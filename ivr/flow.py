@@ -12,19 +12,21 @@ the call never ends in silence.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 from config.catalog import Category, Line, PromptSet
-from ivr.classify import speech_hints, suggest
+from ivr.hints import speech_hints
 from ivr.prompts import Digits, Utterance, format_time, render
 from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
+    CallbackChanged,
     CallbackRequested,
     CallFacts,
     CallState,
     CaseCreated,
     CaseStatus,
+    ChangeCallback,
     CreateCase,
     Effect,
     Gather,
@@ -38,10 +40,20 @@ from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
     SeekOperator,
     Turn,
 )
+from understanding.reading import CONFIRM, OFFER, KeywordReader, Reading, Thresholds
+from understanding.text import normalise
 
 MAX_RETRIES = 2
 OPERATOR_KEY = "0"
 REPEAT_KEY = "9"
+# How many times a caller is asked to say the problem before a person (or
+# the keypad menu) takes over: once, then once more in other words.
+MAX_DESCRIPTIONS = 2
+# What callers say for yes and no.
+_YES = ("对", "是的", "是", "没错", "对的", "嗯", "好的", "确认", "yes", "right", "correct")
+_NO = ("不对", "不是", "错了", "不", "没有", "no", "wrong")
+
+Reader = Callable[[str, Collection[str] | None], Reading]
 
 
 # --- the engine --------------------------------------------------------------
@@ -53,6 +65,10 @@ class Flow:
     categories: Mapping[str, Category]
     # Turns keypad digits into a dialable E.164 number, or None.
     parse_number: Callable[[str], str | None] = lambda digits: None
+    # Reads what the caller said (understanding.reading); the catalogue's
+    # keywords until a model is trained.
+    read: Reader | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
     # entry points --------------------------------------------------------
 
@@ -79,11 +95,12 @@ class Flow:
             # A webhook for a finished conversation (a late retry): end politely.
             return self._goodbye(state)
         if event.digits == OPERATOR_KEY and state.node not in (
-                "callback_entry", "status_entry", "voicemail", "operator_offer", "queued"):
+                "callback_entry", "status_entry", "voicemail", "operator_offer", "queued", "callback_change_offer"):
             return self._operator(state)
         return handler(state, event)
 
-    def resume(self, state: CallState, result: CaseCreated | CaseStatus | OperatorDesk | CallbackRequested | None,
+    def resume(self, state: CallState,
+               result: CaseCreated | CaseStatus | OperatorDesk | CallbackRequested | CallbackChanged | None,
                ) -> Turn:
         if isinstance(result, CaseCreated):
             return self._case_created(replace(state, case_number=result.number))
@@ -91,6 +108,8 @@ class Flow:
             return self._desk(state, result)
         if isinstance(result, CallbackRequested):
             return self._callback_promised(state, result)
+        if isinstance(result, CallbackChanged):
+            return self._callback_changed(state, result)
         return self._status_report(state, result)
 
     # menus -----------------------------------------------------------------
@@ -174,24 +193,96 @@ class Flow:
                            lambda s: self._describe(s, "describe_retry"))
 
     def _described(self, state: CallState, event: Input) -> Turn:
+        """One breath: the category, the place and any urgency from the same words."""
         text = (event.speech or "").strip()
-        state = replace(state, description=text, confidence=event.confidence)
-        suggestion = suggest(text, self._line_categories())
-        if suggestion.code:
-            return self._confirm_category(replace(state, category_code=suggestion.code))
-        return self._category_groups(state)
+        reading = self._reader()(text, self._line_codes())
+        described = state.described + 1
+        state = replace(state, description=_joined(state.description, text), confidence=event.confidence,
+                        described=described, urgent=state.urgent or reading.urgent,
+                        location=state.location or reading.place, candidates=(), category_code=None)
+        if self.thresholds.is_question(reading):
+            return self._enquiry(state)
+        tier = self.thresholds.tier(reading, event.confidence)
+        if tier == CONFIRM:
+            return self._confirm_category(replace(state, category_code=reading.guesses[0].code))
+        if tier == OFFER:
+            return self._offer(replace(state, candidates=tuple(g.code for g in reading.guesses[:3])))
+        if described < MAX_DESCRIPTIONS:
+            return self._describe(state, "describe_other_words")
+        return self._unsure(state)
+
+    def _unsure(self, state: CallState) -> Turn:
+        """Still not understood after asking again: a person, or the keypad
+        menu where the line says so.  Never a guess."""
+        if self.line.when_unsure == "keypad":
+            return self._category_groups(state)
+        return self._operator(state, prefix=(self._say(state, "transfer_operator"),))
+
+    def _enquiry(self, state: CallState) -> Turn:
+        """A question, not a complaint: never filed as a case."""
+        return self._operator(replace(state, enquiry=True), prefix=(self._say(state, "enquiry_to_operator"),))
 
     def _confirm_category(self, state: CallState) -> Turn:
         state = self._at(state, "confirm_category")
-        ask = self._say(state, "confirm_category", category=self._category_name(state, state.category_code))
-        return Turn(state, ask=(ask,), gather=self._gather(state, num_digits=1))
+        category = self._category_name(state, state.category_code)
+        if state.location:
+            ask = self._say(state, "confirm_reading", place=state.location, category=category)
+        else:
+            ask = self._say(state, "confirm_category", category=category)
+        return Turn(state, ask=(ask,), gather=self._gather(state, speech=True, num_digits=1,
+                                                             hints=self._yes_no_hints(state)))
 
     def _on_confirm_category(self, state: CallState, event: Input) -> Turn:
-        if event.digits == "1":
-            return self._location(state)
-        if event.digits == "2":
+        answer = _yes_or_no(event)
+        if answer is True:
+            return self._after_category(state)
+        if answer is False:
+            others = tuple(c for c in state.candidates if c != state.category_code)
+            if others:
+                return self._offer(replace(state, candidates=others, category_code=None))
             return self._category_groups(replace(state, category_code=None))
         return self._retry(state, "no_input" if event.empty else "invalid_input", self._confirm_category)
+
+    def _offer(self, state: CallState) -> Turn:
+        """Two or three likely categories, by name, answered by key or by speech."""
+        state = self._at(state, "offer_category")
+        ask = [self._say(state, "offer_intro")]
+        for key, code in enumerate(state.candidates, start=1):
+            ask.append(self._say(state, "category_option", label=self._category_name(state, code), key=key))
+        ask.append(self._say(state, "offer_none", key=len(state.candidates) + 1))
+        names = tuple(self._category_name(state, code) for code in state.candidates)
+        return Turn(state, ask=tuple(ask), gather=self._gather(state, speech=True, num_digits=1, hints=names))
+
+    def _on_offer_category(self, state: CallState, event: Input) -> Turn:
+        if event.digits == REPEAT_KEY:
+            return self._offer(state)
+        if event.digits and event.digits.isdigit() and int(event.digits) == len(state.candidates) + 1:
+            return self._category_groups(replace(state, candidates=()))
+        index = _menu_index(event.digits, len(state.candidates))
+        code = state.candidates[index] if index is not None else self._named(state, event.speech)
+        if code is None:
+            return self._retry(state, "no_input" if event.empty else "invalid_input", self._offer)
+        return self._after_category(replace(state, category_code=code, retries=0))
+
+    def _named(self, state: CallState, speech: str | None) -> str | None:
+        """The offered category the caller named, if they named exactly one."""
+        said = normalise(speech)
+        if not said:
+            return None
+        named = [code for code in state.candidates
+                 if (name := normalise(self._category_name(state, code))) and (name in said or said in name)]
+        if len(named) == 1:
+            return named[0]
+        reading = self._reader()(speech or "", set(state.candidates))
+        if reading.guesses and reading.guesses[0].probability >= self.thresholds.confirm:
+            return reading.guesses[0].code
+        return None
+
+    def _after_category(self, state: CallState) -> Turn:
+        """The category is settled: ask where only if the caller has not said."""
+        if state.location:
+            return self._callback(state)
+        return self._location(state)
 
     def _category_groups(self, state: CallState) -> Turn:
         groups = self.line.category_menu
@@ -228,7 +319,7 @@ class Flow:
         index = _menu_index(event.digits, len(group.categories))
         if index is None:
             return self._retry(state, "no_input" if event.empty else "invalid_input", self._category_group)
-        return self._location(replace(state, category_code=group.categories[index]))
+        return self._after_category(replace(state, category_code=group.categories[index]))
 
     # where, and who to call back -------------------------------------------------
 
@@ -243,10 +334,10 @@ class Flow:
                            lambda s: self._location(s, "location_retry"))
 
     def _callback(self, state: CallState) -> Turn:
+        """A caller whose number we can dial is called back on it, said once
+        with the case number; only an anonymous caller is asked for one."""
         if state.caller_e164:
-            state = self._at(state, "callback_confirm")
-            ask = self._say(state, "callback_confirm", last_four=Digits(state.caller_e164[-4:]))
-            return Turn(state, ask=(ask,), gather=self._gather(state, num_digits=1))
+            return self._create(replace(state, callback_number=state.caller_e164, callback_implicit=True))
         return self._callback_entry(state)
 
     def _on_callback_confirm(self, state: CallState, event: Input) -> Turn:
@@ -269,6 +360,8 @@ class Flow:
         if digits == OPERATOR_KEY:
             return self._operator(state)
         number = self.parse_number(digits) if digits else None
+        if number and state.case_number:
+            return Turn(self._at(state, "callback_changing"), effect=ChangeCallback(state.case_number, number))
         if number:
             return self._create(replace(state, callback_number=number))
         if not digits:
@@ -289,19 +382,36 @@ class Flow:
             callback_declined=state.callback_declined, description=description,
             location=state.location, category_code=state.category_code,
             speech_confidence=state.confidence, needs_operator=needs_operator,
-            after_hours=state.after_hours, recording_sid=state.recording_sid,
+            after_hours=state.after_hours, recording_sid=state.recording_sid, urgent=state.urgent,
         )
 
     def _case_created(self, state: CallState) -> Turn:
         number = Digits(state.case_number or "")
         voicemail = state.node == "voicemail_saving"
-        state = self._at(state, "done")
         say = [self._say(state, "voicemail_saved" if voicemail else "case_created", case_number=number)]
+        if state.urgent and not voicemail:
+            say.append(self._say(state, "urgent_noted"))
         say.append(self._say(state, "case_number_again", case_number=number))
         if state.after_hours and state.next_open:
             say.append(self._say(state, "callback_next_open", next_open=self._next_open_text(state)))
+        if state.callback_implicit and state.callback_number and not voicemail:
+            state = self._at(state, "callback_change_offer")
+            ask = self._say(state, "callback_implicit", last_four=Digits(state.callback_number[-4:]))
+            return Turn(state, say=tuple(say), ask=(ask,), gather=self._gather(state, num_digits=1, timeout=4))
+        state = self._at(state, "done")
         say.append(self._say(state, "goodbye"))
         return Turn(state, say=tuple(say), hangup=True)
+
+    def _on_callback_change_offer(self, state: CallState, event: Input) -> Turn:
+        if event.digits == "1":
+            return self._callback_entry(state)
+        return self._goodbye(state)
+
+    def _callback_changed(self, state: CallState, result: CallbackChanged) -> Turn:
+        state = self._at(replace(state, callback_number=result.number), "done")
+        say = (self._say(state, "callback_changed", last_four=Digits(result.number[-4:])),
+               self._say(state, "goodbye"))
+        return Turn(state, say=say, hangup=True)
 
     # status of a case ----------------------------------------------------------------
 
@@ -426,14 +536,29 @@ class Flow:
         return state if state.node == node else replace(state, node=node, retries=0)
 
     def _gather(self, state: CallState, *, speech: bool = False, num_digits: int | None = None,
-                finish_on_key: str | None = None, timeout: int = 6) -> Gather:
+                finish_on_key: str | None = None, timeout: int = 6, hints: tuple[str, ...] | None = None) -> Gather:
         prompts = self.prompts[state.language]
+        if speech and hints is None:
+            hints = self._hints(state.language)
         return Gather(
             input="dtmf speech" if speech else "dtmf",
-            language=prompts.voice.speech_language,
+            language=prompts.voice.speech_language, speech_model=prompts.voice.speech_model if speech else None,
             num_digits=num_digits, finish_on_key=finish_on_key, timeout=timeout,
-            hints=self._hints(state.language) if speech else (),
+            hints=tuple(hints or ()) if speech else (),
         )
+
+    def _yes_no_hints(self, state: CallState) -> tuple[str, ...]:
+        return tuple(self._text(state, "yes_no_hints").split("，"))
+
+    def _reader(self) -> Reader:
+        if self.read is None:
+            keywords = KeywordReader(self._line_categories())
+            self.__dict__["read"] = keywords.read
+        return self.read
+
+    def _line_codes(self) -> frozenset[str]:
+        cache = self.__dict__.setdefault("_line_code_set", frozenset(c.code for c in self._line_categories()))
+        return cache
 
     def _say(self, state: CallState, prompt_key: str, /, **params: object) -> Utterance:
         return render(self.prompts[state.language], prompt_key, **params)
@@ -458,6 +583,26 @@ class Flow:
     def _next_open_text(self, state: CallState) -> str:
         moment = datetime.fromisoformat(state.next_open) if state.next_open else None
         return format_time(self.prompts[state.language], moment, self.line.time_zone) if moment else ""
+
+
+def _yes_or_no(event: Input) -> bool | None:
+    if event.digits == "1":
+        return True
+    if event.digits == "2":
+        return False
+    said = normalise(event.speech)
+    if not said or event.digits:
+        return None
+    if any(said.startswith(word) for word in _NO):
+        return False
+    if any(said.startswith(word) for word in _YES):
+        return True
+    return None
+
+
+def _joined(before: str, now: str) -> str:
+    """Everything the caller said about the problem, in order."""
+    return f"{before} {now}".strip() if before and now not in before else (now or before)
 
 
 def _menu_index(digits: str | None, size: int) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -21,15 +21,17 @@ from call_log.models import Call, IvrStep
 from call_log.phones import mask, parse_caller, parse_entered, region_of
 from call_log.services import CallParams, RecordingParams, find_call, log_call, save_recording
 from cases.models import Case
-from cases.services import NewCase, find_case, open_case, open_cases_of, recording_by_sid
+from cases.services import NewCase, change_callback_number, find_case, open_case, open_cases_of, recording_by_sid
 from config.catalog import HotlineConfig, Line
 from database import dialect_insert, utcnow
 from ivr.flow import (
+    CallbackChanged,
     CallbackRequested,
     CallFacts,
     CallState,
     CaseCreated,
     CaseStatus,
+    ChangeCallback,
     CreateCase,
     Flow,
     Input,
@@ -51,6 +53,7 @@ from ivr.twiml import (
     render_queue_wait,
     render_turn,
 )
+from understanding.reading import Thresholds, Understanding
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +74,18 @@ class VoiceUrls:
 
 
 class Hotline:
-    """The configured lines and their flows, built once per app."""
+    """The configured lines and their flows, built once per app.
 
-    def __init__(self, config: HotlineConfig) -> None:
+    ``understanding`` reads what callers say (the trained model); without
+    one, each line's flow falls back to the catalogue's keywords."""
+
+    def __init__(self, config: HotlineConfig, understanding: Understanding | None = None) -> None:
         self.config = config
+        self.understanding = understanding
         self._flows = {
-            line_id: Flow(line, config.prompts, config.categories, parse_number=_number_parser(line))
+            line_id: Flow(line, config.prompts, config.categories, parse_number=_number_parser(line),
+                          read=understanding.read if understanding else None,
+                          thresholds=understanding.thresholds if understanding else Thresholds())
             for line_id, line in config.lines.items()
         }
 
@@ -150,7 +159,16 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
 
 def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: Call, turn: Turn,
                now: datetime) -> Turn:
-    """Perform the turn's effect, if any, and let the flow speak its result."""
+    """Perform the turn's effect, if any, and let the flow speak its result,
+    after whatever the turn itself had to say."""
+    if turn.effect is None:
+        return turn
+    resumed = _effect_result(session, hotline, flow, call, turn, now)
+    return replace(resumed, say=turn.say + resumed.say)
+
+
+def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, turn: Turn,
+                   now: datetime) -> Turn:
     if isinstance(turn.effect, CreateCase):
         case = open_case(session, hotline.config, _new_case(session, call, turn.effect.intake), now)
         return flow.resume(turn.state, CaseCreated(case.number))
@@ -167,6 +185,9 @@ def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: Call, turn:
             request_callback(session, hotline.config, purpose=turn.effect.reason, phone_e164=number,
                              line_id=call.line_id, origin_call_id=call.id, language=turn.state.language, now=now)
         return flow.resume(turn.state, CallbackRequested(number))
+    if isinstance(turn.effect, ChangeCallback):
+        change_callback_number(session, turn.effect.case_number, call.id, turn.effect.number)
+        return flow.resume(turn.state, CallbackChanged(turn.effect.number))
     if isinstance(turn.effect, LookupCase):
         case = find_case(session, turn.effect.number)
         status = None
@@ -186,7 +207,7 @@ def _new_case(session: Session, call: Call, intake: Intake) -> NewCase:
         callback_number=intake.callback_number, callback_declined=intake.callback_declined,
         language=intake.language, needs_operator=intake.needs_operator, after_hours=intake.after_hours,
         speech_confidence=intake.speech_confidence, call_id=call.id,
-        recording_id=recording.id if recording else None,
+        recording_id=recording.id if recording else None, urgent=intake.urgent,
     )
 
 

@@ -49,6 +49,7 @@ class CallFacts:
 class Gather:
     input: str                       # "dtmf" or "dtmf speech"
     language: str                    # speech recognition language
+    speech_model: str | None = None  # Twilio's speechModel, checked against the language at start
     num_digits: int | None = None
     finish_on_key: str | None = None
     timeout: int = 6
@@ -78,6 +79,7 @@ class Intake:
     needs_operator: bool
     after_hours: bool
     recording_sid: str | None = None
+    urgent: bool = False               # the caller said so (危险, 有人受伤...)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,20 @@ class CallbackRequested:
     number: str | None
 
 
-Effect = CreateCase | LookupCase | SeekOperator | RequestCallback
+@dataclass(frozen=True)
+class ChangeCallback:
+    """The caller gave another number to be called back on, after the case was made."""
+
+    case_number: str
+    number: str
+
+
+@dataclass(frozen=True)
+class CallbackChanged:
+    number: str
+
+
+Effect = CreateCase | LookupCase | SeekOperator | RequestCallback | ChangeCallback
 
 
 @dataclass(frozen=True)
@@ -146,9 +161,14 @@ class CallState:
     open_cases: tuple[tuple[str, str | None], ...] = ()
     description: str = ""
     confidence: float | None = None
+    described: int = 0                               # times the caller has said the problem
+    candidates: tuple[str, ...] = ()                 # categories offered by name
+    urgent: bool = False                             # the caller said it is dangerous or urgent
+    enquiry: bool = False                            # the caller asked rather than reported
     category_code: str | None = None
     location: str | None = None
     callback_number: str | None = None
+    callback_implicit: bool = False                  # the calling number, said once, not asked
     callback_declined: bool = False
     case_number: str | None = None
     asked_number: str | None = None
@@ -161,6 +181,7 @@ class CallState:
     def from_json(cls, data: Mapping) -> "CallState":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["open_cases"] = tuple(tuple(item) for item in known.get("open_cases", ()))
+        known["candidates"] = tuple(known.get("candidates", ()))
         return cls(**known)
 
 

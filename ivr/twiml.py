@@ -138,6 +138,8 @@ def _gather(spec: Gather, action: str) -> GatherVerb:
         options["finish_on_key"] = spec.finish_on_key
     if "speech" in spec.input:
         options.update(language=spec.language, speech_timeout="auto")
+        if spec.speech_model:
+            options["speech_model"] = spec.speech_model
         if spec.hints:
             options["hints"] = ",".join(spec.hints)
     return GatherVerb(**options)

@@ -91,13 +91,27 @@ def migrated(database_url, tmp_path_factory):
     return database_url
 
 
+@pytest.fixture(scope="session")
+def understanding():
+    """The classifier, trained once for the session on the shipped corpus
+    (the confirm threshold is the default, which cross-validation chose)."""
+    from config.loader import load_config
+    from config.settings import SHIPPED_CONFIG_DIR
+    from understanding.corpus import load_training
+    from understanding.training import train
+
+    config = load_config(SHIPPED_CONFIG_DIR)
+    return train(load_training(SHIPPED_CONFIG_DIR, config.categories), config.categories,
+                 datetime(2026, 10, 1, tzinfo=timezone.utc), tune_thresholds=False)
+
+
 @pytest.fixture
 def clock():
     return Clock(datetime(2026, 10, 9, 10, 0, tzinfo=SHANGHAI).astimezone(timezone.utc))
 
 
 @pytest.fixture
-def app(migrated, clock, tmp_path):
+def app(migrated, clock, tmp_path, understanding):
     from app import create_app
     from database import db
     from database.models import metadata
@@ -106,7 +120,7 @@ def app(migrated, clock, tmp_path):
     app = create_app({
         "database_url": migrated, "public_url": PUBLIC_URL, "twilio_account_sid": ACCOUNT_SID,
         "twilio_auth_token": AUTH_TOKEN, "instance_dir": tmp_path / "instance", "clock": clock,
-        "env": "testing",
+        "env": "testing", "understanding": understanding,
     })
     engine = db.engine(app)
     with engine.begin() as connection:

@@ -132,7 +132,7 @@ class Snapshot:
 @pytest.fixture
 def cases(app, clock):
     class Cases:
-        def report(self, *, category: str = "E0105", location: str = "海陵区鼓楼南路88号",
+        def report(self, *, category: str = "E0404", location: str = "海陵区鼓楼南路88号",
                    description: str = "下水道堵了", phone: str = "+8613812345678", status: str = "intake",
                    line: str = "urban", channel: str = "hotline") -> str:
             config = app.extensions["hotline"].config

@@ -81,7 +81,7 @@ def test_a_department_key_names_its_department(api_as):
     ("supervisor", "POST", "/tasks/{task}/result"),
 ])
 def test_a_role_that_may_not_use_an_endpoint_gets_403_and_nothing_changes(api_as, cases, role, method, path):
-    number = cases.report(category="E0104", location="五一路口", status="verifying")   # a verify task
+    number = cases.report(category="E0101", location="五一路口", status="verifying")   # a verify task
     api = api_as(role, "DRAIN" if role == "department" else None)
     task_id = api_as("inspector").get("/tasks").json["items"][0]["id"]
     before = cases.snapshot(number)

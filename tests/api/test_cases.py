@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-SEWER = {"category": "E0105", "location": "海陵区鼓楼南路88号", "description": "下水道堵了"}
-RUBBISH = {"category": "E0101", "location": "东进西路12号", "description": "路边有暴露垃圾"}
-LAMP = {"category": "C0105", "location": "五一路口", "description": "路灯不亮"}
+SEWER = {"category": "E0404", "location": "海陵区鼓楼南路88号", "description": "下水道堵了"}
+RUBBISH = {"category": "E0102", "location": "东进西路12号", "description": "路边有暴露垃圾"}
+LAMP = {"category": "C0118", "location": "五一路口", "description": "路灯不亮"}
 
 
 def numbers(answer) -> list[str]:
@@ -23,7 +23,7 @@ def test_cases_are_listed_newest_first_with_their_total(api_as, cases, clock):
     assert numbers(answer) == [second, first]
     assert answer.json["total"] == 2 and answer.json["page"] == 1 and answer.json["pages"] == 1
     item = answer.json["items"][0]
-    assert item["category"]["code"] == "E0101" and item["department"]["code"] == "SANIT"
+    assert item["category"]["code"] == "E0102" and item["department"]["code"] == "SANIT"
     assert item["links"]["self"] == f"/api/v1/cases/{second}"
 
 
@@ -34,11 +34,11 @@ def test_pages_have_links_that_keep_the_filters(api_as, cases, clock, client):
         made.append(cases.report(**SEWER | {"location": f"鼓楼南路{n + 1}号"}))
     made.reverse()
     api = api_as("dispatcher")
-    first = api.get("/cases", per_page=2, category="E0105")
+    first = api.get("/cases", per_page=2, category="E0404")
     assert numbers(first) == made[:2]
     assert (first.json["total"], first.json["pages"], first.json["per_page"]) == (5, 3, 2)
     links = first.json["links"]
-    assert links["prev"] is None and "category=E0105" in links["next"] and "page=2" in links["next"]
+    assert links["prev"] is None and "category=E0404" in links["next"] and "page=2" in links["next"]
 
     second = client.get(links["next"], headers={"Authorization": f"Bearer {api.key}"}).get_json()
     assert [item["number"] for item in second["items"]] == made[2:4]
@@ -81,7 +81,7 @@ def test_cases_filter_by_status_department_category_line_and_channel(api_as, cas
     assert numbers(api.get("/cases", status="dispatched")) == [sewer]
     assert set(numbers(api.get("/cases", status="dispatched,filed"))) == {sewer, rubbish}
     assert numbers(api.get("/cases", department="SANIT")) == [rubbish]
-    assert numbers(api.get("/cases", category="C0105")) == [lamp]
+    assert numbers(api.get("/cases", category="C0118")) == [lamp]
     assert numbers(api.get("/cases", channel="open311")) == [lamp]
     assert numbers(api.get("/cases", line="conduct")) == [conduct]
     assert numbers(api.get("/cases", line="urban", status="dispatched", department="DRAIN")) == [sewer]
@@ -141,7 +141,7 @@ def test_a_case_shows_its_status_reason_review_date_and_tasks(api_as, cases):
     assert case["review_date"] == "2027-01-15"
     assert case["allowed_actions"] == ["reactivate", "void"]
     assert case["links"]["events"] == f"/api/v1/cases/{number}/events"
-    verifying = cases.report(category="E0104", location="五一路口")
+    verifying = cases.report(category="E0101", location="五一路口")
     tasks = api_as("supervisor").get(f"/cases/{verifying}").json["tasks"]
     assert [(t["kind"], t["status"]) for t in tasks] == [("verify", "open")]
 

@@ -47,7 +47,7 @@ def test_a_failure_inside_a_view_is_a_json_500(api_as, monkeypatch, caplog):
 
 
 def test_a_failure_half_way_through_a_step_changes_nothing(api_as, cases, monkeypatch):
-    number = cases.report(category="E0105", location="海陵区鼓楼南路88号", status="filed")
+    number = cases.report(category="E0404", location="海陵区鼓楼南路88号", status="filed")
     before = cases.snapshot(number)
     real = api.services.apply_to
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-SEWER = {"category": "E0105", "location": "海陵区鼓楼南路88号"}        # DRAIN, high priority
+SEWER = {"category": "E0404", "location": "海陵区鼓楼南路88号"}        # DRAIN, high priority
 COVER = {"category": "C0102", "location": "鼓楼南路90号"}              # DRAIN, urgent
 GRATING = {"category": "C0104", "location": "青年南路3号"}             # DRAIN, high
 
@@ -43,7 +43,7 @@ def test_an_unknown_department_has_no_queue(api_as):
 
 
 def test_department_staff_see_and_claim_only_their_own_queue(api_as, cases):
-    rubbish = cases.report(category="E0101", location="东进西路12号", status="dispatched")    # SANIT
+    rubbish = cases.report(category="E0102", location="东进西路12号", status="dispatched")    # SANIT
     before = cases.snapshot(rubbish)
     drain = api_as("department", "DRAIN")
     assert drain.get("/departments/DRAIN/queue").status == 200

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-SEWER = {"category": "E0105", "location": "海陵区鼓楼南路88号"}
-BUILDING = {"category": "E0104", "location": "五一路口"}         # verified on site before filing
+SEWER = {"category": "E0404", "location": "海陵区鼓楼南路88号"}
+BUILDING = {"category": "E0101", "location": "五一路口"}         # verified on site before filing
 
 
 def test_open_tasks_are_listed_oldest_first_and_by_kind(api_as, cases, clock):

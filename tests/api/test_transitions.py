@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-SEWER = {"category": "E0105", "location": "海陵区鼓楼南路88号"}      # DRAIN
-RUBBISH = {"category": "E0101", "location": "东进西路12号"}          # SANIT
+SEWER = {"category": "E0404", "location": "海陵区鼓楼南路88号"}      # DRAIN
+RUBBISH = {"category": "E0102", "location": "东进西路12号"}          # SANIT
 
 
 def test_a_dispatcher_files_and_dispatches_a_case_to_where_routing_sends_it(api_as, cases):
@@ -64,10 +64,12 @@ def test_the_department_claims_disposes_and_returns_through_transitions(api_as, 
 
 def test_the_allowed_actions_are_those_of_the_callers_role(api_as, cases):
     number = cases.report(**SEWER, status="filed")
-    assert api_as("dispatcher").get(f"/cases/{number}").json["allowed_actions"] == ["dispatch"]
-    assert api_as("supervisor").get(f"/cases/{number}").json["allowed_actions"] == ["dispatch", "suspend", "void"]
-    assert api_as("admin").get(f"/cases/{number}").json["allowed_actions"] == ["dispatch", "suspend", "void"]
-    assert api_as("inspector").get(f"/cases/{number}").json["allowed_actions"] == []
+    assert api_as("dispatcher").get(f"/cases/{number}").json["allowed_actions"] == ["dispatch", "recategorise"]
+    assert api_as("supervisor").get(f"/cases/{number}").json["allowed_actions"] == [
+        "dispatch", "suspend", "void", "recategorise"]
+    assert api_as("admin").get(f"/cases/{number}").json["allowed_actions"] == [
+        "dispatch", "suspend", "void", "recategorise"]
+    assert api_as("inspector").get(f"/cases/{number}").json["allowed_actions"] == ["recategorise"]
 
 
 # status of the case, role of the key, body -> HTTP status, error code, field, words in the message

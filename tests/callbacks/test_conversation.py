@@ -91,7 +91,7 @@ def test_an_answering_machine_hears_who_called_but_no_case_details(talk):
 
 def test_after_hours_callback_says_the_case_and_its_status(talk):
     facts = CallbackFacts(purpose="after_hours", language="zh-CN", case_number="2610090002",
-                          category_code="E0105", case_status="dispatched", department_name="市排水管理处")
+                          category_code="E0404", case_status="dispatched", department_name="市排水管理处")
     turn = talk.start(facts)
     assert "非工作时间" in turn.said and "2 6 1 0 0 9 0 0 0 2" in turn.said and "市排水管理处" in turn.said
     assert talk.advance(turn.state, Input(digits="1")).record is not None

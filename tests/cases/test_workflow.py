@@ -20,7 +20,7 @@ def config(app):
 
 
 def test_filing_starts_the_clock_on_the_department_calendar(session, config, clock):
-    case = report(session, config, clock(), category="E0105")          # blocked sewer: 1 working day
+    case = report(session, config, clock(), category="E0404")          # blocked sewer: 1 working day
     assert case.status == "intake" and case.due_at is None
     step(session, config, case, "file", clock(), "dispatcher")
     assert case.clock_started_at == clock()
@@ -32,7 +32,7 @@ def test_filing_starts_the_clock_on_the_department_calendar(session, config, clo
 
 
 def test_dispatch_without_a_department_uses_routing(session, config, clock):
-    case = dispatched(session, config, clock(), category="E0501", location="高港区口岸老街")
+    case = dispatched(session, config, clock(), category="E0503", location="高港区口岸老街")
     assert case.status == "dispatched" and case.department_code == "GAOGANG"
     assert case.events[-1].department_code == "GAOGANG"
 
@@ -50,8 +50,8 @@ def test_refused_step_changes_nothing(session, config, clock):
 
 
 def test_queue_orders_by_priority_then_due_time(session, config, clock):
-    later = dispatched(session, config, clock(), category="E0105", location="凤凰路1号")
-    urgent = dispatched(session, config, clock(), category="E0401", location="凤凰路2号")   # flooded road
+    later = dispatched(session, config, clock(), category="E0404", location="凤凰路1号")
+    urgent = dispatched(session, config, clock(), category="E0405", location="凤凰路2号")   # flooded road
     assert [c.number for c in queue(session, "DRAIN")] == [urgent.number, later.number]
 
 
@@ -71,7 +71,7 @@ def test_claiming_another_departments_case_is_refused(session, config, clock):
 
 
 def test_return_then_redispatch_goes_elsewhere_or_asks_a_person(session, config, clock):
-    case = dispatched(session, config, clock(), category="E0501", location="高港区口岸老街")
+    case = dispatched(session, config, clock(), category="E0503", location="高港区口岸老街")
     step(session, config, case, "return", clock(), "department", reason="not our district")
     assert case.status == "returned"
     step(session, config, case, "dispatch", clock(), "dispatcher")

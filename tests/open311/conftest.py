@@ -78,7 +78,7 @@ class Open311:
     def report(self, **params) -> str:
         """POST a valid report and return its service_request_id; a parameter
         given as None is left out."""
-        form = {"service_code": "C0105", "address_string": "海陵区凤凰路88号", "description": "路灯不亮",
+        form = {"service_code": "C0118", "address_string": "海陵区凤凰路88号", "description": "路灯不亮",
                 "phone": "13912345678", **params}
         answer = self.post(**{name: value for name, value in form.items() if value is not None})
         assert answer.status == 200, answer.data

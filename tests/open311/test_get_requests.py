@@ -17,7 +17,7 @@ def ids(answer) -> list[str]:
 def three(open311, clock):
     """A street lamp, exposed rubbish and street vending, a minute apart."""
     reported = {}
-    for code, place in (("C0105", "海陵区凤凰路88号"), ("E0101", "海陵区鼓楼南路2号"), ("E0501", "高港区通江路9号")):
+    for code, place in (("C0118", "海陵区凤凰路88号"), ("E0102", "海陵区鼓楼南路2号"), ("E0503", "高港区通江路9号")):
         reported[code] = open311.report(service_code=code, address_string=place, description=f"{code} 报告")
         clock.moment += timedelta(minutes=1)
     return reported
@@ -83,7 +83,7 @@ def test_a_closed_case_is_closed_and_a_suspended_one_still_open(open311, app, cl
 def test_all_requests_of_the_last_90_days_by_default_newest_first(open311, three):
     answer = open311.get("requests")
     assert answer.status == 200
-    assert ids(answer) == [three["E0501"], three["E0101"], three["C0105"]]
+    assert ids(answer) == [three["E0503"], three["E0102"], three["C0118"]]
 
 
 def test_requests_in_xml_mirror_the_json(open311, three):
@@ -93,35 +93,35 @@ def test_requests_in_xml_mirror_the_json(open311, three):
 
 
 def test_service_request_ids_comma_delimited_override_every_other_filter(open311, three):
-    wanted = f"{three['C0105']}, {three['E0501']},2610099999"
-    answer = open311.get("requests", service_request_id=wanted, service_code="E0101", status="closed",
+    wanted = f"{three['C0118']}, {three['E0503']},2610099999"
+    answer = open311.get("requests", service_request_id=wanted, service_code="E0102", status="closed",
                          start_date="2020-01-01T00:00:00Z", end_date="2020-01-02T00:00:00Z")
-    assert sorted(ids(answer)) == sorted([three["C0105"], three["E0501"]])
+    assert sorted(ids(answer)) == sorted([three["C0118"], three["E0503"]])
 
 
 def test_filter_by_service_codes(open311, three):
-    assert ids(open311.get("requests", service_code="E0101")) == [three["E0101"]]
-    assert ids(open311.get("requests", service_code="C0105,E0501")) == [three["E0501"], three["C0105"]]
+    assert ids(open311.get("requests", service_code="E0102")) == [three["E0102"]]
+    assert ids(open311.get("requests", service_code="C0118,E0503")) == [three["E0503"], three["C0118"]]
     assert ids(open311.get("requests", service_code="X9999")) == []
 
 
 def test_filter_by_status(open311, app, clock, three):
-    step(app, clock, three["E0101"], "void", "supervisor", reason="prank")
-    assert ids(open311.get("requests", status="closed")) == [three["E0101"]]
-    assert ids(open311.get("requests", status="open")) == [three["E0501"], three["C0105"]]
+    step(app, clock, three["E0102"], "void", "supervisor", reason="prank")
+    assert ids(open311.get("requests", status="closed")) == [three["E0102"]]
+    assert ids(open311.get("requests", status="open")) == [three["E0503"], three["C0118"]]
     assert len(ids(open311.get("requests", status="open,closed"))) == 3
 
 
 def test_filter_by_requested_datetime_inclusive(open311, three):
     # The three were reported at 10:00, 10:01 and 10:02 Shanghai time on 9 October.
     answer = open311.get("requests", start_date="2026-10-09T10:01:00+08:00", end_date="2026-10-09T02:02:00Z")
-    assert ids(answer) == [three["E0501"], three["E0101"]]
+    assert ids(answer) == [three["E0503"], three["E0102"]]
 
 
 def test_an_unencoded_plus_in_a_date_is_read_as_an_offset(client, open311, three):
     response = client.get("/open311/v2/requests.json?start_date=2026-10-09T10:02:00+08:00")
     assert response.status_code == 200
-    assert [r["service_request_id"] for r in response.get_json()] == [three["E0501"]]
+    assert [r["service_request_id"] for r in response.get_json()] == [three["E0503"]]
 
 
 def test_the_default_window_leaves_out_requests_older_than_90_days(open311, clock):
@@ -170,7 +170,7 @@ def test_xml_leaves_out_characters_it_cannot_carry(open311, app, clock):
     with db.session_scope(app) as session:
         number = open_case(session, app.extensions["hotline"].config, NewCase(
             line_id="urban", channel="web", description="路灯\x0b不亮\n晚上很黑", location="凤凰路88号",
-            category_code="C0105", caller_e164=None, callback_number=None), clock()).number
+            category_code="C0118", caller_e164=None, callback_number=None), clock()).number
     xml = open311.get(f"requests/{number}", "xml").data
     assert xml.findtext("request/description") == "路灯不亮\n晚上很黑"
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.open311.conftest import xml_as_json
 
-GOOD = {"service_code": "C0105", "address_string": "海陵区凤凰路88号", "description": "路灯不亮"}
+GOOD = {"service_code": "C0118", "address_string": "海陵区凤凰路88号", "description": "路灯不亮"}
 
 
 def stored_case(app, number):
@@ -27,7 +27,7 @@ def phones(case):
 
 
 def test_a_report_becomes_a_case_on_the_open311_channel(open311, app, case_count):
-    answer = open311.post(service_code="C0105", lat="32.4551", long="119.9230",
+    answer = open311.post(service_code="C0118", lat="32.4551", long="119.9230",
                           address_string="海陵区凤凰路88号门前", description="路灯不亮，晚上很黑",
                           phone="139 1234 5678", media_url="https://photos.example.org/lamp.jpg",
                           email="citizen@example.org", first_name="Li", last_name="Wei",
@@ -39,7 +39,7 @@ def test_a_report_becomes_a_case_on_the_open311_channel(open311, app, case_count
     assert case_count() == 1
 
     case = stored_case(app, receipt["service_request_id"])
-    assert case.channel == "open311" and case.category_code == "C0105" and case.department_code == "LIGHT"
+    assert case.channel == "open311" and case.category_code == "C0118" and case.department_code == "LIGHT"
     assert case.line_id == "urban" and case.status == "intake"
     assert case.location_text == "海陵区凤凰路88号门前" and (case.latitude, case.longitude) == (32.4551, 119.9230)
     assert case.description == "路灯不亮，晚上很黑" and case.media_url == "https://photos.example.org/lamp.jpg"
@@ -77,7 +77,7 @@ def test_a_second_report_of_the_same_problem_joins_the_first_case(open311, app, 
     {"address_id": "545483"},
 ])
 def test_any_one_of_the_three_locations_is_enough(open311, app, location):
-    answer = open311.post(service_code="C0105", description="路灯不亮", **location)
+    answer = open311.post(service_code="C0118", description="路灯不亮", **location)
     assert answer.status == 200, answer.data
     case = stored_case(app, answer.data[0]["service_request_id"])
     if "address_id" in location:
@@ -104,7 +104,7 @@ REFUSED = [
     ({"address_string": "路" * 201}, "address_string has 201 characters"),
     ({"phone": "12345"}, "phone '12345' is not a phone number"),
     ({"media_url": "javascript:alert(1)"}, "media_url must be an http or https URL"),
-    ({"attribute[WIDTH]": "3"}, "attribute[WIDTH] is not an attribute of service C0105"),
+    ({"attribute[WIDTH]": "3"}, "attribute[WIDTH] is not an attribute of service C0118"),
     ({"description": "路灯\x00不亮"}, "description holds control characters"),
     ({"address_string": "凤凰路\x0b88号"}, "address_string holds control characters"),
 ]
@@ -143,7 +143,7 @@ def test_a_bad_key_is_refused_before_the_report_is_checked(open311, case_count):
 
 
 def test_a_refusal_in_xml_is_an_errors_document(open311, case_count):
-    answer = open311.post("xml", service_code="C0105")
+    answer = open311.post("xml", service_code="C0118")
     assert answer.status == 400
     assert answer.data.tag == "errors"
     assert [(e.findtext("code"), "location" in e.findtext("description")) for e in answer.data] == [("400", True)]

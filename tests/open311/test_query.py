@@ -36,7 +36,7 @@ def test_exactly_90_days_is_allowed():
 def test_ids_override_the_rest_and_lists_are_comma_delimited_without_repeats():
     found = query(service_request_id="2610090001, 2610090002,,2610090001", status="bogus")
     assert found.numbers == ("2610090001", "2610090002") and found.start is None
-    assert query(service_code="C0105,E0101", status="open, closed").service_codes == ("C0105", "E0101")
+    assert query(service_code="C0118,E0102", status="open, closed").service_codes == ("C0118", "E0102")
 
 
 def test_every_problem_is_listed():

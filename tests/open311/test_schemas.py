@@ -17,9 +17,9 @@ def test_the_service_list_and_each_service_validate(open311, schemas):
 def test_requests_in_every_state_validate(open311, app, clock, schemas):
     urgent = open311.report(service_code="C0101", address_string="海陵区西仓路银春旅馆门前", lat="32.4551",
                             long="119.923", media_url="https://photos.example.org/cover.jpg")
-    bare = open311.report(service_code="E0101", address_string=None, address_id="545483", description=None,
+    bare = open311.report(service_code="E0102", address_string=None, address_id="545483", description=None,
                           phone=None)
-    voided = open311.report(service_code="E0501", address_string="高港区通江路9号")
+    voided = open311.report(service_code="E0503", address_string="高港区通江路9号")
     step(app, clock, voided, "void", "supervisor", reason="prank")
     suspended = open311.report(service_code="C0201", address_string="海陵北路十八亩50号")
     step(app, clock, suspended, "suspend", "supervisor", reason="该区域将拆迁", review_date=date(2026, 12, 1))

@@ -34,31 +34,31 @@ def test_a_complete_form_is_read_with_the_categorys_line_and_an_e164_phone(confi
 
 
 def test_an_empty_parameter_is_the_same_as_none(config):
-    submission = read_submission(form(service_code="C0105", address_string="凤凰路88号", phone="", media_url=" ",
+    submission = read_submission(form(service_code="C0118", address_string="凤凰路88号", phone="", media_url=" ",
                                       description=""), config)
     assert (submission.phone_e164, submission.media_url, submission.description) == (None, None, "")
 
 
 def test_address_string_wins_over_address_id_as_the_location(config):
-    submission = read_submission(form(service_code="C0105", address_string="凤凰路88号", address_id="545483"), config)
+    submission = read_submission(form(service_code="C0118", address_string="凤凰路88号", address_id="545483"), config)
     assert submission.location == "凤凰路88号"
 
 
 @pytest.mark.parametrize("lat, long", [("-90", "-180"), ("90", "180"), ("0", "0")])
 def test_coordinates_at_the_edges_are_accepted(config, lat, long):
-    assert read_submission(form(service_code="C0105", lat=lat, long=long), config).lat == float(lat)
+    assert read_submission(form(service_code="C0118", lat=lat, long=long), config).lat == float(lat)
 
 
 @pytest.mark.parametrize("lat, long", [("-90.1", "0"), ("0", "180.5"), ("inf", "0"), ("0", "1e999"), ("1,5", "2")])
 def test_coordinates_off_the_globe_are_refused(config, lat, long):
-    [problem] = refusal(config, service_code="C0105", lat=lat, long=long)
+    [problem] = refusal(config, service_code="C0118", lat=lat, long=long)
     assert "must be a number of degrees" in problem
 
 
 def test_a_multivaluelist_attribute_is_refused_like_any_other(config):
-    [problem] = refusal(config, service_code="C0105", address_id="1", **{"attribute[KIND][]": ["a", "b"]})
-    assert problem == "attribute[KIND] is not an attribute of service C0105: it takes no attributes"
+    [problem] = refusal(config, service_code="C0118", address_id="1", **{"attribute[KIND][]": ["a", "b"]})
+    assert problem == "attribute[KIND] is not an attribute of service C0118: it takes no attributes"
 
 
 def test_a_blank_attribute_is_no_attribute(config):
-    read_submission(form(service_code="C0105", address_id="1", **{"attribute[KIND]": ""}), config)
+    read_submission(form(service_code="C0118", address_id="1", **{"attribute[KIND]": ""}), config)

@@ -8,7 +8,7 @@ from tests.open311.conftest import xml_as_json
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_a_receipts_token_gives_its_service_request_id(open311, fmt):
-    [receipt] = open311.post(service_code="C0105", address_string="海陵区凤凰路88号").data
+    [receipt] = open311.post(service_code="C0118", address_string="海陵区凤凰路88号").data
     answer = open311.get(f"tokens/{receipt['token']}", fmt)
     assert answer.status == 200
     found = answer.data if fmt == "json" else xml_as_json(answer.data)
@@ -16,8 +16,8 @@ def test_a_receipts_token_gives_its_service_request_id(open311, fmt):
 
 
 def test_a_repeat_report_gets_the_token_of_the_case_it_joins(open311):
-    first = open311.post(service_code="C0105", address_string="海陵区凤凰路88号").data[0]
-    second = open311.post(service_code="C0105", address_string="海陵区凤凰路88号门前").data[0]
+    first = open311.post(service_code="C0118", address_string="海陵区凤凰路88号").data[0]
+    second = open311.post(service_code="C0118", address_string="海陵区凤凰路88号门前").data[0]
     assert second == {**first, "service_notice": second["service_notice"]}
 
 

@@ -18,7 +18,7 @@ from tests.reports.story import survey
 from tests.support.factories import report, step
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CATEGORIES = ("E0105", "E0101", "E0102", "C0105", "E0501", "C0201", "E0104", "C0101", "E0401")
+CATEGORIES = ("E0404", "E0102", "E0104", "C0118", "E0503", "C0201", "E0101", "C0101", "E0405")
 PLACES = ("海陵区海陵北路", "海陵区东风路", "海陵区鼓楼路", "海陵区凤凰路", "高港区口岸老街", "海陵区迎春西路",
           "海陵区坡子街", "海陵区青年路", "海陵区人民路", "海陵区五一路")
 CHANNELS = ("hotline", "hotline", "hotline", "inspector", "inspector", "open311", "web")

@@ -1,8 +1,8 @@
 """A month of cases built through the real workflow services, for the report tests.
 
 Times are Taizhou local time. Category time limits on the departments' calendars:
-E0105 blocked sewer (DRAIN, 1 working day = 12 h of 08:00-20:00 shifts, every day),
-E0101 exposed rubbish (SANIT, 4 working hours on the same shifts). The closing deadline
+E0404 blocked sewer (DRAIN, 1 working day = 12 h of 08:00-20:00 shifts, every day),
+E0102 exposed rubbish (SANIT, 4 working hours on the same shifts). The closing deadline
 is the disposal deadline plus the default 24-hour check time limit.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ def build_october(session, config) -> Story:
     """Everything up to the end of October (and nothing after it)."""
     at = local
     # A: the story of a blocked sewer.
-    a = report(session, config, at("2026-10-12 09:00"), category="E0105", location="海陵区海陵北路十八亩50号")
+    a = report(session, config, at("2026-10-12 09:00"), category="E0404", location="海陵区海陵北路十八亩50号")
     step(session, config, a, "file", at("2026-10-12 09:30"), "dispatcher")          # due 13 Oct 09:30
     step(session, config, a, "dispatch", at("2026-10-12 09:40"), "dispatcher")      # DRAIN
     step(session, config, a, "claim", at("2026-10-12 10:00"), "department")
@@ -62,7 +62,7 @@ def build_october(session, config) -> Story:
     step(session, config, a, "dispatch", at("2026-10-31 16:30"), "dispatcher")
 
     # B: exposed rubbish reported online, handled on time.
-    b = report(session, config, at("2026-10-20 10:00"), category="E0101", location="海陵区东风路8号",
+    b = report(session, config, at("2026-10-20 10:00"), category="E0102", location="海陵区东风路8号",
                description="垃圾堆在路边", channel="open311", caller="+8613900000002")
     step(session, config, b, "file", at("2026-10-20 10:05"), "dispatcher")          # due 20 Oct 14:05
     step(session, config, b, "dispatch", at("2026-10-20 10:10"), "dispatcher")      # SANIT
@@ -71,7 +71,7 @@ def build_october(session, config) -> Story:
     survey(session, b, "2026-10-21 10:00", "basically_satisfied")
 
     # C: sent to the wrong department first, then never disposed.
-    c = report(session, config, at("2026-10-05 10:00"), category="E0105", location="海陵区鼓楼路3号",
+    c = report(session, config, at("2026-10-05 10:00"), category="E0404", location="海陵区鼓楼路3号",
                caller="+8613900000003")
     step(session, config, c, "file", at("2026-10-05 10:10"), "dispatcher")          # due 6 Oct 10:10
     step(session, config, c, "dispatch", at("2026-10-05 10:20"), "dispatcher", department="SANIT")
@@ -79,16 +79,16 @@ def build_october(session, config) -> Story:
     step(session, config, c, "dispatch", at("2026-10-05 11:30"), "dispatcher")      # DRAIN
 
     # D: a duplicate, voided.
-    d = report(session, config, at("2026-10-08 09:00"), category="E0101", location="海陵区坡子街1号",
+    d = report(session, config, at("2026-10-08 09:00"), category="E0102", location="海陵区坡子街1号",
                caller="+8613900000004")
     step(session, config, d, "void", at("2026-10-08 09:20"), "supervisor", reason="duplicate")
 
     # E: an unauthorised building, verified on site before filing; not filed by the month's end.
-    e = report(session, config, at("2026-10-29 15:00"), category="E0104", location="海陵区凤凰路20号",
+    e = report(session, config, at("2026-10-29 15:00"), category="E0101", location="海陵区凤凰路20号",
                caller="+8613900000005")
 
     # F: reported on the last evening of September.
-    f = report(session, config, at("2026-09-30 19:00"), category="E0105", location="海陵区迎春西路1号",
+    f = report(session, config, at("2026-09-30 19:00"), category="E0404", location="海陵区迎春西路1号",
                caller="+8613900000006")
     step(session, config, f, "file", at("2026-09-30 19:05"), "dispatcher")          # due 1 Oct 19:05
     step(session, config, f, "dispatch", at("2026-09-30 19:10"), "dispatcher")

@@ -135,7 +135,7 @@ def test_the_published_check_comes_out_of_the_database(app, config):
     filed, due = local("2026-10-02 09:10"), local("2026-10-19 17:00")   # closing due 24 h later
     with db.session_scope(app) as session:
         for number in range(1, 973):
-            case = Case(number=f"C{number:05d}", line_id="urban", channel="hotline", category_code="E0105",
+            case = Case(number=f"C{number:05d}", line_id="urban", channel="hotline", category_code="E0404",
                         department_code="DRAIN", priority="high", status="disposed",
                         created_at=local("2026-10-02 09:00"), updated_at=filed)
             case.events += [

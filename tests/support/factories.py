@@ -8,7 +8,7 @@ from cases.services import NewCase, open_case
 from cases.workflow import transition
 
 
-def report(session, config, now: datetime, *, category: str = "E0105", location: str = "海陵区海陵北路十八亩50号",
+def report(session, config, now: datetime, *, category: str = "E0404", location: str = "海陵区海陵北路十八亩50号",
            description: str = "下水道堵了", caller: str | None = "+8613812345678", channel: str = "hotline",
            line: str = "urban"):
     return open_case(session, config, NewCase(

@@ -10,11 +10,13 @@ from config.loader import load_config
 from config.settings import SHIPPED_CONFIG_DIR
 from ivr.flow import (
     MAX_RETRIES,
+    CallbackChanged,
     CallbackRequested,
     CallFacts,
     CallState,
     CaseCreated,
     CaseStatus,
+    ChangeCallback,
     CreateCase,
     Flow,
     Input,
@@ -24,13 +26,29 @@ from ivr.flow import (
     RequestCallback,
     SeekOperator,
 )
+from understanding.classifier import Guess
+from understanding.reading import Reading, Thresholds
 
 CONFIG = load_config(SHIPPED_CONFIG_DIR)
 
 
 @pytest.fixture
-def flow() -> Flow:
-    return Flow(CONFIG.lines["urban"], CONFIG.prompts, CONFIG.categories, parse_number=parse_entered)
+def flow(understanding) -> Flow:
+    """The urban line's flow, reading callers with the trained model."""
+    return Flow(CONFIG.lines["urban"], CONFIG.prompts, CONFIG.categories, parse_number=parse_entered,
+                read=understanding.read, thresholds=understanding.thresholds)
+
+
+def reading_flow(line: str = "urban", **readings: Reading) -> Flow:
+    """A flow whose reader answers set readings, to pin down each branch."""
+    def read(text, allowed):
+        return readings.get(text, Reading(text))
+    return Flow(CONFIG.lines[line], CONFIG.prompts, CONFIG.categories, parse_number=parse_entered, read=read,
+                thresholds=Thresholds(confirm=0.85, offer=0.55, question=0.5))
+
+
+def guesses(*pairs) -> tuple[Guess, ...]:
+    return tuple(Guess(code, p) for code, p in pairs)
 
 
 def started(flow, **facts):
@@ -47,35 +65,104 @@ def test_greeting_then_speech_first_main_menu(flow):
 
 def test_confident_speech_suggests_a_category_to_confirm(flow):
     turn = flow.advance(started(flow).state, Input(speech="下水道堵了，污水冒出来"))
-    assert turn.state.node == "confirm_category" and turn.state.category_code == "E0105"
+    assert turn.state.node == "confirm_category" and turn.state.category_code == "E0404"
+    assert turn.gather.input == "dtmf speech"          # 对 or 不对 may be said, too
 
 
-def test_ambiguous_speech_offers_the_category_menu(flow):
-    turn = flow.advance(started(flow).state, Input(speech="那边有个东西坏了"))
-    assert turn.state.node == "category_groups" and turn.state.description == "那边有个东西坏了"
+def test_speech_not_understood_is_asked_again_in_other_words_then_the_keypad_menu():
+    flow = reading_flow()
+    again = flow.advance(started(flow).state, Input(speech="那边有个东西坏了"))
+    assert again.state.node == "describe" and "换个说法" in again.ask[0].text
+    menu = flow.advance(again.state, Input(speech="就是那个东西"))
+    assert menu.state.node == "category_groups" and menu.state.category_code is None
+    assert menu.state.description == "那边有个东西坏了 就是那个东西"
 
 
-def test_category_menu_offers_at_most_five_choices_with_repeat_and_operator(flow):
-    turn = flow.advance(started(flow).state, Input(speech="不知道怎么说"))
+def test_the_conduct_line_hands_an_unclear_caller_to_a_person():
+    flow = reading_flow("conduct")
+    again = flow.advance(started(flow).state, Input(speech="我想说个事"))
+    turn = flow.advance(again.state, Input(speech="就是那个事情"))
+    assert isinstance(turn.effect, SeekOperator) and turn.state.category_code is None
+
+
+def test_category_menu_offers_at_most_five_choices_with_repeat_and_operator():
+    flow = reading_flow()
+    state = flow.advance(started(flow).state, Input(speech="不知道怎么说")).state
+    turn = flow.advance(state, Input(speech="说不清楚"))
     options = [u.text for u in turn.ask if "请按" in u.text]
     assert len([o for o in options if "，请按" in o]) <= 5
     assert "重听请按9" in turn.ask[-1].text and "人工服务请按0" in turn.ask[-1].text
 
 
-def test_complete_intake_ends_in_a_create_case_effect_and_a_read_back(flow):
+def test_story_one_in_one_breath_needs_one_confirmation(flow):
+    """Category and place from the same words: read back once, no location question."""
     state = started(flow).state
-    state = flow.advance(state, Input(speech="西仓路银春旅馆门前有两个上水井盖丢失")).state
-    state = flow.advance(state, Input(digits="1")).state
-    state = flow.advance(state, Input(speech="海陵区西仓路银春旅馆门前")).state
-    turn = flow.advance(state, Input(digits="1"))
+    confirm = flow.advance(state, Input(speech="西仓路银春旅馆门前有两个上水井盖丢失"))
+    assert confirm.state.node == "confirm_category"
+    assert confirm.ask[0].text == "您反映的是西仓路银春旅馆门前的上水井盖问题，对吗？对请按1，不对请按2。"
+    turn = flow.advance(confirm.state, Input(digits="1"))
     assert isinstance(turn.effect, CreateCase)
     intake = turn.effect.intake
     assert (intake.category_code, intake.location, intake.callback_number) == (
-        "C0101", "海陵区西仓路银春旅馆门前", "+8613812345678")
+        "C0101", "西仓路银春旅馆门前", "+8613812345678")
     done = flow.resume(turn.state, CaseCreated("2610090001"))
-    digits = [s for u in done.say for s in u.segments if s.digits]
-    assert [s.text for s in digits] == ["2610090001", "2610090001"]     # said twice, slowly
-    assert done.hangup and done.gather is None
+    digits = [s.text for u in done.say + done.ask for s in u.segments if s.digits]
+    assert digits == ["2610090001", "2610090001", "5678"]     # twice, slowly; then the callback number
+    assert done.state.node == "callback_change_offer" and done.gather.timeout <= 5
+    assert flow.advance(done.state, Input()).hangup             # nothing pressed: goodbye
+
+
+def test_yes_may_be_said_instead_of_pressed(flow):
+    confirm = flow.advance(started(flow).state, Input(speech="西仓路银春旅馆门前有两个上水井盖丢失"))
+    assert isinstance(flow.advance(confirm.state, Input(speech="对的")).effect, CreateCase)
+
+
+def test_no_at_the_confirmation_offers_the_other_likely_categories():
+    said = "路边那个井盖没了"
+    flow = reading_flow(**{said: Reading(said, guesses(("C0101", 0.6), ("C0102", 0.25), ("C0113", 0.1)))})
+    offer = flow.advance(started(flow).state, Input(speech=said))
+    assert offer.state.node == "offer_category" and offer.state.candidates == ("C0101", "C0102", "C0113")
+    texts = [u.text for u in offer.ask]
+    assert texts[1:4] == ["上水井盖，请按1。", "污水井盖，请按2。", "无主井盖，请按3。"]
+    assert "都不是，请按4" in texts[-1]
+    by_name = flow.advance(offer.state, Input(speech="污水井盖"))
+    assert by_name.state.category_code == "C0102" and by_name.state.node == "location"
+    none = flow.advance(offer.state, Input(digits="4"))
+    assert none.state.node == "category_groups"
+
+
+def test_a_caller_who_says_it_is_dangerous_makes_an_urgent_report(flow):
+    state = flow.advance(started(flow).state, Input(speech="鼓楼路18号门口路面塌了个大洞，太危险了")).state
+    assert state.urgent and state.location == "鼓楼路18号门口"
+    turn = flow.advance(state, Input(digits="1"))
+    assert turn.effect.intake.urgent
+    done = flow.resume(turn.state, CaseCreated("2610090002"))
+    assert any("尽快" in u.text for u in done.say)
+
+
+def test_a_question_is_never_filed_as_a_case(flow):
+    turn = flow.advance(started(flow).state, Input(speech="请问占道经营归哪个部门管"))
+    assert isinstance(turn.effect, SeekOperator) and turn.state.enquiry
+    assert turn.state.category_code is None and "咨询" in turn.say[0].text
+
+
+def test_unsure_ears_never_confirm_directly():
+    """Twilio's own confidence that it heard the words right counts too."""
+    said = "路灯不亮"
+    flow = reading_flow(**{said: Reading(said, guesses(("C0118", 0.97)))})
+    assert flow.advance(started(flow).state, Input(speech=said, confidence=0.9)).state.node == "confirm_category"
+    assert flow.advance(started(flow).state, Input(speech=said, confidence=0.2)).state.node == "offer_category"
+
+
+def test_the_callback_number_can_be_changed_after_the_case_number(flow):
+    confirm = flow.advance(started(flow).state, Input(speech="西仓路银春旅馆门前有两个上水井盖丢失"))
+    created = flow.resume(flow.advance(confirm.state, Input(digits="1")).state, CaseCreated("2610090001"))
+    entry = flow.advance(created.state, Input(digits="1"))
+    assert entry.state.node == "callback_entry"
+    change = flow.advance(entry.state, Input(digits="13900001111#"))
+    assert change.effect == ChangeCallback("2610090001", "+8613900001111")
+    done = flow.resume(change.state, CallbackChanged("+8613900001111"))
+    assert done.hangup and any(s.text == "1111" for u in done.say for s in u.segments if s.digits)
 
 
 @pytest.mark.parametrize("node_input", [Input(), Input(digits="7")])
@@ -96,7 +183,10 @@ def test_retries_reset_when_the_caller_moves_on(flow):
     assert state.node == "describe" and state.retries == 0
 
 
-def test_operator_key_works_in_every_menu_node(flow):
+def test_operator_key_works_in_every_menu_node():
+    said = "那边井盖没了"
+    flow = reading_flow(**{"路灯不亮": Reading("路灯不亮", guesses(("C0118", 0.97))),
+                           said: Reading(said, guesses(("C0101", 0.5), ("C0102", 0.3)))})
     nodes = {}
     state = started(flow).state
     nodes["menu"] = state
@@ -104,9 +194,10 @@ def test_operator_key_works_in_every_menu_node(flow):
     nodes["confirm_category"] = state
     state = flow.advance(state, Input(digits="1")).state
     nodes["location"] = state
-    state = flow.advance(state, Input(speech="青年路")).state
-    nodes["callback_confirm"] = state
+    nodes["offer_category"] = flow.advance(nodes["menu"], Input(speech=said)).state
+    nodes["describe"] = flow.advance(nodes["menu"], Input(digits="1")).state
     for name, node_state in nodes.items():
+        assert node_state.node == name
         assert isinstance(flow.advance(node_state, Input(digits="0")).effect, SeekOperator), name
 
 
@@ -114,13 +205,13 @@ def test_status_lookup_is_an_effect_and_its_result_is_read(flow):
     state = flow.advance(started(flow).state, Input(digits="2")).state
     turn = flow.advance(state, Input(digits="2610090001#"))
     assert turn.effect == LookupCase("2610090001")
-    report = flow.resume(turn.state, CaseStatus("2610090001", "dispatched", "C0105", "市路灯管理所"))
+    report = flow.resume(turn.state, CaseStatus("2610090001", "dispatched", "C0118", "市路灯管理所"))
     assert "已派遣到市路灯管理所办理" in report.say[0].text
     assert report.state.node == "status_more"
 
 
 def test_open_case_offer_comes_before_the_menu(flow):
-    turn = started(flow, open_cases=(OpenCase("2610080007", "C0105"),))
+    turn = started(flow, open_cases=(OpenCase("2610080007", "C0118"),))
     assert turn.state.node == "open_case_offer" and "路灯" in turn.ask[0].text
     assert flow.advance(turn.state, Input(digits="1")).effect == LookupCase("2610080007")
     assert flow.advance(turn.state, Input(digits="2")).state.node == "menu"
@@ -136,7 +227,7 @@ def test_anonymous_caller_may_decline_a_callback_with_star(flow):
     state = started(flow, caller=None).state
     state = flow.advance(state, Input(speech="路灯不亮")).state
     state = flow.advance(state, Input(digits="1")).state
-    turn = flow.advance(state, Input(speech="青年路"))
+    turn = flow.advance(state, Input(speech="青年路18号"))
     assert turn.state.node == "callback_entry" and turn.gather.finish_on_key == "#"
     created = flow.advance(turn.state, Input(digits="*"))
     assert created.effect.intake.callback_declined and created.effect.intake.callback_number is None

@@ -80,7 +80,7 @@ def test_voided_cases_are_never_matched():
 
 
 def test_another_category_at_the_same_place_is_not_a_repeat():
-    assert find_repeat(report("人民路5号", category="C0105"), [earlier("1", "人民路5号")], POLICY).action == NONE
+    assert find_repeat(report("人民路5号", category="C0118"), [earlier("1", "人民路5号")], POLICY).action == NONE
 
 
 def test_a_report_without_a_category_is_never_a_repeat():

@@ -12,13 +12,13 @@ from routing.time_limits import TimeLimit
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 GAOGANG_VENDING = RoutingRule(name="gaogang street order", department="GAOGANG",
-                              categories=("E0501",), location_contains=("高港区", "高港"))
+                              categories=("E0503",), location_contains=("高港区", "高港"))
 HAILING_VENDING = RoutingRule(name="hailing street order", department="HAILING",
-                              categories=("E0501",), location_contains=("海陵区",))
+                              categories=("E0503",), location_contains=("海陵区",))
 ANY_IN_PORT = RoutingRule(name="port area", department="PORT", location_contains=("港口",))
 
 
-def category(code: str = "E0501", department: str = "ENFORCE") -> Category:
+def category(code: str = "E0503", department: str = "ENFORCE") -> Category:
     return Category(code=code, kind="event" if code.startswith("E") else "component",
                     names={"zh-CN": code}, lines=("urban",), department=department, priority="normal",
                     time_limit=TimeLimit.parse("1 working days"), verify_first=False, keywords=(code,))
@@ -41,11 +41,11 @@ def test_rules_match_traditional_and_full_width_spellings():
 
 
 def test_a_rule_for_other_categories_does_not_apply():
-    assert route(category("C0105", "LIGHT"), "高港区口岸路", RULES) == Route("LIGHT")
+    assert route(category("C0118", "LIGHT"), "高港区口岸路", RULES) == Route("LIGHT")
 
 
 def test_a_rule_without_categories_applies_to_every_category():
-    assert route(category("C0105", "LIGHT"), "港口路边", RULES).department == "PORT"
+    assert route(category("C0118", "LIGHT"), "港口路边", RULES).department == "PORT"
 
 
 def test_the_first_fitting_rule_wins():
@@ -83,9 +83,10 @@ def test_reroute_without_returns_is_the_route():
 
 
 @pytest.mark.parametrize("code, location, department", [
-    ("E0501", "高港区口岸路", "GAOGANG"),
-    ("E0501", "海陵区五一路", "HAILING"),
-    ("E0501", "姜堰区人民路", "ENFORCE"),
+    ("E0503", "高港区口岸路", "GAOGANG"),
+    ("E0503", "海陵区五一路", "HAILING"),
+    ("E0503", "姜堰区人民路", "JIANGYAN"),
+    ("E0503", "泰兴市国庆路", "ENFORCE"),
     ("C0101", "高港区口岸路", "WATER"),
 ])
 def test_the_shipped_rules_route_street_order_to_district_bureaus(code, location, department):

@@ -33,15 +33,16 @@ def test_story_1_missing_water_covers_become_an_urgent_case_for_the_water_compan
     assert "帮帮您" not in "".join(gather.itertext()) and "说出问题" in "".join(gather.itertext()), \
         "the greeting comes first; the menu is inside the <Gather> so a caller can answer at once"
 
+    # One breath: the category and the place from the same words, read back
+    # for one confirmation; no location question, no callback question.
     confirm = call.say("西仓路银春旅馆门前有两个上水井盖丢失")
-    assert "上水井盖" in confirm.text
-    call.press("1")
-    call.say("海陵区西仓路银春旅馆门前")
+    assert "西仓路银春旅馆门前的上水井盖问题" in confirm.text
     done = call.press("1")
 
     number = case_number_heard(done)
-    assert done.hangs_up
     assert done.root.find("Say/prosody").get("rate") == "slow"
+    assert "尾号" in done.text and done.gather.get("timeout") == "4"   # 1 changes the callback number
+    assert call.silence().hangs_up
     case = only_case(session)
     assert case.number == number and len(number) == 10
     assert case.category_code == "C0101" and case.department_code == "WATER"
@@ -49,7 +50,7 @@ def test_story_1_missing_water_covers_become_an_urgent_case_for_the_water_compan
     assert case.priority == "urgent" and case.status == "verifying" and case.channel == "hotline"
     assert [(t.kind, t.status) for t in case.tasks] == [("verify", "open")]
     assert case.description == "西仓路银春旅馆门前有两个上水井盖丢失"
-    assert case.location_text == "海陵区西仓路银春旅馆门前"
+    assert case.location_text == "西仓路银春旅馆门前"
     assert case.complainants[0].phone_e164 == "+8613912345678"
     assert case.complainants[0].callback_number == "+8613912345678"
     # 2 working hours on the water company's 08:00-20:00 shifts, from 10:00 on 9 October.
@@ -81,7 +82,6 @@ def test_keypad_only_caller_chooses_the_category_from_menus(new_call, session):
     location = call.press("2")           # sewage cover
     assert "地点" in location.text
     call.say("海陵区鼓楼南路88号")
-    call.press("1")
     case = only_case(session)
     assert case.category_code == "C0102" and case.department_code == "DRAIN"
     assert case.description == "污水井盖"
@@ -91,15 +91,16 @@ def test_keypad_only_caller_chooses_the_category_from_menus(new_call, session):
 def test_unrecognised_speech_goes_to_the_category_menu_and_keeps_the_words(new_call, session):
     call = new_call()
     call.dial()
-    menu = call.say("我家楼下那个东西又出问题了")
+    again = call.say("我家楼下那个东西又出问题了")
+    assert "换个说法" in again.text and "speech" in again.gather.get("input")
+    menu = call.say("就是那个嘛你们来看看")
     assert menu.gather.get("input") == "dtmf" and "请选择问题类别" in menu.text
     call.press("3")                      # environment and drainage
     call.press("4")                      # blocked sewer
     call.say("海陵北路十八亩50号")
-    call.press("1")
     case = only_case(session)
-    assert case.category_code == "E0105"
-    assert case.description == "我家楼下那个东西又出问题了"
+    assert case.category_code == "E0404"
+    assert case.description == "我家楼下那个东西又出问题了 就是那个嘛你们来看看"
     # Not urgent: intake waits for filing, and the time limit starts there.
     assert case.status == "intake" and case.due_at is None and case.tasks == []
 
@@ -113,8 +114,7 @@ def test_wrong_category_suggestion_can_be_corrected(new_call, session):
     call.press("4")
     call.press("2")                      # trading outside shops
     call.say("坡子街")
-    call.press("1")
-    assert only_case(session).category_code == "E0502"
+    assert only_case(session).category_code == "E0506"
 
 
 def test_repeat_key_9_says_the_category_menu_again(new_call):
@@ -131,12 +131,14 @@ def test_caller_can_give_another_callback_number(new_call, session):
     call.dial()
     call.say("这里有暴露垃圾")
     call.press("1")
-    entry = call.say("东进西路12号")
-    assert case_number_heard(entry) == "5678"   # the calling number's last four, digit by digit
-    call.press("2")
+    created = call.say("东进西路12号")
+    heard = [el.text for el in created.root.iter("say-as")]
+    assert heard[-1] == "5678"          # the calling number's last four, digit by digit, after the case number
+    call.press("1")                      # another number
     invalid = call.press("12#")
     assert "无法拨打" in invalid.text
-    call.press("13700001111")
+    changed = call.press("13700001111")
+    assert changed.hangs_up and "1111" in [el.text for el in changed.root.iter("say-as")]
     case = only_case(session)
     assert case.complainants[0].callback_number == "+8613700001111"
     assert case.complainants[0].phone_e164 == "+8613812345678"
@@ -235,8 +237,7 @@ def test_after_hours_caller_is_told_and_promised_a_callback_next_morning(new_cal
     assert "非工作时间" in greeting.text and "10月10日8点00分" in greeting.text
     call.say("工地夜间施工噪音很大")
     call.press("1")
-    call.say("凤凰路工地")
-    done = call.press("1")
+    done = call.say("凤凰路工地")
     assert "10月10日8点00分" in done.text
     case = only_case(session)
     assert case.after_hours and case.category_code == "E0301"
@@ -247,8 +248,7 @@ def test_status_of_a_case_by_its_number(new_call, session):
     first.dial()
     first.say("路灯不亮")
     first.press("1")
-    first.say("青年路")
-    number = case_number_heard(first.press("1"))
+    number = case_number_heard(first.say("青年路"))
 
     other = new_call(from_="+8613600000002")
     other.dial()
@@ -274,7 +274,6 @@ def test_caller_with_an_open_case_is_offered_its_status_first(new_call):
     first.say("路灯不亮")
     first.press("1")
     first.say("青年路")
-    first.press("1")
 
     again = new_call()
     offer = again.dial()
@@ -289,8 +288,8 @@ def test_english_is_offered_and_switches_the_whole_conversation(new_call, sessio
     assert "For English, press 8" in greeting.text
     english = call.press("8")
     assert english.gather.find("Say").get("language") == "en-US"
-    confirm = call.say("The street light is broken")
-    assert "Street lamp" in confirm.text
+    offer = call.say("The street light is broken")
+    assert "Street lamp" in offer.text           # by the catalogue's English names; the model knows Mandarin
     gather = call.press("1").gather
     assert gather.get("language") == "en-US" and "Polly.Joanna" == gather.find("Say").get("voice")
 
@@ -301,10 +300,9 @@ def test_conduct_line_has_its_own_greeting_and_categories(new_call, session):
     assert "作风投诉" in greeting.text and "帮帮您" not in greeting.text
     hints = greeting.gather.get("hints")
     assert "推诿" in hints and "上水井盖" not in hints
-    call.say("去窗口办事他们一直推诿")
+    call.say("我去办个证他们单位一直踢皮球推来推去")
     call.press("1")
     call.say("市民中心三楼")
-    call.press("1")
     case = only_case(session)
     assert case.line_id == "conduct" and case.category_code == "E9001"
     assert case.department_code == "WORKSTYLE"
@@ -329,6 +327,5 @@ def test_location_rule_routes_street_vending_in_gaogang_to_the_district(new_call
     call.say("有人占道经营")
     call.press("1")
     call.say("高港区口岸街道老街")
-    call.press("1")
     case = only_case(session)
-    assert case.category_code == "E0501" and case.department_code == "GAOGANG"
+    assert case.category_code == "E0503" and case.department_code == "GAOGANG"

@@ -1,0 +1,79 @@
+"""One spelling for what speech recognition returns, and the features the
+models see.
+
+Pure functions.  Speech recognition hands us text with or without
+punctuation, in full- or half-width forms, with numbers as digits or words,
+and with homophones for words it did not know (井盖 heard as 景盖).  The
+models see three views of the same utterance:
+
+* characters: single characters and pairs of the normalised text, which in
+  Chinese are most of the words and robust to where a segmenter would cut;
+* sounds: toneless pinyin syllables and pairs of them, with the initials and
+  finals that Jiangsu speakers (and recognisers hearing them) merge folded
+  together, so a homophone lands on the same features as the word it stands
+  for (景盖 and 井盖 both sound jin gai).
+
+A third view, words from a segmenter (jieba, taught the catalogue's
+vocabulary), was tried and dropped: on cross-validated training examples it
+lowered top-1 accuracy (docs/understanding.md).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from routing.addresses import normalise_text
+
+# Words that carry no meaning on the phone: hesitations and politeness.
+_FILLERS = re.compile(
+    r"(嗯+|呃+|啊+|哎+|喂+|那个|这个|就是说|就是|然后|我跟你说|我跟你讲|你好|您好|谢谢)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def normalise(text: str | None) -> str:
+    """Half-width, simplified where addresses need it, lower case, without
+    spaces, punctuation or filler words."""
+    return _FILLERS.sub("", normalise_text(text))
+
+
+def is_chinese(text: str) -> bool:
+    return bool(_HAN.search(text or ""))
+
+
+# --- sounds --------------------------------------------------------------------
+
+# Southern Mandarin merges these; a recogniser often picks the wrong one.
+_FOLD_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FOLD_FINALS = (("ing", "in"), ("eng", "en"), ("iang", "ian"), ("uang", "uan"))
+
+
+def _fold(syllable: str) -> str:
+    for long, short in _FOLD_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long):]
+            break
+    if syllable.startswith("n"):
+        syllable = "l" + syllable[1:]
+    for long, short in _FOLD_FINALS:
+        if syllable.endswith(long):
+            return syllable[: -len(long)] + short
+    return syllable
+
+
+@functools.lru_cache(maxsize=1)
+def _pinyin():
+    from pypinyin import Style, lazy_pinyin
+    return lambda text: lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
+
+
+def syllables(text: str) -> list[str]:
+    """Toneless, folded syllables of the Chinese characters in ``text``."""
+    return [_fold(s) for s in _pinyin()("".join(_HAN.findall(text))) if s]
+
+
+# --- analyzers (module level, so a trained model pickles) ------------------------
+
+def sound_ngrams(text: str) -> list[str]:
+    """Syllables and syllable pairs of a normalised utterance."""
+    sounds = syllables(text)
+    return sounds + [f"{a}_{b}" for a, b in zip(sounds, sounds[1:], strict=False)]
