@@ -17,11 +17,33 @@ def test_init_can_run_twice_loads_the_configuration_and_builds_a_missing_classif
     again = runner.invoke(args=["init"])
     assert again.exit_code == 0, again.output
     assert "classifier current" in again.output and "training" not in again.output
+    assert runner.invoke(args=["classifier", "status"]).output.startswith("current: model")
+    figures = json.loads(runner.invoke(args=["classifier", "evaluate", "--format", "json"]).output)
+    assert figures["complaints"] >= 300 and 0 < figures["top1"] <= figures["top3"] <= 1
+    assert set(figures["by_major"]) == set(app.extensions["hotline"].config.classes)
+    table = runner.invoke(args=["classifier", "evaluate"]).output
+    assert "top-1" in table and "(frozen)" in table
     from database import db
     with app.app_context():
         session = db.session()
         assert session.scalar(select(func.count()).select_from(Department)) == 30
         assert session.get(Category, "C0101").department_code == "WATER"
+
+
+def test_evaluate_refuses_a_held_out_set_that_changed_since_it_was_frozen(tmp_path, migrated, understanding):
+    import shutil
+
+    from app import create_app
+    from config.settings import SHIPPED_CONFIG_DIR
+    config_dir = tmp_path / "config"
+    shutil.copytree(SHIPPED_CONFIG_DIR, config_dir, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    held_out = config_dir / "understanding" / "heldout" / "complaints.yaml"
+    held_out.write_text(held_out.read_text(encoding="utf-8").replace("urgent: true", "urgent: false", 1),
+                        encoding="utf-8")
+    app = create_app({"database_url": migrated, "instance_dir": tmp_path / "instance", "config_dir": config_dir,
+                      "understanding": understanding})
+    result = app.test_cli_runner().invoke(args=["classifier", "evaluate"])
+    assert result.exit_code != 0 and "changed since it was frozen" in result.output
 
 
 def test_case_show_prints_the_case_with_a_masked_callback_number(app, new_call):

@@ -26,7 +26,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from understanding.text import normalise, sound_ngrams
+from understanding.text import Sounds, normalise
 
 # Chosen by cross-validation on the training examples only (docs/understanding.md).
 C = 0.5
@@ -48,7 +48,7 @@ class Features:
     def __init__(self) -> None:
         self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), lowercase=False, sublinear_tf=True,
                                      min_df=2, dtype=np.float32)
-        self.sounds = TfidfVectorizer(analyzer=sound_ngrams, sublinear_tf=True, min_df=2, dtype=np.float32)
+        self.sounds = TfidfVectorizer(analyzer=Sounds.build(), sublinear_tf=True, min_df=2, dtype=np.float32)
 
     def fit(self, texts: Sequence[str]) -> "Features":
         said = [normalise(t) for t in texts]
@@ -61,8 +61,9 @@ class Features:
         return sparse.hstack([self.chars.transform(said), self.sounds.transform(said)], format="csr")
 
     def memory(self) -> int:
-        return sum(sum(len(term) * 4 + 100 for term in v.vocabulary_) + v.idf_.nbytes
-                   for v in (self.chars, self.sounds))
+        table = sum(len(s) + 50 for s in self.sounds.analyzer.table)
+        return table + sum(sum(len(term) * 4 + 100 for term in v.vocabulary_) + v.idf_.nbytes
+                           for v in (self.chars, self.sounds))
 
 
 def _classifier(labels: Sequence[str]):

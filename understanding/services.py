@@ -80,9 +80,10 @@ def status(session: Session, config_dir: Path, config: HotlineConfig) -> ModelSt
     return ModelStatus(row.version if row else None, row.trained_at if row else None, current)
 
 
-def train_and_store(session: Session, config_dir: Path, config: HotlineConfig, now: datetime) -> Understanding:
+def train_and_store(session: Session, config_dir: Path, config: HotlineConfig, now: datetime,
+                    tune_thresholds: bool = True) -> Understanding:
     corpus = corpus_with_centre(session, config_dir, config)
-    understanding = train(corpus, config.categories, now)
+    understanding = train(corpus, config.categories, now, tune_thresholds=tune_thresholds)
     store(session, understanding)
     return understanding
 
@@ -135,4 +136,11 @@ def load_latest(session: Session) -> Understanding | None:
                           .order_by(ClassifierModel.trained_at.desc(), ClassifierModel.id.desc()).limit(1)).first()
     if row is None:
         return None
-    return pickle.loads(zlib.decompress(row.model))
+    try:
+        return pickle.loads(zlib.decompress(row.model))
+    except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, zlib.error) as exc:
+        # A model stored by another version of this code: never a reason not to start.
+        log.warning("the stored classifier %s cannot be loaded by this version of the service (%s: %s): "
+                    "run `flask --app app init` (or `classifier train`)", row.version[:12],
+                    exc.__class__.__name__, exc)
+        return None

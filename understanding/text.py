@@ -60,20 +60,44 @@ def _fold(syllable: str) -> str:
     return syllable
 
 
+class Sounds:
+    """The sounds view: each character's toneless, folded syllable, and
+    pairs of them.
+
+    The table covers the CJK Unified Ideographs block and is built from
+    pypinyin once, when a model is trained, and kept in the model: web
+    workers read a tuple instead of loading pypinyin's dictionaries (about
+    55 MiB each).  Each character gets its commonest reading; the same
+    character always sounds the same, which is all the features need."""
+
+    FIRST, LAST = 0x4E00, 0x9FFF
+
+    def __init__(self, table: tuple[str, ...]) -> None:
+        self.table = table
+
+    @classmethod
+    def build(cls) -> "Sounds":
+        return cls(_sound_table(cls.FIRST, cls.LAST))
+
+    def syllables(self, text: str) -> list[str]:
+        found = []
+        for ch in text:
+            point = ord(ch)
+            if self.FIRST <= point <= self.LAST and self.table[point - self.FIRST]:
+                found.append(self.table[point - self.FIRST])
+        return found
+
+    def __call__(self, text: str) -> list[str]:
+        """Syllables and syllable pairs of a normalised utterance."""
+        sounds = self.syllables(text)
+        return sounds + [f"{a}_{b}" for a, b in zip(sounds, sounds[1:], strict=False)]
+
+
 @functools.lru_cache(maxsize=1)
-def _pinyin():
+def _sound_table(first: int, last: int) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
-    return lambda text: lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
-
-
-def syllables(text: str) -> list[str]:
-    """Toneless, folded syllables of the Chinese characters in ``text``."""
-    return [_fold(s) for s in _pinyin()("".join(_HAN.findall(text))) if s]
-
-
-# --- analyzers (module level, so a trained model pickles) ------------------------
-
-def sound_ngrams(text: str) -> list[str]:
-    """Syllables and syllable pairs of a normalised utterance."""
-    sounds = syllables(text)
-    return sounds + [f"{a}_{b}" for a, b in zip(sounds, sounds[1:], strict=False)]
+    table = []
+    for point in range(first, last + 1):
+        readings = lazy_pinyin(chr(point), style=Style.NORMAL, errors="ignore")
+        table.append(_fold(readings[0]) if readings and readings[0].isascii() else "")
+    return tuple(table)

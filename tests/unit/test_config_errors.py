@@ -79,12 +79,35 @@ def test_shipped_configuration_is_valid_and_complete():
      "prompts/en-US.yaml: prompts: missing greeting_conduct"),
     ("prompts/zh-CN.yaml", lambda d: d["prompts"].update(goodbye="再见{"),
      "prompts/zh-CN.yaml: prompts.goodbye: bad placeholder"),
+    ("prompts/zh-CN.yaml", lambda d: d["voice"].update(speech_model="phone_call"),
+     "prompts/zh-CN.yaml: voice.speech_model: speech model 'phone_call' does not recognise 'cmn-Hans-CN' "
+     "(Twilio warning 13331)"),
+    ("prompts/zh-CN.yaml", lambda d: d["voice"].update(speech_model="deepgram_nova-3"),
+     "does not recognise 'cmn-Hans-CN'"),
+    ("prompts/en-US.yaml", lambda d: d["voice"].update(speech_model="whisper"),
+     "prompts/en-US.yaml: voice.speech_model: unknown speech model 'whisper'"),
+    ("categories.yaml", lambda d: d["categories"][0].update(code="C0701"),
+     "categories.yaml: categories[0].code: 'C0701': no class C07 in classes"),
+    ("categories.yaml", lambda d: d["classes"][0].update(department="NOWHERE"),
+     "categories.yaml: classes[0].department: unknown department 'NOWHERE'"),
+    ("lines.yaml", lambda d: d["lines"][0].update(when_unsure="guess"),
+     "lines.yaml: lines[0].when_unsure: 'guess' must be one of operator, keypad"),
 ])
 def test_configuration_error_names_the_file_and_the_key(config_dir, name, change, message):
     edit(config_dir, name, change)
     with pytest.raises(ConfigError) as error:
         load_config(config_dir)
     assert message in str(error.value)
+
+
+def test_a_category_takes_what_its_class_does_not_say_from_the_class():
+    config = load_config(SHIPPED_CONFIG_DIR)
+    pavement, street_order = config.categories["C0202"], config.classes["E05"]
+    assert pavement.department == config.classes["C02"].department == "ROADS"
+    assert pavement.major == "C02" and pavement.kind == "component"
+    assert config.categories["E0505"].time_limit == street_order.time_limit
+    assert config.categories["E9001"].lines == ("conduct",)
+    assert len(config.categories) >= 140 and len(config.classes) == 13
 
 
 def test_invalid_yaml_names_the_file(config_dir):
