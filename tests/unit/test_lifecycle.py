@@ -51,9 +51,13 @@ SPEC = {
     "reactivate": ({"suspended"}, "verifying", {"supervisor", "inspector", "system"}),
     "void": ({"intake", "verifying", "filed", "returned", "suspended"}, "voided", {"supervisor"}),
     "reopen": ({"closed"}, "verifying", {"system", "supervisor", "operator"}),
+    # None: the step keeps the status (a correction of the category).
+    "recategorise": ({"intake", "verifying", "filed", "returned"}, None,
+                     {"operator", "dispatcher", "supervisor", "inspector"}),
 }
 # Everything any step may need, so the matrix tests only status and role.
-FULL_DETAILS = dict(reason="duplicate", note="done", review_date=date(2026, 9, 1), department="DRAIN")
+FULL_DETAILS = dict(reason="duplicate", note="done", review_date=date(2026, 9, 1), department="DRAIN",
+                    category="C0102")
 
 
 def case(status: str = "intake", **kwargs) -> CaseView:
@@ -75,7 +79,7 @@ def test_each_action_is_taken_exactly_from_its_statuses_by_its_roles(action):
         for role in ROLES:
             request = step(action, role, **FULL_DETAILS)
             if status in sources and role in roles:
-                assert apply(case(status, department_code="WATER"), request).status == target
+                assert apply(case(status, department_code="WATER"), request).status == (target or status)
             else:
                 with pytest.raises(IllegalTransition if status not in sources else RoleNotAllowed):
                     apply(case(status, department_code="WATER"), request)
@@ -86,6 +90,20 @@ def test_each_action_is_taken_exactly_from_its_statuses_by_its_roles(action):
 def test_allowed_actions_lists_what_the_role_may_do_in_that_status(status, role):
     expected = {action for action, (sources, _, roles) in SPEC.items() if status in sources and role in roles}
     assert set(allowed_actions(status, role)) == expected
+
+
+def test_a_correction_keeps_the_status_and_records_both_categories():
+    outcome = apply(case("filed", category_code="C0101"), step("recategorise", "dispatcher", category="C0109"))
+    assert outcome.status == "filed" and outcome.event.from_status == outcome.event.to_status == "filed"
+    assert outcome.event.data["category"] == "C0109" and outcome.event.data["previous_category"] == "C0101"
+
+
+def test_a_correction_to_the_same_category_or_without_one_is_refused():
+    from cases.lifecycle import BadTarget, CategoryRequired
+    with pytest.raises(CategoryRequired):
+        apply(case("intake", category_code="C0101"), step("recategorise", "operator"))
+    with pytest.raises(BadTarget):
+        apply(case("intake", category_code="C0101"), step("recategorise", "operator", category="C0101"))
 
 
 def test_voided_cases_take_no_step_and_closed_ones_only_reopen():
