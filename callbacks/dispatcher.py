@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, ContextManager
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
@@ -169,13 +169,17 @@ def _no_longer_owed(session: Session, callback: Callback) -> str | None:
         if callback.purpose == "outcome" and case.status != "closed":
             return "case_reopened"
     if callback.purpose in ("queue", "missed"):
-        # They called again and reached an operator or reported: nothing is owed.
+        # They called again and reached an operator or reported: nothing is
+        # owed.  A person reached them when a <Dial><Queue> bridged the call,
+        # or when an operator answered it from the console (answer next,
+        # takeover: the call log names the operator and when they joined).
         reported = session.scalar(select(Complainant.id).where(
             Complainant.phone_e164 == callback.phone_e164, Complainant.created_at > callback.created_at).limit(1))
-        bridged = session.scalar(select(Call.id).where(
+        reached = session.scalar(select(Call.id).where(
             Call.caller_e164 == callback.phone_e164, Call.direction == "inbound",
-            Call.started_at > callback.created_at, Call.queue_result == "bridged").limit(1))
-        if reported is not None or bridged is not None:
+            or_(and_(Call.started_at > callback.created_at, Call.queue_result == "bridged"),
+                Call.operator_joined_at > callback.created_at)).limit(1))
+        if reported is not None or reached is not None:
             return "caller_got_through"
     return None
 
