@@ -75,12 +75,14 @@ def _register_console(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
     import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
+    from console.alerts import console_alerts
     from console.navigation import items_for
     from console.views import bp as console
 
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
     app.jinja_env.globals["console_nav"] = items_for
+    app.jinja_env.globals["console_alerts"] = console_alerts
     for name in ("voice", "operator_voice", "callbacks", "api", "open311"):
         csrf.exempt(app.blueprints[name])
     app.extensions["csrf_protect"] = csrf

@@ -32,10 +32,18 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from call_log.models import Call
-from call_log.phones import mask, region_of
+from call_log.phones import mask, mask_text, region_of
 from call_log.services import FINAL_STATUSES, CallParams, log_call
-from callbacks.attempts import REJECTED, REST_ERROR, result_of_call, settle_attempt
+from callbacks.attempts import (
+    ACCOUNT_FAULT,
+    ACCOUNT_FAULTS,
+    REST_ERROR,
+    result_of_call,
+    result_of_rest_failure,
+    settle_attempt,
+)
 from callbacks.models import Callback, CallbackAttempt, OptOut
+from callbacks.pauses import active_pause, pause_callbacks
 from callbacks.services import first_allowed, line_of
 from cases.models import Case, Complainant
 from config.catalog import HotlineConfig
@@ -74,6 +82,7 @@ class DispatchCounts:
     dropped: int = 0           # no longer owed: opted out, case reopened, caller got through
     failed: int = 0            # calls.create failed
     reconciled: int = 0        # quiet attempts ended
+    paused: bool = False       # callbacks are paused (an account fault): nothing was claimed
 
 
 def dispatch_due(scope: SessionScope, config: HotlineConfig, client: Client, urls: CallbackUrls,
@@ -125,6 +134,9 @@ def _claim(scope: SessionScope, config: HotlineConfig, now: datetime, batch: int
     dropping and deferring as needed, until ``at_once`` are claimed.  Says
     whether more may be due."""
     with scope() as session:
+        if active_pause(session) is not None:
+            counts.paused = True
+            return [], False
         due = list(session.scalars(
             select(Callback).where(Callback.status == "pending", Callback.next_attempt_at <= now)
             .order_by(Callback.next_attempt_at, Callback.id).limit(batch).with_for_update(skip_locked=True)))
@@ -196,8 +208,8 @@ def _place(scope: SessionScope, config: HotlineConfig, client: Client, urls: Cal
             timeout=config.callbacks.ring_seconds,
         )
     except TwilioRestException as error:
-        result = REJECTED if error.status == 400 else REST_ERROR
-        _record_failure(scope, config, clock, claim, result, f"HTTP {error.status} code {error.code}: {error.msg}")
+        _record_failure(scope, config, clock, claim, result_of_rest_failure(error.status, error.code),
+                        f"HTTP {error.status} code {error.code}: {error.msg}", code=error.code)
         return False
     except Exception as error:  # noqa: BLE001 - the network, a timeout, a bad answer: try again later
         _record_failure(scope, config, clock, claim, REST_ERROR, f"{error.__class__.__name__}: {error}")
@@ -219,11 +231,17 @@ def _place(scope: SessionScope, config: HotlineConfig, client: Client, urls: Cal
 
 
 def _record_failure(scope: SessionScope, config: HotlineConfig, clock: Callable[[], datetime], claim: Claim,
-                    result: str, error: str) -> None:
-    log.warning("callback %s: calls.create to %s failed: %s", claim.callback_id, mask(claim.to), error)
+                    result: str, error: str, code: int | None = None) -> None:
+    error = mask_text(error)           # Twilio's messages quote the number called
+    log.warning("callback %s: calls.create to %s failed (%s): %s", claim.callback_id, mask(claim.to), result,
+                error)
     with scope() as session:
         attempt = session.get(CallbackAttempt, claim.attempt_id, with_for_update=True)
-        settle_attempt(session, config, attempt, result, clock(), error=error[:2000])
+        now = clock()
+        settle_attempt(session, config, attempt, result, now, error=error[:2000])
+        if result == ACCOUNT_FAULT:
+            pause_callbacks(session, code, f"{ACCOUNT_FAULTS.get(code, 'the account was refused')} ({error})",
+                            now, attempt_id=attempt.id)
 
 
 # --- attempts that went quiet --------------------------------------------------------------
