@@ -2,9 +2,10 @@
 
 One run:
 
-1. ends attempts that went quiet: a claim whose ``calls.create`` never
-   returned (the process died), or a call with no final status long after it
-   was placed (its status callback was lost; Twilio is asked over REST);
+1. sets attempts that went quiet straight with Twilio (``callbacks.reconcile``):
+   a claim whose ``calls.create`` never returned (the process died) is
+   looked up before anyone is called again, and a call with no final status
+   long after it was placed (its status callback was lost) is fetched;
 2. claims due callbacks, oldest first, in short transactions (``FOR UPDATE
    SKIP LOCKED`` on PostgreSQL).  Each is checked again: a number that opted
    out, a case no longer closed, a caller who got through since, or a moment
@@ -33,17 +34,11 @@ from twilio.rest import Client
 
 from call_log.models import Call
 from call_log.phones import mask, mask_text, region_of
-from call_log.services import FINAL_STATUSES, CallParams, log_call
-from callbacks.attempts import (
-    ACCOUNT_FAULT,
-    ACCOUNT_FAULTS,
-    REST_ERROR,
-    result_of_call,
-    result_of_rest_failure,
-    settle_attempt,
-)
+from call_log.services import CallParams, log_call
+from callbacks.attempts import ACCOUNT_FAULT, ACCOUNT_FAULTS, REST_ERROR, result_of_rest_failure, settle_attempt
 from callbacks.models import Callback, CallbackAttempt, OptOut
 from callbacks.pauses import active_pause, pause_callbacks
+from callbacks.reconcile import end_quiet_attempts
 from callbacks.services import first_allowed, line_of
 from cases.models import Case, Complainant
 from config.catalog import HotlineConfig
@@ -52,10 +47,6 @@ log = logging.getLogger(__name__)
 
 SessionScope = Callable[[], ContextManager[Session]]
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
-# A claim whose calls.create has not come back after this long was cut off
-# (the process died between the claim and Twilio's answer).
-PLACING_TIMEOUT = timedelta(minutes=5)
-QUIET_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -90,7 +81,7 @@ def dispatch_due(scope: SessionScope, config: HotlineConfig, client: Client, url
                  stale_after: timedelta = timedelta(hours=1),
                  keep_going: Callable[[], bool] = lambda: True) -> DispatchCounts:
     counts = DispatchCounts()
-    _end_quiet_attempts(scope, config, client, clock, stale_after, counts)
+    counts.reconciled += end_quiet_attempts(scope, config, client, clock, stale_after)
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="callback-place") as pool:
         in_flight: set[Future] = set()
         more = True
@@ -242,39 +233,3 @@ def _record_failure(scope: SessionScope, config: HotlineConfig, clock: Callable[
         if result == ACCOUNT_FAULT:
             pause_callbacks(session, code, f"{ACCOUNT_FAULTS.get(code, 'the account was refused')} ({error})",
                             now, attempt_id=attempt.id)
-
-
-# --- attempts that went quiet --------------------------------------------------------------
-
-def _end_quiet_attempts(scope: SessionScope, config: HotlineConfig, client: Client,
-                        clock: Callable[[], datetime], stale_after: timedelta, counts: DispatchCounts) -> None:
-    now = clock()
-    with scope() as session:
-        cut_off = list(session.scalars(select(CallbackAttempt).where(
-            CallbackAttempt.status == "placing", CallbackAttempt.placed_at < now - PLACING_TIMEOUT,
-        ).limit(QUIET_BATCH).with_for_update(skip_locked=True)))
-        for attempt in cut_off:
-            # Whether Twilio took the call is unknown; counting it as an
-            # attempt errs on the side of calling once too few, not too often.
-            settle_attempt(session, config, attempt, "interrupted", now,
-                           error="the scheduler stopped before calls.create answered")
-            counts.reconciled += 1
-        quiet = list(session.execute(select(CallbackAttempt.id, CallbackAttempt.call_sid).where(
-            CallbackAttempt.status == "placed", CallbackAttempt.placed_at < now - stale_after,
-            CallbackAttempt.call_sid.is_not(None),
-        ).order_by(CallbackAttempt.placed_at).limit(QUIET_BATCH)))
-    for attempt_id, call_sid in quiet:
-        try:
-            status = client.calls(call_sid).fetch().status
-        except TwilioRestException as error:
-            status = "failed" if error.status == 404 else None
-        except Exception:  # noqa: BLE001 - try again on the next run
-            log.warning("could not look up quiet callback call %s", call_sid, exc_info=True)
-            status = None
-        if status not in FINAL_STATUSES:
-            continue
-        with scope() as session:
-            attempt = session.get(CallbackAttempt, attempt_id, with_for_update=True)
-            settle_attempt(session, config, attempt, result_of_call(status, attempt), clock(),
-                           error="final status looked up over REST; the status callback never came")
-            counts.reconciled += 1
