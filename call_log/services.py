@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Call, CallStatusEvent, Recording
 from call_log.phones import mask, parse_caller
+from database import dialect_insert, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -118,13 +119,21 @@ def record_status(session: Session, update: StatusUpdate, now: datetime) -> Call
 
 
 def save_recording(session: Session, params: RecordingParams, purpose: str = "voicemail") -> Recording:
-    """The recording's row by RecordingSid; a later callback fills in what it knows."""
+    """The recording's row by RecordingSid; a later callback fills in what it knows.
+
+    Twilio may post the <Record> action and the recording status callback
+    for one RecordingSid at the same moment: the row is inserted with ON
+    CONFLICT DO NOTHING, so the second request waits for the first and then
+    updates its row instead of failing on the unique key."""
+    call = find_call(session, params.call_sid) if params.call_sid else None
+    session.execute(dialect_insert(session, Recording).values(
+        recording_sid=params.recording_sid, call_id=call.id if call else None, purpose=purpose,
+        status=params.status or "completed", created_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["recording_sid"]))
     recording = session.scalars(select(Recording).where(
-        Recording.recording_sid == params.recording_sid)).one_or_none()
-    if recording is None:
-        call = find_call(session, params.call_sid) if params.call_sid else None
-        recording = Recording(recording_sid=params.recording_sid, call=call, purpose=purpose)
-        session.add(recording)
+        Recording.recording_sid == params.recording_sid).execution_options(populate_existing=True)).one()
+    if recording.call_id is None and call is not None:
+        recording.call_id = call.id
     recording.url = params.url or recording.url
     if params.duration_seconds is not None:
         recording.duration_seconds = params.duration_seconds
