@@ -7,11 +7,9 @@ changes nothing twice.
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import select
@@ -280,16 +278,3 @@ def fallback_recorded(session: Session, hotline: Hotline, params: CallParams,
 
 def _cases_of_call(session: Session, call: Call) -> list[Case]:
     return session.scalars(select(Case).where(Case.call_id == call.id)).all()
-
-
-def spool(instance_dir: Path, kind: str, payload: dict) -> Path:
-    """Keep a webhook's parameters on disk when the database cannot take them.
-
-    ``flask --app app spool replay`` feeds them back once it can.
-    """
-    directory = instance_dir / "spool"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{kind}.jsonl"
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    return path
