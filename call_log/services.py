@@ -68,13 +68,14 @@ def log_call(session: Session, params: CallParams, line_id: str | None, now: dat
     """The call's row, created on first sight; later sightings change nothing."""
     call = find_call(session, params.call_sid, lock=True)
     if call is not None:
+        call.last_seen_at = now
         return call
     caller = parse_caller(params.from_number, default_region)
     call = Call(
         call_sid=params.call_sid, line_id=line_id, direction=params.direction or "inbound",
         from_raw=params.from_number, to_number=params.to_number, caller_e164=caller.e164,
         caller_region=caller.region, caller_location=caller.location, caller_carrier=caller.carrier,
-        caller_time_zone=caller.time_zone, status=params.status or "ringing", started_at=now,
+        caller_time_zone=caller.time_zone, status=params.status or "ringing", started_at=now, last_seen_at=now,
     )
     try:
         with session.begin_nested():
@@ -98,6 +99,7 @@ def record_status(session: Session, update: StatusUpdate, now: datetime) -> Call
     duplicate = session.scalars(select(CallStatusEvent).where(
         CallStatusEvent.call_id == call.id, CallStatusEvent.sequence_number == sequence,
         CallStatusEvent.status == update.status)).first()
+    call.last_seen_at = now
     if duplicate is not None:
         return call
     session.add(CallStatusEvent(

@@ -59,6 +59,14 @@ class Settings:
     # trusted when HOTLINE_PUBLIC_URL is not set.  0 trusts none.
     trusted_proxies: int = 0
     log_level: str = "INFO"
+    # How long a web request waits for a database lock (SQLite's busy
+    # timeout, PostgreSQL's lock_timeout and pool wait) and for one statement
+    # (PostgreSQL's statement_timeout): Twilio gives up on a webhook after
+    # 15 s, so a request fails fast and takes the recovery path instead.
+    db_lock_timeout: timedelta = timedelta(seconds=3)
+    db_statement_timeout: timedelta = timedelta(seconds=5)
+    # The same wait for the scheduler, the CLI and other background work.
+    db_job_lock_timeout: timedelta = timedelta(seconds=30)
     # Environment variables YAML may name, e.g. departments' notification secrets.
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
@@ -136,21 +144,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         instance_dir=instance_dir,
         trusted_proxies=trusted,
         log_level=env.get("HOTLINE_LOG_LEVEL", "INFO").upper(),
+        db_lock_timeout=_duration(env, "HOTLINE_DB_LOCK_TIMEOUT", Settings.db_lock_timeout),
+        db_statement_timeout=_duration(env, "HOTLINE_DB_STATEMENT_TIMEOUT", Settings.db_statement_timeout),
+        db_job_lock_timeout=_duration(env, "HOTLINE_DB_JOB_LOCK_TIMEOUT", Settings.db_job_lock_timeout),
         config_secrets={k: v for k, v in env.items() if k.startswith("HOTLINE_NOTIFY_SECRET_")},
         scheduler=_scheduler_settings(env),
         **secrets_from_env,
     )
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|[smhd])\s*$")
+_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def parse_duration(text: str, name: str) -> timedelta:
-    """"90s", "30m", "2h" or "1d"."""
+    """"500ms", "90s", "30m", "2h" or "1d"."""
     match = _DURATION.match(text)
     if not match:
-        raise SettingsError(f"{name} must be a duration such as 90s, 30m, 2h or 1d, not {text!r}")
+        raise SettingsError(f"{name} must be a duration such as 90s, 30m, 2h or 1d (or 500ms), not {text!r}")
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 

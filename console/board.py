@@ -48,8 +48,9 @@ def board():
 @bp.get("/board.json")
 @requires("operator", "supervisor")
 def board_json():
-    calls = live_calls(db.session(), _config(), _now())
-    return jsonify(calls=[c.as_dict(full_numbers=False) for c in calls])
+    # Read-only: on SQLite the poll never takes (or waits for) the write lock.
+    board = live_calls(db.reader(), _config(), _now())
+    return jsonify(calls=[c.as_dict(full_numbers=False) for c in board.calls], more=board.more)
 
 
 @bp.post("/calls/<call_sid>/takeover")

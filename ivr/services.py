@@ -128,6 +128,7 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         log.warning("step %s for unknown call %s", step, call_sid)
         return apology(hotline, hotline.default_line(), urls)
+    call.last_seen_at = now
     answered = _stored_step(session, call, step + 1)
     if answered is not None:
         return answered.twiml                      # a retry: same answer, nothing changes
@@ -216,7 +217,7 @@ def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, t
 # --- waiting for a person ---------------------------------------------------------
 
 def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int | None,
-               average_wait_seconds: int | None, urls: VoiceUrls) -> str:
+               average_wait_seconds: int | None, urls: VoiceUrls, now: datetime) -> str:
     """POST /voice/queue/wait: Twilio's waitUrl, asked again and again while
     the caller waits.  Says the position and the expected wait."""
     call = find_call(session, call_sid)
@@ -224,7 +225,7 @@ def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int 
         return render_nothing()
     line = hotline.config.lines[call.line_id]
     position = position or 1
-    call.queue_position = position
+    call.queue_position, call.last_seen_at = position, now
     expected = position * line.operator_queue.minutes_per_caller
     if average_wait_seconds:
         expected = max(expected, average_wait_seconds / 60)

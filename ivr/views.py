@@ -12,7 +12,15 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from call_log.services import record_status, save_recording
 from database import db
-from ivr.params import BadWebhook, call_params, caller_input, recording_params, status_update, whole_number
+from ivr.params import (
+    BadWebhook,
+    call_params,
+    caller_input,
+    checked_form,
+    recording_params,
+    status_update,
+    whole_number,
+)
 from ivr.recovery import database_unavailable, recovery, spool_request
 from ivr.services import (
     Hotline,
@@ -88,10 +96,10 @@ def step():
 @bp.post("/queue/wait", endpoint="wait")
 @twilio_signed
 def wait():
-    form = request.form
+    form = checked_form()
     session = db.session()
     body = queue_wait(session, hotline(), form.get("CallSid", ""), whole_number(form.get("QueuePosition")),
-                      whole_number(form.get("AvgQueueTime")), voice_urls())
+                      whole_number(form.get("AvgQueueTime")), voice_urls(), now())
     session.commit()
     return twiml(body)
 
