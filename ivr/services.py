@@ -38,7 +38,7 @@ from ivr.flow import (
     SeekOperator,
     Turn,
 )
-from ivr.operator_desk import operator_desk, request_callback
+from ivr.operator_desk import expected_wait_minutes, operator_desk, request_callback, staffed
 from ivr.prompts import render
 from ivr.twiml import (
     TurnUrls,
@@ -226,7 +226,7 @@ def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int 
     line = hotline.config.lines[call.line_id]
     position = position or 1
     call.queue_position, call.last_seen_at = position, now
-    expected = position * line.operator_queue.minutes_per_caller
+    expected = expected_wait_minutes(position, staffed(session, now), line.operator_queue.minutes_per_caller)
     if average_wait_seconds:
         expected = max(expected, average_wait_seconds / 60)
     flow = hotline.flow(call.line_id)
