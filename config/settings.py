@@ -42,6 +42,10 @@ class SchedulerSettings:
     callback_concurrency: int = 4         # calls.create requests in flight at once
     # A placed call with no final status after this long is looked up over REST.
     callback_stale_after: timedelta = timedelta(hours=1)
+    # The leader writes a heartbeat this often; /readyz wants one within
+    # ready_within (HOTLINE_READY_SCHEDULER_WITHIN).
+    heartbeat_every: timedelta = timedelta(seconds=10)
+    ready_within: timedelta = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,14 @@ class Settings:
     db_statement_timeout: timedelta = timedelta(seconds=5)
     # The same wait for the scheduler, the CLI and other background work.
     db_job_lock_timeout: timedelta = timedelta(seconds=30)
+    # "text" (the default) or "json": one JSON object a line, phone numbers masked.
+    log_format: str = "text"
+    # Prometheus metrics at /internal/metrics, only for requests that carry
+    # "Authorization: Bearer <token>"; without a token the endpoint is off (404).
+    metrics_token: str | None = None
+    # prometheus_client's multiprocess directory (PROMETHEUS_MULTIPROC_DIR),
+    # when several gunicorn workers share the metrics.
+    metrics_multiproc_dir: Path | None = None
     # Environment variables YAML may name, e.g. departments' notification secrets.
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
@@ -135,8 +147,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         generated = _dev_secrets(instance_dir)
         for key in missing:
             secrets_from_env[key] = generated[key]
+    log_format = env.get("HOTLINE_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"HOTLINE_LOG_FORMAT must be text or json, not {log_format!r}")
+    metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
     return Settings(
         env=mode,
+        log_format=log_format,
+        metrics_token=env.get("HOTLINE_METRICS_TOKEN") or None,
+        metrics_multiproc_dir=Path(metrics_dir) if metrics_dir else None,
         database_url=database_url,
         public_url=public_url,
         twilio_api_url=(env.get("HOTLINE_TWILIO_API_URL") or "https://api.twilio.com").rstrip("/"),
@@ -195,4 +214,6 @@ def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:
         callback_batch=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_BATCH", defaults.callback_batch),
         callback_concurrency=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_CONCURRENCY", defaults.callback_concurrency),
         callback_stale_after=_duration(env, "HOTLINE_SCHEDULER_CALLBACK_STALE_AFTER", defaults.callback_stale_after),
+        heartbeat_every=_duration(env, "HOTLINE_SCHEDULER_HEARTBEAT_EVERY", defaults.heartbeat_every),
+        ready_within=_duration(env, "HOTLINE_READY_SCHEDULER_WITHIN", defaults.ready_within),
     )
