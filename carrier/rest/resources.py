@@ -55,7 +55,6 @@ def queue_json(account_sid: str, queue: CallQueue) -> dict:
         "current_size": queue.current_size, "max_size": queue.max_size,
         "average_wait_time": queue.average_wait_time, "date_created": rfc2822(queue.date_created),
         "date_updated": rfc2822(queue.date_updated), "uri": uri + ".json",
-        "subresource_uris": {"members": uri + "/Members.json"},
     }
 
 
