@@ -7,7 +7,7 @@ from database import db
 
 
 def console_alerts() -> list[str]:
-    pause = active_pause(db.session())
+    pause = active_pause(db.reader())          # a read: no page waits on (or takes) the write lock
     if pause is None:
         return []
     return [f"回访已暂停 Callbacks are paused since {pause.paused_at:%Y-%m-%d %H:%M} UTC: Twilio error {pause.code}, "
