@@ -46,11 +46,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.views import bp as api
     from callbacks.views import bp as callback_voice
     from ivr.views import bp as voice
+    from monitoring.metrics import WebhookTimer
+    from monitoring.views import bp as monitoring
     from open311.views import bp as open311
     from operators.views import bp as operator_voice
     from reports.views import bp as reports
-    for blueprint in (voice, operator_voice, callback_voice, api, open311, reports):
+    for blueprint in (voice, operator_voice, callback_voice, api, open311, reports, monitoring):
         app.register_blueprint(blueprint)
+    app.extensions["webhook_timer"] = WebhookTimer(app)
     _register_console(app)
 
     from accounts.cli import api_key_command, user_cli
@@ -95,12 +98,14 @@ def _register_console(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
     import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
+    from console.alerts import console_alerts
     from console.navigation import items_for
     from console.views import bp as console
 
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
     app.jinja_env.globals["console_nav"] = items_for
+    app.jinja_env.globals["console_alerts"] = console_alerts
     for name in ("voice", "operator_voice", "callbacks", "api", "open311"):
         csrf.exempt(app.blueprints[name])
     app.extensions["csrf_protect"] = csrf
@@ -112,6 +117,11 @@ def _configure_logging(settings: Settings) -> None:
         logging.basicConfig(level=settings.log_level,
                             format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
     root.setLevel(settings.log_level)
+    if settings.log_format == "json":
+        from monitoring.logs import JsonFormatter
+        for handler in root.handlers:
+            if not isinstance(handler.formatter, JsonFormatter):
+                handler.setFormatter(JsonFormatter())
     # Alembic announces every plugin it loads at INFO; that is noise here.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     for handler in root.handlers:

@@ -69,9 +69,10 @@ def app_environment(port: int, instance_dir: Path, database_url: str) -> dict[st
     return env
 
 
-def flask_init(env: dict[str, str], log: Path) -> None:
+def flask_init(env: dict[str, str], log: Path, code: Path = REPO) -> None:
+    """``flask init`` of the code in ``code`` (another checkout, to compare)."""
     with log.open("ab") as out:
-        done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init"], check=False, cwd=REPO, env=env,
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init"], check=False, cwd=code, env=env,
                               stdout=out, stderr=subprocess.STDOUT, timeout=120)
     if done.returncode != 0:
         raise RuntimeError(f"flask --app app init failed ({done.returncode}); see {log}")
@@ -135,6 +136,7 @@ class Gunicorn:
     workers: WorkerConfig
     log: Path
     extra_args: list[str] = field(default_factory=list)
+    code: Path = REPO                   # the checkout served (another one, to compare)
     process: subprocess.Popen | None = None
 
     @property
@@ -142,11 +144,11 @@ class Gunicorn:
         return f"http://{HOST}:{self.port}"
 
     def start(self, boot_timeout: float = 60) -> None:
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}", "--chdir", str(REPO),
+        command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{self.port}", "--chdir", str(self.code),
                    "--timeout", "30", "--graceful-timeout", "10", *self.workers.args(), *self.extra_args,
                    self.target]
         out = self.log.open("ab")
-        self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+        self.process = subprocess.Popen(command, cwd=self.code, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, start_new_session=True)
         out.close()
         deadline = time.monotonic() + boot_timeout

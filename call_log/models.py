@@ -31,6 +31,10 @@ class Call(Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
+    # The last time Twilio told us anything about the call (a webhook, a
+    # status callback, a queue wait round).  A call quiet for long is gone,
+    # even if its final status callback was lost.
+    last_seen_at: Mapped[datetime | None] = mapped_column(index=True)
     duration_seconds: Mapped[int | None] = mapped_column()
     language: Mapped[str | None] = mapped_column(String(16))
     # The IVR's state between webhooks (ivr.flow.CallState as JSON).

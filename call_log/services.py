@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Call, CallStatusEvent, Recording
 from call_log.phones import mask, parse_caller
+from database import dialect_insert, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +68,14 @@ def log_call(session: Session, params: CallParams, line_id: str | None, now: dat
     """The call's row, created on first sight; later sightings change nothing."""
     call = find_call(session, params.call_sid, lock=True)
     if call is not None:
+        call.last_seen_at = now
         return call
     caller = parse_caller(params.from_number, default_region)
     call = Call(
         call_sid=params.call_sid, line_id=line_id, direction=params.direction or "inbound",
         from_raw=params.from_number, to_number=params.to_number, caller_e164=caller.e164,
         caller_region=caller.region, caller_location=caller.location, caller_carrier=caller.carrier,
-        caller_time_zone=caller.time_zone, status=params.status or "ringing", started_at=now,
+        caller_time_zone=caller.time_zone, status=params.status or "ringing", started_at=now, last_seen_at=now,
     )
     try:
         with session.begin_nested():
@@ -97,6 +99,7 @@ def record_status(session: Session, update: StatusUpdate, now: datetime) -> Call
     duplicate = session.scalars(select(CallStatusEvent).where(
         CallStatusEvent.call_id == call.id, CallStatusEvent.sequence_number == sequence,
         CallStatusEvent.status == update.status)).first()
+    call.last_seen_at = now
     if duplicate is not None:
         return call
     session.add(CallStatusEvent(
@@ -118,13 +121,21 @@ def record_status(session: Session, update: StatusUpdate, now: datetime) -> Call
 
 
 def save_recording(session: Session, params: RecordingParams, purpose: str = "voicemail") -> Recording:
-    """The recording's row by RecordingSid; a later callback fills in what it knows."""
+    """The recording's row by RecordingSid; a later callback fills in what it knows.
+
+    Twilio may post the <Record> action and the recording status callback
+    for one RecordingSid at the same moment: the row is inserted with ON
+    CONFLICT DO NOTHING, so the second request waits for the first and then
+    updates its row instead of failing on the unique key."""
+    call = find_call(session, params.call_sid) if params.call_sid else None
+    session.execute(dialect_insert(session, Recording).values(
+        recording_sid=params.recording_sid, call_id=call.id if call else None, purpose=purpose,
+        status=params.status or "completed", created_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["recording_sid"]))
     recording = session.scalars(select(Recording).where(
-        Recording.recording_sid == params.recording_sid)).one_or_none()
-    if recording is None:
-        call = find_call(session, params.call_sid) if params.call_sid else None
-        recording = Recording(recording_sid=params.recording_sid, call=call, purpose=purpose)
-        session.add(recording)
+        Recording.recording_sid == params.recording_sid).execution_options(populate_existing=True)).one()
+    if recording.call_id is None and call is not None:
+        recording.call_id = call.id
     recording.url = params.url or recording.url
     if params.duration_seconds is not None:
         recording.duration_seconds = params.duration_seconds

@@ -25,6 +25,50 @@ NOT_REACHED = ("busy", "no-answer", "failed", "canceled", "machine", "interrupte
 REACHED = ("answered", "hung_up")
 REST_ERROR = "rest_error"        # Twilio's API did not take the call: not the complainant's doing
 REJECTED = "rejected"            # Twilio refused the number itself (HTTP 400)
+ACCOUNT_FAULT = "account_fault"  # Twilio refused our account: every call would fail, so callbacks pause
+NOT_PLACED = "not_placed"        # Twilio never took the call (found out afterwards): no attempt used
+
+# Twilio's error codes on calls.create that are the centre's own fault, not
+# the complainant's: every call would meet them, so callbacks pause.
+ACCOUNT_FAULTS = {
+    10001: "the account is not active",
+    20003: "Twilio refused the account's credentials",
+    20005: "the account is not active",
+    21205: "the call's Url is not a valid URL",
+    21210: "the From number is not verified for the account",
+    21212: "the From number is not a valid caller ID",
+    21213: "no From number",
+    21215: "the account has no geographic permission to call this country",
+    21219: "a trial account may call verified numbers only",
+}
+# Codes that say this complainant's number cannot be called.
+NUMBER_FAULTS = {
+    13223: "the number is not in a valid format",
+    13224: "the number is not a valid phone number",
+    21211: "the To number is not a valid phone number",
+    21214: "the To number cannot be reached",
+    21216: "the account may not call this number",
+    21217: "the To number does not appear to be valid",
+}
+
+
+def result_of_rest_failure(status: int | None, code: int | None) -> str:
+    """What a failed ``calls.create`` means for the attempt.
+
+    Account faults pause every callback; a bad number makes its complainant
+    unreachable; rate limits (20429) and Twilio's own failures (5xx, or no
+    answer at all) are retried soon with backoff, using up no attempt; any
+    other refusal counts as a failed attempt, retried on the usual policy.
+    """
+    if code in ACCOUNT_FAULTS:
+        return ACCOUNT_FAULT
+    if code in NUMBER_FAULTS:
+        return REJECTED
+    if status is None or status == 429 or code == 20429 or status >= 500:
+        return REST_ERROR
+    if status in (401, 403):
+        return ACCOUNT_FAULT
+    return "failed"
 MACHINES = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
 # Twilio's API failing is retried soon and does not use up an attempt.
 REST_RETRY_FIRST = timedelta(minutes=1)
@@ -65,6 +109,11 @@ def settle_attempt(session: Session, config: HotlineConfig, attempt: CallbackAtt
         callback.status = "completed"
     elif result == REST_ERROR:
         _retry_soon(session, config, callback, now)
+    elif result in (ACCOUNT_FAULT, NOT_PLACED):
+        # The phone never rang: the attempt is given back, and the callback
+        # waits (paused, for an account fault) rather than being used up.
+        callback.attempts = max(0, callback.attempts - 1)
+        callback.status = "pending"            # keeps its place in line: next_attempt_at is unchanged
     elif result == REJECTED or callback.attempts >= config.callbacks.max_attempts:
         mark_unreachable(session, callback, now)
     else:

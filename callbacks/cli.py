@@ -1,6 +1,7 @@
-"""``flask --app app callbacks list|cancel|satisfaction``."""
+"""``flask --app app callbacks list|status|resume|cancel|satisfaction``."""
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,13 +12,14 @@ from sqlalchemy import func, select
 
 from call_log.phones import mask
 from callbacks.figures import BY, satisfaction
-from callbacks.models import PURPOSES, STATUSES, Callback
+from callbacks.models import PURPOSES, STATUSES, Callback, CallbackAttempt
+from callbacks.pauses import active_pause, resume_callbacks
 from callbacks.services import CallbackNotFound, CannotCancel, cancel_callback, line_of
 from cases.models import Case
 from database import db
 from reports.periods import month
 
-callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, cancel, satisfaction figures.")
+callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, status, resume, cancel, satisfaction.")
 
 
 @callbacks_cli.command("list")
@@ -49,6 +51,49 @@ def list_callbacks(statuses: tuple[str, ...], purpose: str | None, due: bool, li
             click.echo(f"{callback.id:>6}  {callback.purpose:11} {callback.status:11} "
                        f"{mask(callback.phone_e164):16} {case_number or '-':10}  {at:%Y-%m-%d %H:%M}  "
                        f"{callback.attempts:>5}  {callback.last_result or ''}")
+
+
+@callbacks_cli.command("status")
+def status() -> None:
+    """Whether callbacks are being placed or paused, what is owed, and the
+    results of the last 24 hours' attempts.  Exits 1 while paused."""
+    app = current_app._get_current_object()
+    now = app.extensions["clock"]()
+    with db.session_scope(app) as session:
+        pause = active_pause(session)
+        if pause is None:
+            click.echo("callbacks: placing")
+        else:
+            click.echo(f"callbacks: PAUSED since {pause.paused_at:%Y-%m-%d %H:%M} UTC: Twilio error {pause.code}: "
+                       f"{pause.reason}")
+            click.echo("  fix the Twilio account, then run `flask --app app callbacks resume`; "
+                       "every complainant stays owed meanwhile")
+        counts = dict(session.execute(select(Callback.status, func.count()).group_by(Callback.status)).all())
+        due = session.scalar(select(func.count()).select_from(Callback).where(
+            Callback.status == "pending", Callback.next_attempt_at <= now)) or 0
+        click.echo("owed: " + "  ".join(f"{s} {counts.get(s, 0)}" for s in ("pending", "calling"))
+                   + f"  (due now {due})")
+        click.echo("done: " + "  ".join(f"{s} {counts.get(s, 0)}" for s in STATUSES if s not in ("pending", "calling")))
+        attempts = dict(session.execute(select(CallbackAttempt.status, func.count())
+                                        .where(CallbackAttempt.status != "ended")
+                                        .group_by(CallbackAttempt.status)).all())
+        click.echo("attempts in flight: " + "  ".join(f"{s} {attempts.get(s, 0)}" for s in ("placing", "placed")))
+        results = session.execute(select(CallbackAttempt.result, func.count())
+                                  .where(CallbackAttempt.status == "ended",
+                                         CallbackAttempt.ended_at >= now - timedelta(hours=24))
+                                  .group_by(CallbackAttempt.result).order_by(CallbackAttempt.result)).all()
+        click.echo("last 24 h: " + ("  ".join(f"{r} {n}" for r, n in results) if results else "no attempts"))
+    if pause is not None:
+        raise SystemExit(1)
+
+
+@callbacks_cli.command("resume")
+def resume() -> None:
+    """End a pause raised by an account fault, once the account is fixed."""
+    app = current_app._get_current_object()
+    with db.session_scope(app) as session:
+        resumed = resume_callbacks(session, app.extensions["clock"](), actor="cli")
+    click.echo("callbacks resumed" if resumed else "callbacks were not paused")
 
 
 @callbacks_cli.command("cancel")

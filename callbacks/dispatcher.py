@@ -2,9 +2,10 @@
 
 One run:
 
-1. ends attempts that went quiet: a claim whose ``calls.create`` never
-   returned (the process died), or a call with no final status long after it
-   was placed (its status callback was lost; Twilio is asked over REST);
+1. sets attempts that went quiet straight with Twilio (``callbacks.reconcile``):
+   a claim whose ``calls.create`` never returned (the process died) is
+   looked up before anyone is called again, and a call with no final status
+   long after it was placed (its status callback was lost) is fetched;
 2. claims due callbacks, oldest first, in short transactions (``FOR UPDATE
    SKIP LOCKED`` on PostgreSQL).  Each is checked again: a number that opted
    out, a case no longer closed, a caller who got through since, or a moment
@@ -26,16 +27,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, ContextManager
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from call_log.models import Call
-from call_log.phones import mask, region_of
-from call_log.services import FINAL_STATUSES, CallParams, log_call
-from callbacks.attempts import REJECTED, REST_ERROR, result_of_call, settle_attempt
+from call_log.phones import mask, mask_text, region_of
+from call_log.services import CallParams, log_call
+from callbacks.attempts import ACCOUNT_FAULT, ACCOUNT_FAULTS, REST_ERROR, result_of_rest_failure, settle_attempt
 from callbacks.models import Callback, CallbackAttempt, OptOut
+from callbacks.pauses import active_pause, pause_callbacks
+from callbacks.reconcile import end_quiet_attempts
 from callbacks.services import first_allowed, line_of
 from cases.models import Case, Complainant
 from config.catalog import HotlineConfig
@@ -44,10 +47,6 @@ log = logging.getLogger(__name__)
 
 SessionScope = Callable[[], ContextManager[Session]]
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
-# A claim whose calls.create has not come back after this long was cut off
-# (the process died between the claim and Twilio's answer).
-PLACING_TIMEOUT = timedelta(minutes=5)
-QUIET_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,7 @@ class DispatchCounts:
     dropped: int = 0           # no longer owed: opted out, case reopened, caller got through
     failed: int = 0            # calls.create failed
     reconciled: int = 0        # quiet attempts ended
+    paused: bool = False       # callbacks are paused (an account fault): nothing was claimed
 
 
 def dispatch_due(scope: SessionScope, config: HotlineConfig, client: Client, urls: CallbackUrls,
@@ -81,7 +81,7 @@ def dispatch_due(scope: SessionScope, config: HotlineConfig, client: Client, url
                  stale_after: timedelta = timedelta(hours=1),
                  keep_going: Callable[[], bool] = lambda: True) -> DispatchCounts:
     counts = DispatchCounts()
-    _end_quiet_attempts(scope, config, client, clock, stale_after, counts)
+    counts.reconciled += end_quiet_attempts(scope, config, client, clock, stale_after)
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="callback-place") as pool:
         in_flight: set[Future] = set()
         more = True
@@ -125,6 +125,9 @@ def _claim(scope: SessionScope, config: HotlineConfig, now: datetime, batch: int
     dropping and deferring as needed, until ``at_once`` are claimed.  Says
     whether more may be due."""
     with scope() as session:
+        if active_pause(session) is not None:
+            counts.paused = True
+            return [], False
         due = list(session.scalars(
             select(Callback).where(Callback.status == "pending", Callback.next_attempt_at <= now)
             .order_by(Callback.next_attempt_at, Callback.id).limit(batch).with_for_update(skip_locked=True)))
@@ -169,13 +172,17 @@ def _no_longer_owed(session: Session, callback: Callback) -> str | None:
         if callback.purpose == "outcome" and case.status != "closed":
             return "case_reopened"
     if callback.purpose in ("queue", "missed"):
-        # They called again and reached an operator or reported: nothing is owed.
+        # They called again and reached an operator or reported: nothing is
+        # owed.  A person reached them when a <Dial><Queue> bridged the call,
+        # or when an operator answered it from the console (answer next,
+        # takeover: the call log names the operator and when they joined).
         reported = session.scalar(select(Complainant.id).where(
             Complainant.phone_e164 == callback.phone_e164, Complainant.created_at > callback.created_at).limit(1))
-        bridged = session.scalar(select(Call.id).where(
+        reached = session.scalar(select(Call.id).where(
             Call.caller_e164 == callback.phone_e164, Call.direction == "inbound",
-            Call.started_at > callback.created_at, Call.queue_result == "bridged").limit(1))
-        if reported is not None or bridged is not None:
+            or_(and_(Call.started_at > callback.created_at, Call.queue_result == "bridged"),
+                Call.operator_joined_at > callback.created_at)).limit(1))
+        if reported is not None or reached is not None:
             return "caller_got_through"
     return None
 
@@ -192,8 +199,8 @@ def _place(scope: SessionScope, config: HotlineConfig, client: Client, urls: Cal
             timeout=config.callbacks.ring_seconds,
         )
     except TwilioRestException as error:
-        result = REJECTED if error.status == 400 else REST_ERROR
-        _record_failure(scope, config, clock, claim, result, f"HTTP {error.status} code {error.code}: {error.msg}")
+        _record_failure(scope, config, clock, claim, result_of_rest_failure(error.status, error.code),
+                        f"HTTP {error.status} code {error.code}: {error.msg}", code=error.code)
         return False
     except Exception as error:  # noqa: BLE001 - the network, a timeout, a bad answer: try again later
         _record_failure(scope, config, clock, claim, REST_ERROR, f"{error.__class__.__name__}: {error}")
@@ -215,44 +222,14 @@ def _place(scope: SessionScope, config: HotlineConfig, client: Client, urls: Cal
 
 
 def _record_failure(scope: SessionScope, config: HotlineConfig, clock: Callable[[], datetime], claim: Claim,
-                    result: str, error: str) -> None:
-    log.warning("callback %s: calls.create to %s failed: %s", claim.callback_id, mask(claim.to), error)
+                    result: str, error: str, code: int | None = None) -> None:
+    error = mask_text(error)           # Twilio's messages quote the number called
+    log.warning("callback %s: calls.create to %s failed (%s): %s", claim.callback_id, mask(claim.to), result,
+                error)
     with scope() as session:
         attempt = session.get(CallbackAttempt, claim.attempt_id, with_for_update=True)
-        settle_attempt(session, config, attempt, result, clock(), error=error[:2000])
-
-
-# --- attempts that went quiet --------------------------------------------------------------
-
-def _end_quiet_attempts(scope: SessionScope, config: HotlineConfig, client: Client,
-                        clock: Callable[[], datetime], stale_after: timedelta, counts: DispatchCounts) -> None:
-    now = clock()
-    with scope() as session:
-        cut_off = list(session.scalars(select(CallbackAttempt).where(
-            CallbackAttempt.status == "placing", CallbackAttempt.placed_at < now - PLACING_TIMEOUT,
-        ).limit(QUIET_BATCH).with_for_update(skip_locked=True)))
-        for attempt in cut_off:
-            # Whether Twilio took the call is unknown; counting it as an
-            # attempt errs on the side of calling once too few, not too often.
-            settle_attempt(session, config, attempt, "interrupted", now,
-                           error="the scheduler stopped before calls.create answered")
-            counts.reconciled += 1
-        quiet = list(session.execute(select(CallbackAttempt.id, CallbackAttempt.call_sid).where(
-            CallbackAttempt.status == "placed", CallbackAttempt.placed_at < now - stale_after,
-            CallbackAttempt.call_sid.is_not(None),
-        ).order_by(CallbackAttempt.placed_at).limit(QUIET_BATCH)))
-    for attempt_id, call_sid in quiet:
-        try:
-            status = client.calls(call_sid).fetch().status
-        except TwilioRestException as error:
-            status = "failed" if error.status == 404 else None
-        except Exception:  # noqa: BLE001 - try again on the next run
-            log.warning("could not look up quiet callback call %s", call_sid, exc_info=True)
-            status = None
-        if status not in FINAL_STATUSES:
-            continue
-        with scope() as session:
-            attempt = session.get(CallbackAttempt, attempt_id, with_for_update=True)
-            settle_attempt(session, config, attempt, result_of_call(status, attempt), clock(),
-                           error="final status looked up over REST; the status callback never came")
-            counts.reconciled += 1
+        now = clock()
+        settle_attempt(session, config, attempt, result, now, error=error[:2000])
+        if result == ACCOUNT_FAULT:
+            pause_callbacks(session, code, f"{ACCOUNT_FAULTS.get(code, 'the account was refused')} ({error})",
+                            now, attempt_id=attempt.id)

@@ -63,7 +63,8 @@ class CallbackAttempt(Base):
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id", ondelete="SET NULL"))
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_by: Mapped[str | None] = mapped_column(String(32))   # human, machine_start, fax, unknown
-    # busy, no-answer, failed, canceled, machine, answered, hung_up, rest_error, interrupted
+    # busy, no-answer, failed, canceled, machine, answered, hung_up, rest_error, rejected,
+    # account_fault, interrupted
     result: Mapped[str | None] = mapped_column(String(32))
     ended_at: Mapped[datetime | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
@@ -72,6 +73,24 @@ class CallbackAttempt(Base):
 
 
 Index("ix_callback_attempt_status_placed", CallbackAttempt.status, CallbackAttempt.placed_at)
+
+
+class CallbackPause(Base):
+    """Callbacks are paused: Twilio refused ``calls.create`` for a fault in
+    the centre's own account (no permission to call +86, a From number not
+    verified, a bad Url...), which every further call would hit too.  While
+    a row has no ``resumed_at``, nothing is placed and everyone stays owed;
+    ``flask --app app callbacks resume`` ends it once the account is fixed."""
+
+    __tablename__ = "callback_pause"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[int | None] = mapped_column()             # Twilio's error code, e.g. 21215
+    reason: Mapped[str] = mapped_column(Text)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("callback_attempt.id", ondelete="SET NULL"))
+    paused_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resumed_at: Mapped[datetime | None] = mapped_column()
+    resumed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class SurveyAnswer(Base):

@@ -16,15 +16,14 @@ import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, request
-from werkzeug.exceptions import HTTPException
 
 from callbacks import calls
 from callbacks.calls import CallUrls
 from callbacks.dispatcher import CallbackUrls
 from database import db
-from ivr.params import call_params, decimal, recording_params, status_update, whole_number
+from ivr.params import call_params, caller_input, recording_params, status_update, whole_number
+from ivr.recovery import recovery
 from ivr.signature import twilio_signed
-from ivr.turns import Input
 from ivr.views import external_url, hotline, now, twiml
 
 log = logging.getLogger(__name__)
@@ -51,15 +50,6 @@ def placement_urls(app: Flask) -> CallbackUrls:
         status=lambda attempt: adapter.build("callbacks.status", {"attempt": attempt}, force_external=True),
     )
 
-
-
-
-
-
-
-
-
-
 @bp.post("/answer")
 @twilio_signed
 def answer():
@@ -79,13 +69,10 @@ def step():
     attempt, sequence = whole_number(request.args.get("attempt")), whole_number(request.args.get("step"))
     if attempt is None or sequence is None:
         return twiml(calls.apology(hotline().config, None))
-    form = request.form
     recording = recording_params()
-    event = Input(digits=form.get("Digits") or None, speech=form.get("SpeechResult") or None,
-                  confidence=decimal(form.get("Confidence")),
-                  recording_sid=recording.recording_sid if recording else None)
+    event = caller_input(recording)
     session = db.session()
-    body = calls.take_step(session, hotline().config, attempt, form.get("CallSid", ""), sequence, event,
+    body = calls.take_step(session, hotline().config, attempt, request.form.get("CallSid", ""), sequence, event,
                            call_urls(), now(), recording=recording)
     session.commit()
     return twiml(body)
@@ -115,15 +102,12 @@ def recording():
     return Response(status=204)
 
 
-@bp.errorhandler(Exception)
-def apologise(error: Exception):
-    """A complainant never hears an application error: a short apology and
-    a hang-up.  A status callback that failed answers 500; the dispatcher
-    looks up calls whose final status never arrived."""
-    if isinstance(error, HTTPException):
-        return error
-    db.session().rollback()
-    log.exception("callback webhook %s failed", request.path)
-    if request.path.endswith(("/status", "/recording")):
-        return Response(status=500)
-    return twiml(calls.apology(hotline().config, None))
+def _apology() -> str:
+    """A complainant never hears an application error: a short apology and a hang-up."""
+    return calls.apology(hotline().config, None)
+
+
+# The IVR's failure path: status and recording callbacks are spooled while
+# the database is unavailable (and replayed with `flask --app app spool replay`).
+bp.register_error_handler(Exception, recovery(_apology, spool_as={"callbacks.status": "callback_status",
+                                                                  "callbacks.recording": "callback_recording"}))

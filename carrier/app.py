@@ -10,7 +10,7 @@ from carrier.exchange import Carrier
 from carrier.guard import refuse_in_production
 from carrier.phone import bp as phone_bp
 from carrier.rest import bp as rest_bp
-from carrier.rest.errors import ApiError, not_found
+from carrier.rest.errors import METHOD_NOT_ALLOWED, ApiError, not_found
 from config.settings import Settings, load_settings
 
 
@@ -33,6 +33,8 @@ def create_carrier_app(carrier: Carrier | None = None, settings: Settings | None
         if request.path.startswith(f"/{API_VERSION}/"):
             if error.code == 404:
                 return not_found(request.path).response()
+            if error.code == 405:
+                return ApiError(405, METHOD_NOT_ALLOWED, f"Method {request.method} not allowed").response()
             return ApiError(error.code or 500, None, error.description or error.name).response()
         return error
 

@@ -63,7 +63,7 @@ def enqueue(interp: Interpreter, verb: Node, document: Document) -> TwimlSource 
         _left(interp, verb, document, queue, member, "hangup", report=True)
         raise
     except Redirect:
-        _left(interp, verb, document, queue, member, "redirected", report=True)
+        _left(interp, verb, document, queue, member, "redirected", report=True, call_goes_on=True)
         raise
     except CallOver:
         queue.leave(member)
@@ -104,14 +104,15 @@ def _round_seconds(document: Document) -> int:
 
 
 def _left(interp: Interpreter, verb: Node, document: Document, queue: CallQueue, member: Member,
-          result: str, report: bool = False) -> TwimlSource | None:
+          result: str, report: bool = False, call_goes_on: bool = False) -> TwimlSource | None:
     queue_time = queue.wait_time(member)
     queue.leave(member)
     interp.call.queue_time = queue_time
     interp.call.note("queue", f"left queue {queue.friendly_name}: {result}", queue_sid=queue.sid,
                      event="left", result=result)
     if report:
-        interp.report(verb.get("action"), verb.method(), _params(queue, result, queue_time), document)
+        interp.report(verb.get("action"), verb.method(), _params(queue, result, queue_time), document,
+                      call_goes_on=call_goes_on)
         return None
     return _after(interp, verb, document, queue, result, queue_time)
 
@@ -124,7 +125,8 @@ def _dequeued(interp: Interpreter, verb: Node, document: Document, queue: CallQu
     call.note("queue", f"taken from queue {queue.friendly_name}", queue_sid=queue.sid, event="left",
               result=event.reason)
     if event.bridge is None:
-        interp.report(verb.get("action"), verb.method(), _params(queue, "redirected", queue_time), document)
+        interp.report(verb.get("action"), verb.method(), _params(queue, "redirected", queue_time), document,
+                      call_goes_on=True)
         raise Redirect(event.source)
     bridge = event.bridge
     try:
@@ -145,7 +147,7 @@ def _dequeued(interp: Interpreter, verb: Node, document: Document, queue: CallQu
     except Redirect:
         bridge.end(call)
         interp.report(verb.get("action"), verb.method(), _params(queue, "redirected-from-bridged", queue_time),
-                      document)
+                      document, call_goes_on=True)
         raise
     except BaseException:
         bridge.end(call)
@@ -157,7 +159,7 @@ def _dequeued(interp: Interpreter, verb: Node, document: Document, queue: CallQu
             raise PartyHungUp()
         if outcome.reason == REDIRECTED:
             interp.report(verb.get("action"), verb.method(),
-                          _params(queue, "redirected-from-bridged", queue_time), document)
+                          _params(queue, "redirected-from-bridged", queue_time), document, call_goes_on=True)
             raise Redirect(outcome.source)
         if outcome.reason == ENDED:
             raise CallOver("completed", "ended through the REST API")

@@ -146,9 +146,9 @@ class Interpreter:
                 return parse(self.fetch(retry), url=fallback.url, strict=self.carrier.strict)
             except WebhookFailure as failure:
                 raise self.application_error({"code": failure.code, "message": failure.message,
-                                              "url": failure.url})
+                                              "url": failure.url}) from None
             except TwimlProblem as problem:
-                raise self.application_error(problem.to_json())
+                raise self.application_error(problem.to_json()) from None
         raise self.application_error({"code": code, "message": message, "url": source.url}, logged=True)
 
     def application_error(self, notice: dict, *, logged: bool = False) -> CallOver:
@@ -191,14 +191,17 @@ class Interpreter:
                                           f"{INVALID_URL} no action URL and no document URL to post to"})
         return TwimlSource(self.resolve(url or document.url, document), method, params=params)
 
-    def report(self, url: str | None, method: str, params: dict[str, str], document: Document) -> None:
-        """Request an action URL whose TwiML cannot run any more (the caller
-        has gone), as Twilio still does for <Dial>, <Record> and <Enqueue>."""
+    def report(self, url: str | None, method: str, params: dict[str, str], document: Document, *,
+               call_goes_on: bool = False) -> None:
+        """Request an action URL whose TwiML will not run, as Twilio still
+        does for <Dial>, <Record> and <Enqueue>: the caller has gone
+        (``CallStatus=completed``), or a REST request moved the call on
+        elsewhere (``call_goes_on``: the call's own, live status)."""
         if not url:
             return
         source = TwimlSource(self.resolve(url, document), method, params=params)
         try:
-            self.fetch(source, CallStatus="completed")
+            self.fetch(source, **({} if call_goes_on else {"CallStatus": "completed"}))
         except WebhookFailure as failure:
             self.call.note("notice", failure.message, code=failure.code, url=failure.url)
 

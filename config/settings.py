@@ -42,6 +42,10 @@ class SchedulerSettings:
     callback_concurrency: int = 4         # calls.create requests in flight at once
     # A placed call with no final status after this long is looked up over REST.
     callback_stale_after: timedelta = timedelta(hours=1)
+    # The leader writes a heartbeat this often; /readyz wants one within
+    # ready_within (HOTLINE_READY_SCHEDULER_WITHIN).
+    heartbeat_every: timedelta = timedelta(seconds=10)
+    ready_within: timedelta = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,22 @@ class Settings:
     # trusted when HOTLINE_PUBLIC_URL is not set.  0 trusts none.
     trusted_proxies: int = 0
     log_level: str = "INFO"
+    # How long a web request waits for a database lock (SQLite's busy
+    # timeout, PostgreSQL's lock_timeout and pool wait) and for one statement
+    # (PostgreSQL's statement_timeout): Twilio gives up on a webhook after
+    # 15 s, so a request fails fast and takes the recovery path instead.
+    db_lock_timeout: timedelta = timedelta(seconds=3)
+    db_statement_timeout: timedelta = timedelta(seconds=5)
+    # The same wait for the scheduler, the CLI and other background work.
+    db_job_lock_timeout: timedelta = timedelta(seconds=30)
+    # "text" (the default) or "json": one JSON object a line, phone numbers masked.
+    log_format: str = "text"
+    # Prometheus metrics at /internal/metrics, only for requests that carry
+    # "Authorization: Bearer <token>"; without a token the endpoint is off (404).
+    metrics_token: str | None = None
+    # prometheus_client's multiprocess directory (PROMETHEUS_MULTIPROC_DIR),
+    # when several gunicorn workers share the metrics.
+    metrics_multiproc_dir: Path | None = None
     # Environment variables YAML may name, e.g. departments' notification secrets.
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
@@ -127,8 +147,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         generated = _dev_secrets(instance_dir)
         for key in missing:
             secrets_from_env[key] = generated[key]
+    log_format = env.get("HOTLINE_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"HOTLINE_LOG_FORMAT must be text or json, not {log_format!r}")
+    metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
     return Settings(
         env=mode,
+        log_format=log_format,
+        metrics_token=env.get("HOTLINE_METRICS_TOKEN") or None,
+        metrics_multiproc_dir=Path(metrics_dir) if metrics_dir else None,
         database_url=database_url,
         public_url=public_url,
         twilio_api_url=(env.get("HOTLINE_TWILIO_API_URL") or "https://api.twilio.com").rstrip("/"),
@@ -136,21 +163,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         instance_dir=instance_dir,
         trusted_proxies=trusted,
         log_level=env.get("HOTLINE_LOG_LEVEL", "INFO").upper(),
+        db_lock_timeout=_duration(env, "HOTLINE_DB_LOCK_TIMEOUT", Settings.db_lock_timeout),
+        db_statement_timeout=_duration(env, "HOTLINE_DB_STATEMENT_TIMEOUT", Settings.db_statement_timeout),
+        db_job_lock_timeout=_duration(env, "HOTLINE_DB_JOB_LOCK_TIMEOUT", Settings.db_job_lock_timeout),
         config_secrets={k: v for k, v in env.items() if k.startswith("HOTLINE_NOTIFY_SECRET_")},
         scheduler=_scheduler_settings(env),
         **secrets_from_env,
     )
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|[smhd])\s*$")
+_UNITS = {"ms": "milliseconds", "s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def parse_duration(text: str, name: str) -> timedelta:
-    """"90s", "30m", "2h" or "1d"."""
+    """"500ms", "90s", "30m", "2h" or "1d"."""
     match = _DURATION.match(text)
     if not match:
-        raise SettingsError(f"{name} must be a duration such as 90s, 30m, 2h or 1d, not {text!r}")
+        raise SettingsError(f"{name} must be a duration such as 90s, 30m, 2h or 1d (or 500ms), not {text!r}")
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
@@ -184,4 +214,6 @@ def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:
         callback_batch=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_BATCH", defaults.callback_batch),
         callback_concurrency=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_CONCURRENCY", defaults.callback_concurrency),
         callback_stale_after=_duration(env, "HOTLINE_SCHEDULER_CALLBACK_STALE_AFTER", defaults.callback_stale_after),
+        heartbeat_every=_duration(env, "HOTLINE_SCHEDULER_HEARTBEAT_EVERY", defaults.heartbeat_every),
+        ready_within=_duration(env, "HOTLINE_READY_SCHEDULER_WITHIN", defaults.ready_within),
     )

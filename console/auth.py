@@ -46,7 +46,9 @@ def _signed_in() -> tuple[User | None, Principal | None]:
     cached = getattr(request, "_hotline_signed_in", None)
     if cached is None:
         user_id = session.get("user_id")
-        user = db.session().get(User, user_id) if user_id else None
+        # A read of its own: pages that only read (the live board's poll)
+        # must not take SQLite's write lock just to know who is asking.
+        user = db.reader().get(User, user_id) if user_id else None
         if user is None or not user.active:
             user = None
         cached = (user, principal_for_user(user) if user else None)

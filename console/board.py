@@ -16,6 +16,7 @@ from database import db
 from ivr.views import external_url
 from operators.board import live_calls
 from operators.intake import CaseForm, FormError, case_of_call, file_from_call, prefill
+from operators.presence import report_present
 from operators.services import CallEnded, NoDevice, OperatorUrls, QueueEmpty, answer_next, take_over, transfer
 
 offer("console.board", "Live board", "Calls in the IVR and in the queues, live", "operator", "supervisor")
@@ -48,8 +49,20 @@ def board():
 @bp.get("/board.json")
 @requires("operator", "supervisor")
 def board_json():
-    calls = live_calls(db.session(), _config(), _now())
-    return jsonify(calls=[c.as_dict(full_numbers=False) for c in calls])
+    # Read-only: on SQLite the poll never takes (or waits for) the write lock.
+    board = live_calls(db.reader(), _config(), _now())
+    return jsonify(calls=[c.as_dict(full_numbers=False) for c in board.calls], more=board.more)
+
+
+@bp.post("/presence")
+@requires("operator", "supervisor")
+def presence():
+    """The open live board reports in: this operator is on duty (the queue
+    is sized by how many are)."""
+    session = db.session()
+    report_present(session, current_user().id, _now())
+    session.commit()
+    return "", 204
 
 
 @bp.post("/calls/<call_sid>/takeover")

@@ -5,8 +5,9 @@ here (per web request) and in the CLI and job runners (``db.session_scope``).
 """
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from flask import Flask, g
@@ -57,17 +58,29 @@ def dialect_insert(session: Session, model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
+# Execution options a session's engine carries, read when each transaction
+# begins: how long to wait for a lock and for one statement (milliseconds;
+# PostgreSQL's statement timeout only), and whether the transaction only
+# reads (SQLite: a deferred BEGIN, which never takes the write lock).
+LOCK_TIMEOUT = "hotline_lock_timeout_ms"
+STATEMENT_TIMEOUT = "hotline_statement_timeout_ms"
+READ_ONLY = "hotline_read_only"
+DEFAULT_LOCK_TIMEOUT_MS = 30_000
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {}).setdefault("timeout", 30)
+        kwargs.setdefault("connect_args", {}).setdefault("timeout", DEFAULT_LOCK_TIMEOUT_MS / 1000)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN and breaks
         # SAVEPOINT; take over, as SQLAlchemy's docs recommend.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "begin", _begin_postgresql)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -76,8 +89,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={DEFAULT_LOCK_TIMEOUT_MS}")
     cursor.close()
+
+
+def _begin_sqlite(conn) -> None:
+    options = conn.get_execution_options()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(options.get(LOCK_TIMEOUT, DEFAULT_LOCK_TIMEOUT_MS))}")
+    # A writer takes the write lock at BEGIN, so two writers queue instead of
+    # deadlocking on an upgrade; a reader must not queue behind them (WAL).
+    conn.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+def _begin_postgresql(conn) -> None:
+    options = conn.get_execution_options()
+    for setting, key in (("lock_timeout", LOCK_TIMEOUT), ("statement_timeout", STATEMENT_TIMEOUT)):
+        if options.get(key):
+            conn.exec_driver_sql(f"SET LOCAL {setting} = {int(options[key])}")
+
+
+def _milliseconds(duration: timedelta) -> int:
+    return max(1, int(duration.total_seconds() * 1000))
 
 
 class Database:
@@ -93,9 +125,25 @@ class Database:
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             from pathlib import Path
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(url)
-        app.extensions["database"] = _Bound(engine, sessionmaker(engine, expire_on_commit=False))
+        lock = settings.db_lock_timeout
+        options = {"pool_timeout": max(1.0, lock.total_seconds())}
+        if not url.startswith("sqlite"):
+            # An unreachable server must not hold a request for minutes.
+            options["connect_args"] = {"connect_timeout": max(2, math.ceil(lock.total_seconds()))}
+        engine = make_engine(url, **options)
+        # Web requests wait briefly and answer (a webhook takes its recovery
+        # path); the scheduler and the CLI may wait longer.
+        web = engine.execution_options(**{LOCK_TIMEOUT: _milliseconds(lock),
+                                          STATEMENT_TIMEOUT: _milliseconds(settings.db_statement_timeout)})
+        jobs = engine.execution_options(**{LOCK_TIMEOUT: _milliseconds(settings.db_job_lock_timeout)})
+        app.extensions["database"] = _Bound(
+            engine, sessionmaker(jobs, expire_on_commit=False), sessionmaker(web, expire_on_commit=False),
+            sessionmaker(web.execution_options(**{READ_ONLY: True}), expire_on_commit=False))
         app.teardown_appcontext(self._close_session)
+        # A read-only session ends with its request, even where an app context
+        # outlives requests (tests): a read transaction kept open would keep
+        # reading an old snapshot.
+        app.teardown_request(self._close_reader)
 
     @staticmethod
     def _bound(app: Flask) -> "_Bound":
@@ -108,8 +156,18 @@ class Database:
         """The current request's (or app context's) session."""
         from flask import current_app
         if "db_session" not in g:
-            g.db_session = self._bound(current_app).factory()
+            g.db_session = self._bound(current_app).request_factory()
         return g.db_session
+
+    def reader(self) -> Session:
+        """The current request's read-only session, for pages that only read
+        (the live board, metrics): on SQLite it never takes the write lock,
+        so it neither waits behind webhooks nor holds them up.  Never write
+        through it."""
+        from flask import current_app
+        if "db_reader" not in g:
+            g.db_reader = self._bound(current_app).reader_factory()
+        return g.db_reader
 
     @contextmanager
     def session_scope(self, app: Flask) -> Iterator[Session]:
@@ -118,15 +176,24 @@ class Database:
             yield session
 
     @staticmethod
+    def _close_reader(_exc: BaseException | None) -> None:
+        reader = g.pop("db_reader", None)
+        if reader is not None:
+            reader.close()
+
+    @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        for name in ("db_session", "db_reader"):
+            session = g.pop(name, None)
+            if session is not None:
+                session.close()
 
 
 class _Bound:
-    def __init__(self, engine: Engine, factory: sessionmaker) -> None:
+    def __init__(self, engine: Engine, factory: sessionmaker, request_factory: sessionmaker,
+                 reader_factory: sessionmaker) -> None:
         self.engine, self.factory = engine, factory
+        self.request_factory, self.reader_factory = request_factory, reader_factory
 
 
 db = Database()

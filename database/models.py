@@ -7,6 +7,7 @@ from cases import models as cases_models  # noqa: F401
 from database import Base
 from ivr import models as ivr_models  # noqa: F401
 from notifications import models as notifications_models  # noqa: F401
+from operators import models as operators_models  # noqa: F401
 from reports import models as reports_models  # noqa: F401
 from routing import models as routing_models  # noqa: F401
 from scheduler import models as scheduler_models  # noqa: F401

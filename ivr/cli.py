@@ -1,54 +1,83 @@
 """``flask --app app spool replay``: feed back webhooks kept on disk while
-the database was unavailable, so nothing a caller said is lost."""
-from __future__ import annotations
+the database was unavailable, so nothing a caller said is lost.
 
-import json
+Each line is replayed in a transaction of its own.  A line that cannot be
+replayed (not JSON, parameters the database would refuse, a use case that
+fails on it) is moved to ``spool/quarantine/`` with the reason and named on
+the terminal; the rest are replayed.  If the database goes away again, the
+lines not yet replayed go back to the spool and the command exits 1.
+"""
+from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from call_log.services import CallParams, RecordingParams, StatusUpdate, record_status, save_recording
+from call_log.services import record_status, save_recording
+from callbacks import calls
 from database import db
+from ivr.params import BadWebhook, call_params, recording_params, status_update, whole_number
+from ivr.recovery import database_unavailable
 from ivr.services import fallback_recorded
+from ivr.spool import BadLine, SpooledWebhook, give_back, parse_line, quarantine, take_files
 
 spool_cli = AppGroup("spool", help="Webhooks kept on disk while the database was down.")
 
 
 @spool_cli.command("replay")
 def replay() -> None:
-    """Replay instance/spool/*.jsonl into the database, then empty the files."""
+    """Replay instance/spool/*.jsonl into the database; quarantine bad lines."""
     app = current_app._get_current_object()
-    directory = app.config["SETTINGS"].instance_dir / "spool"
-    hotline, now = app.extensions["hotline"], app.extensions["clock"]
-    replayed = 0
-    for path in sorted(directory.glob("*.jsonl")) if directory.exists() else []:
-        kind = path.stem
-        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        with db.session_scope(app) as session:
-            for form in lines:
-                _replay_one(session, hotline, kind, form, now())
-                replayed += 1
+    instance_dir = app.config["SETTINGS"].instance_dir
+    replayed, quarantined = 0, 0
+    for kind, path in take_files(instance_dir):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for index, line in enumerate(lines):
+            if not line.strip():
+                continue
+            number = index + 1
+            try:
+                webhook = parse_line(kind, line)
+                with db.session_scope(app) as session:
+                    _replay_one(session, app, webhook)
+            except Exception as error:  # noqa: BLE001 - each line stands alone
+                if database_unavailable(error):
+                    give_back(instance_dir, kind, lines[index:])
+                    path.unlink()
+                    click.echo(f"replayed {replayed} webhook(s); the database is unavailable again, so "
+                               f"{len(lines) - index} line(s) of {kind}.jsonl stay in the spool", err=True)
+                    raise SystemExit(1) from None
+                reason = str(error) if isinstance(error, (BadLine, BadWebhook, ValueError)) else \
+                    f"{error.__class__.__name__}: {error}"
+                kept = quarantine(instance_dir, kind, number, line, reason[:500])
+                quarantined += 1
+                click.echo(f"quarantined {kind}.jsonl line {number}: {reason[:200]} (kept in {kept})", err=True)
+                continue
+            replayed += 1
         path.unlink()
-    click.echo(f"replayed {replayed} webhook(s)")
+    click.echo(f"replayed {replayed} webhook(s)" + (f", quarantined {quarantined}" if quarantined else ""))
 
 
-def _replay_one(session, hotline, kind: str, form: dict, now) -> None:
-    recording = None
-    if form.get("RecordingSid"):
-        duration = form.get("RecordingDuration")
-        recording = RecordingParams(form["RecordingSid"], form.get("CallSid"), form.get("RecordingUrl"),
-                                    int(duration) if duration else None, form.get("RecordingStatus"))
-    if kind == "fallback_recorded":
-        params = CallParams(form.get("CallSid", ""), form.get("From"), form.get("To"),
-                            form.get("CallStatus"), form.get("Direction"))
-        fallback_recorded(session, hotline, params, recording, now)
-    elif kind == "recording" and recording is not None:
+def _replay_one(session, app, webhook: SpooledWebhook) -> None:
+    hotline, now = app.extensions["hotline"], app.extensions["clock"]()
+    form = webhook.form
+    if webhook.kind == "fallback_recorded":
+        fallback_recorded(session, hotline, call_params(form), recording_params(form), now)
+    elif webhook.kind == "recording":
+        recording = recording_params(form)
+        if recording is None:
+            raise BadLine("a recording callback without RecordingSid")
         save_recording(session, recording)
-    elif kind == "status":
-        sequence = form.get("SequenceNumber")
-        duration = form.get("CallDuration")
-        record_status(session, StatusUpdate(
-            form.get("CallSid", ""), form.get("CallStatus", ""), int(sequence) if sequence else None,
-            form.get("Timestamp"), int(duration) if duration else None, form, form.get("From"),
-            form.get("To"), form.get("Direction")), now)
+    elif webhook.kind == "status":
+        record_status(session, status_update(form), now)
+    elif webhook.kind == "callback_status":
+        attempt = whole_number(webhook.args.get("attempt"))
+        calls.call_status(session, hotline.config, attempt if attempt is not None else -1, status_update(form),
+                          form.get("AnsweredBy"), now)
+    elif webhook.kind == "callback_recording":
+        recording = recording_params(form)
+        if recording is None:
+            raise BadLine("a recording callback without RecordingSid")
+        calls.recording_status(session, recording)
+    else:
+        raise BadLine(f"no webhook kind {webhook.kind!r}")

@@ -1,10 +1,61 @@
 """Twilio's webhook parameters, read from the request into the call log's
-dataclasses.  Every voice blueprint translates requests through here."""
+dataclasses.  Every voice blueprint translates requests through here.
+
+What the database would refuse is refused here, before it: a NUL byte, or a
+value longer than the column that keeps it (``BadWebhook``).  Such a request
+is answered without touching the database and is never spooled, since
+replaying it would fail the same way.  What a caller said is kept up to
+``MAX_SPEECH`` characters.
+"""
 from __future__ import annotations
 
+from typing import Mapping
+
 from flask import request
+from werkzeug.datastructures import MultiDict
 
 from call_log.services import CallParams, RecordingParams, StatusUpdate
+from ivr.turns import Input
+
+# The longest value of each parameter the call log stores: its column's size.
+MAX_LENGTH = {
+    "CallSid": 64, "AccountSid": 64, "ParentCallSid": 64, "From": 64, "Caller": 64, "To": 32, "Called": 32,
+    "CallStatus": 32, "Direction": 32, "RecordingSid": 64, "RecordingUrl": 500, "RecordingStatus": 32,
+    "Timestamp": 64, "AnsweredBy": 32, "Digits": 64, "QueueResult": 32,
+    # Whole numbers kept in integer columns: nine digits fit any of them.
+    "SequenceNumber": 9, "CallDuration": 9, "RecordingDuration": 9, "QueuePosition": 9, "QueueTime": 9,
+    "AvgQueueTime": 9,
+}
+MAX_VALUE = 2000            # any other parameter
+MAX_PARAMETERS = 100        # Twilio sends a few dozen at most
+SPEECH = ("SpeechResult", "UnstableSpeechResult")
+MAX_SPEECH = 1000           # characters of speech kept: a long description, not a 100 kB payload
+
+
+class BadWebhook(ValueError):
+    """A webhook whose parameters the database would refuse."""
+
+
+Form = Mapping[str, str]
+
+
+def check_parameters(form: Form) -> Form:
+    """``form`` itself, or ``BadWebhook`` when the database could not store it."""
+    if len(form) > MAX_PARAMETERS:
+        raise BadWebhook(f"{len(form)} parameters; at most {MAX_PARAMETERS}")
+    items = form.items(multi=True) if isinstance(form, MultiDict) else form.items()
+    for name, value in items:
+        if "\x00" in name or "\x00" in value:
+            raise BadWebhook(f"a NUL byte in {name!r}")
+        limit = MAX_LENGTH.get(name, None if name in SPEECH else MAX_VALUE)
+        if limit is not None and len(value) > limit:
+            raise BadWebhook(f"{name} is {len(value)} characters long; at most {limit}")
+    return form
+
+
+def checked_form() -> MultiDict:
+    """The request's form, refused when the database could not store it."""
+    return check_parameters(request.form)
 
 
 def whole_number(value: str | None) -> int | None:
@@ -21,15 +72,19 @@ def decimal(value: str | None) -> float | None:
         return None
 
 
-def call_params() -> CallParams:
-    form = request.form
+def speech(value: str | None) -> str | None:
+    return value[:MAX_SPEECH] if value else None
+
+
+def call_params(form: Form | None = None) -> CallParams:
+    form = checked_form() if form is None else check_parameters(form)
     return CallParams(call_sid=form.get("CallSid", ""), from_number=form.get("From") or form.get("Caller"),
                       to_number=form.get("To") or form.get("Called"), status=form.get("CallStatus"),
                       direction=form.get("Direction"))
 
 
-def recording_params() -> RecordingParams | None:
-    form = request.form
+def recording_params(form: Form | None = None) -> RecordingParams | None:
+    form = checked_form() if form is None else check_parameters(form)
     if not form.get("RecordingSid"):
         return None
     return RecordingParams(recording_sid=form["RecordingSid"], call_sid=form.get("CallSid"),
@@ -37,11 +92,21 @@ def recording_params() -> RecordingParams | None:
                            status=form.get("RecordingStatus"))
 
 
-def status_update() -> StatusUpdate:
-    form = request.form
+def caller_input(recording: RecordingParams | None = None) -> Input:
+    """What the caller did: a Gather's keys or words, a recording, or how
+    their wait in a queue ended."""
+    form = checked_form()
+    return Input(digits=form.get("Digits") or None, speech=speech(form.get("SpeechResult")),
+                 confidence=decimal(form.get("Confidence")),
+                 recording_sid=recording.recording_sid if recording else None,
+                 queue_result=form.get("QueueResult") or None)
+
+
+def status_update(form: Form | None = None) -> StatusUpdate:
+    form = checked_form() if form is None else check_parameters(form)
     return StatusUpdate(
         call_sid=form.get("CallSid", ""), status=form.get("CallStatus", ""),
         sequence_number=whole_number(form.get("SequenceNumber")), timestamp=form.get("Timestamp"),
-        duration_seconds=whole_number(form.get("CallDuration")), params=form.to_dict(),
+        duration_seconds=whole_number(form.get("CallDuration")), params=dict(form.items()),
         from_number=form.get("From"), to_number=form.get("To"), direction=form.get("Direction"),
     )

@@ -7,11 +7,9 @@ changes nothing twice.
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import select
@@ -42,7 +40,7 @@ from ivr.flow import (
     SeekOperator,
     Turn,
 )
-from ivr.operator_desk import operator_desk, request_callback
+from ivr.operator_desk import expected_wait_minutes, operator_desk, request_callback, staffed
 from ivr.prompts import render
 from ivr.twiml import (
     TurnUrls,
@@ -139,6 +137,7 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         log.warning("step %s for unknown call %s", step, call_sid)
         return apology(hotline, hotline.default_line(), urls)
+    call.last_seen_at = now
     answered = _stored_step(session, call, step + 1)
     if answered is not None:
         return answered.twiml                      # a retry: same answer, nothing changes
@@ -239,7 +238,7 @@ def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, t
 # --- waiting for a person ---------------------------------------------------------
 
 def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int | None,
-               average_wait_seconds: int | None, urls: VoiceUrls) -> str:
+               average_wait_seconds: int | None, urls: VoiceUrls, now: datetime) -> str:
     """POST /voice/queue/wait: Twilio's waitUrl, asked again and again while
     the caller waits.  Says the position and the expected wait."""
     call = find_call(session, call_sid)
@@ -247,8 +246,8 @@ def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int 
         return render_nothing()
     line = hotline.config.lines[call.line_id]
     position = position or 1
-    call.queue_position = position
-    expected = position * line.operator_queue.minutes_per_caller
+    call.queue_position, call.last_seen_at = position, now
+    expected = expected_wait_minutes(position, staffed(session, now), line.operator_queue.minutes_per_caller)
     if average_wait_seconds:
         expected = max(expected, average_wait_seconds / 60)
     flow = hotline.flow(call.line_id)
@@ -301,16 +300,3 @@ def fallback_recorded(session: Session, hotline: Hotline, params: CallParams,
 
 def _cases_of_call(session: Session, call: Call) -> list[Case]:
     return session.scalars(select(Case).where(Case.call_id == call.id)).all()
-
-
-def spool(instance_dir: Path, kind: str, payload: dict) -> Path:
-    """Keep a webhook's parameters on disk when the database cannot take them.
-
-    ``flask --app app spool replay`` feeds them back once it can.
-    """
-    directory = instance_dir / "spool"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{kind}.jsonl"
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    return path

@@ -9,13 +9,19 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, current_app, request, url_for
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
 
 from call_log.services import record_status, save_recording
 from database import db
-from ivr.flow import Input
-from ivr.params import call_params, decimal, recording_params, status_update, whole_number
+from ivr.params import (
+    BadWebhook,
+    call_params,
+    caller_input,
+    checked_form,
+    recording_params,
+    status_update,
+    whole_number,
+)
+from ivr.recovery import database_unavailable, recovery, spool_request
 from ivr.services import (
     Hotline,
     VoiceUrls,
@@ -25,7 +31,6 @@ from ivr.services import (
     queue_choice,
     queue_wait,
     recorded_goodbye,
-    spool,
     take_step,
 )
 from ivr.signature import twilio_signed
@@ -64,13 +69,6 @@ def twiml(body: str) -> Response:
     return Response(body, mimetype="text/xml")
 
 
-
-
-
-
-
-
-
 @bp.post("/incoming")
 @twilio_signed
 def incoming():
@@ -86,14 +84,10 @@ def step():
     sequence = whole_number(request.args.get("step"))
     if sequence is None:
         return twiml(apology(hotline(), hotline().default_line(), voice_urls()))
-    form = request.form
     recording = recording_params()
-    event = Input(digits=form.get("Digits") or None, speech=form.get("SpeechResult") or None,
-                  confidence=decimal(form.get("Confidence")),
-                  recording_sid=recording.recording_sid if recording else None,
-                  queue_result=form.get("QueueResult") or None)
+    event = caller_input(recording)
     session = db.session()
-    body = take_step(session, hotline(), form.get("CallSid", ""), sequence, event, voice_urls(), now(),
+    body = take_step(session, hotline(), request.form.get("CallSid", ""), sequence, event, voice_urls(), now(),
                      recording=recording)
     session.commit()
     return twiml(body)
@@ -102,10 +96,10 @@ def step():
 @bp.post("/queue/wait", endpoint="wait")
 @twilio_signed
 def wait():
-    form = request.form
+    form = checked_form()
     session = db.session()
     body = queue_wait(session, hotline(), form.get("CallSid", ""), whole_number(form.get("QueuePosition")),
-                      whole_number(form.get("AvgQueueTime")), voice_urls())
+                      whole_number(form.get("AvgQueueTime")), voice_urls(), now())
     session.commit()
     return twiml(body)
 
@@ -150,31 +144,33 @@ def fallback():
 @bp.post("/fallback/recorded", endpoint="fallback_recorded")
 @twilio_signed
 def fallback_recorded_view():
-    params, recording = call_params(), recording_params()
+    """The recording left after an apology.  Whatever fails now, the caller
+    hears that it was kept and the call ends; asking them to record again
+    would go round in circles."""
+    line = hotline().line_for(request.form.get("To")) or hotline().default_line()
     session = db.session()
     try:
+        params, recording = call_params(), recording_params()
         body = fallback_recorded(session, hotline(), params, recording, now())
         session.commit()
-    except SQLAlchemyError:
+    except BadWebhook as error:
+        log.warning("fallback recording refused: %s", error)
+        return twiml(recorded_goodbye(hotline(), line))
+    except Exception as error:  # noqa: BLE001 - the caller is told it was kept; the log says what failed
         session.rollback()
-        path = spool(current_app.config["SETTINGS"].instance_dir, "fallback_recorded", request.form.to_dict())
-        log.exception("database unavailable; kept the recording's parameters in %s", path)
-        line = hotline().line_for(params.to_number) or hotline().default_line()
+        if database_unavailable(error):
+            spool_request("fallback_recorded")
+        else:
+            log.exception("the fallback recording of call %s could not be stored", request.form.get("CallSid"))
         body = recorded_goodbye(hotline(), line)
     return twiml(body)
 
 
-@bp.errorhandler(Exception)
-def apologise(error: Exception):
-    """Never a 500 to Twilio: an unexpected error still answers with an
-    apology and a recording, and the recording becomes a case."""
-    if isinstance(error, HTTPException):
-        return error
-    db.session().rollback()
-    log.exception("voice webhook %s failed", request.path)
-    if request.path.endswith(("/status", "/recording")):
-        spool(current_app.config["SETTINGS"].instance_dir, request.path.rsplit("/", 1)[-1],
-              request.form.to_dict())
-        return Response(status=204)
+def _apology() -> str:
+    """Apologise and record: the recording becomes a case."""
     line = hotline().line_for(request.form.get("To")) or hotline().default_line()
-    return twiml(apology(hotline(), line, voice_urls()))
+    return apology(hotline(), line, voice_urls())
+
+
+bp.register_error_handler(Exception, recovery(_apology, spool_as={"voice.status": "status",
+                                                                  "voice.recording": "recording"}))

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from call_log.models import Call, IvrStep
@@ -17,9 +17,18 @@ from cases.services import CLOSED_STATUSES
 from config.catalog import HotlineConfig
 from ivr.turns import CallState
 
-# A call with no status callback for this long is assumed gone (Twilio's
-# final callback was lost); it leaves the board rather than haunting it.
+# A call Twilio has said nothing about for this long is gone, even when its
+# final status callback was lost: a caller in the IVR is heard from at every
+# prompt, a queued one at every wait round.  A call an operator has joined
+# says nothing while they talk, so it stays up to STALE_AFTER.
+QUIET_AFTER = timedelta(minutes=5)
 STALE_AFTER = timedelta(hours=2)
+# What one poll shows at most: the calls waiting longest, the latest things
+# each caller said, each cut to a line.
+MAX_CALLS = 200
+MAX_SAID = 3
+MAX_SAID_CHARS = 200
+MAX_OPEN_CASES = 5
 
 STEP_LABELS = {
     "menu": "main menu", "open_case_offer": "hearing open case", "describe": "describing the problem",
@@ -55,19 +64,33 @@ class LiveCall:
         return data
 
 
-def live_calls(session: Session, config: HotlineConfig, now: datetime) -> list[LiveCall]:
-    calls = list(session.scalars(
-        select(Call).where(Call.direction == "inbound", Call.status.not_in(FINAL_STATUSES),
-                           Call.started_at >= now - STALE_AFTER)
-        .order_by(Call.started_at)))
+@dataclass(frozen=True)
+class Board:
+    calls: list[LiveCall]
+    more: int = 0             # live calls beyond MAX_CALLS, not shown
+
+
+def live(now: datetime):
+    """The condition for a call still going on, by what Twilio last told us."""
+    return and_(Call.direction == "inbound", Call.status.not_in(FINAL_STATUSES),
+                or_(Call.last_seen_at >= now - QUIET_AFTER,
+                    and_(Call.operator_joined_at.is_not(None), Call.started_at >= now - STALE_AFTER)))
+
+
+def live_calls(session: Session, config: HotlineConfig, now: datetime) -> Board:
+    calls = list(session.scalars(select(Call).where(live(now)).order_by(Call.started_at, Call.id).limit(MAX_CALLS + 1)))
+    more = 0
+    if len(calls) > MAX_CALLS:
+        calls = calls[:MAX_CALLS]
+        more = (session.scalar(select(func.count()).select_from(Call).where(live(now))) or 0) - MAX_CALLS
     if not calls:
-        return []
+        return Board([])
     said: dict[int, list[str]] = defaultdict(list)
     for call_id, speech in session.execute(
-            select(IvrStep.call_id, IvrStep.speech)
+            select(IvrStep.call_id, func.substr(IvrStep.speech, 1, MAX_SAID_CHARS + 1))
             .where(IvrStep.call_id.in_([c.id for c in calls]), IvrStep.speech.is_not(None))
             .order_by(IvrStep.call_id, IvrStep.sequence)):
-        said[call_id].append(speech)
+        said[call_id].append(speech if len(speech) <= MAX_SAID_CHARS else speech[:MAX_SAID_CHARS - 1] + "…")
     callers = {c.caller_e164 for c in calls if c.caller_e164}
     open_cases: dict[str, list[str]] = defaultdict(list)
     if callers:
@@ -85,11 +108,11 @@ def live_calls(session: Session, config: HotlineConfig, now: datetime) -> list[L
             call_sid=call.call_sid, line=line.name("zh-CN") if line else (call.line_id or "?"),
             caller=call.caller_e164 or call.from_raw or "", caller_masked=mask(call.caller_e164) or "anonymous",
             step=STEP_LABELS.get(state.node, state.node) if state else "ringing",
-            seconds=int((now - call.started_at).total_seconds()), said=said.get(call.id, []),
+            seconds=int((now - call.started_at).total_seconds()), said=said.get(call.id, [])[-MAX_SAID:],
             category_code=category.code if category else None,
             category_name=category.name("zh-CN") if category else None,
             queue=call.queue_name if call.queued_at and not call.queue_ended_at else None,
             queue_position=call.queue_position, operator=call.operator,
-            open_cases=open_cases.get(call.caller_e164 or "", []),
+            open_cases=open_cases.get(call.caller_e164 or "", [])[:MAX_OPEN_CASES],
         ))
-    return board
+    return Board(board, more)

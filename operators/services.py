@@ -24,8 +24,17 @@ from config.catalog import HotlineConfig
 log = logging.getLogger(__name__)
 
 
+# Twilio's 21220: "Call is not in-progress. Cannot redirect." The caller hung
+# up before our log heard the final status callback.
+CALL_NOT_IN_PROGRESS = 21220
+CALLER_HUNG_UP = "来电人已挂机"
+
+
 class CallEnded(LookupError):
     """The call finished before the operator could join it."""
+
+    def __init__(self, call_sid: str) -> None:
+        super().__init__(f"{CALLER_HUNG_UP} (call {call_sid} has already ended)")
 
 
 class NoDevice(ValueError):
@@ -50,7 +59,7 @@ def take_over(session: Session, client: Client, call_sid: str, operator: User, u
     _require_device(operator)
     call = find_call(session, call_sid, lock=True)
     if call is None or call.status in FINAL_STATUSES:
-        raise CallEnded(f"call {call_sid} has already ended")
+        raise CallEnded(call_sid)
     _redirect(client, call_sid, urls.connect(operator.username))
     call.operator, call.operator_joined_at = operator.username, now
     if call.queued_at and not call.queue_ended_at:
@@ -93,7 +102,7 @@ def transfer(session: Session, client: Client, config: HotlineConfig, call_sid: 
         raise ValueError(f"department {department_code} has no duty number")
     call = find_call(session, call_sid, lock=True)
     if call is None or call.status in FINAL_STATUSES:
-        raise CallEnded(f"call {call_sid} has already ended")
+        raise CallEnded(call_sid)
     _redirect(client, call_sid, urls.transfer(department_code, case_number))
     audit(session, principal_for_user(operator), "transfer", call_sid, now,
           detail=f"to {department_code}" + (f" with case {case_number}" if case_number else ""))
@@ -104,8 +113,8 @@ def _redirect(client: Client, call_sid: str, url: str) -> None:
     try:
         client.calls(call_sid).update(url=url, method="POST")
     except TwilioRestException as error:
-        if error.status == 404:
-            raise CallEnded(f"call {call_sid} has already ended") from None
+        if error.status == 404 or error.code == CALL_NOT_IN_PROGRESS:
+            raise CallEnded(call_sid) from None
         raise
 
 

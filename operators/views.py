@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from accounts.models import User
 from call_log.services import find_call
 from cases.services import find_case, open_cases_of
 from database import db
 from ivr.prompts import render
+from ivr.recovery import recovery
 from ivr.signature import twilio_signed
 from ivr.turns import CallState
 from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
@@ -103,17 +103,15 @@ def after():
     return _twiml(_apology(config, language))
 
 
-@bp.errorhandler(Exception)
-def apologise(error: Exception):
+def _apology_for_request() -> str:
     """As in the IVR: never a 500 to Twilio; the caller can still leave a message."""
-    if isinstance(error, HTTPException):
-        return error
-    db.session().rollback()
-    current_app.logger.exception("operator webhook %s failed", request.path)
-    return _twiml(_apology(_config(), "zh-CN"))
+    return _apology(_config(), "zh-CN")
 
 
 def _apology(config, language: str) -> str:
     urls = voice_urls()
     return render_apology_and_record([render(config.prompts[language], "operator_voicemail")], config.prompts,
                                      urls.fallback_recorded, urls.recording_status)
+
+
+bp.register_error_handler(Exception, recovery(_apology_for_request))

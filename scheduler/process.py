@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from datetime import datetime, timezone
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -21,6 +22,7 @@ from flask import Flask
 
 from database import make_engine
 from scheduler import jobs
+from scheduler.heartbeat import beat, holder_name
 from scheduler.leader import LeaderLock, lock_for
 from scheduler.models import JOBS_TABLE
 
@@ -84,12 +86,27 @@ class SchedulerProcess:
         scheduler.start()
         add_jobs(scheduler, self.app)
         log.info("scheduler %d leads: jobs %s", os.getpid(), ", ".join(spec.id for spec in jobs.JOBS))
+        every = self.app.config["SETTINGS"].scheduler.heartbeat_every.total_seconds()
+        last_beat = self._beat()
         try:
-            while not self.stop.wait(self.poll):
+            while not self.stop.wait(min(self.poll, every)):
                 if not self.lock.still_held():
                     log.error("scheduler %d lost the leader lock; stopping its jobs", os.getpid())
                     break
+                if time.monotonic() - last_beat >= every:
+                    last_beat = self._beat()
         finally:
             jobs.leading.clear()
             scheduler.shutdown(wait=True)     # lets running jobs finish their batch
             self.lock.release()
+
+    def _beat(self) -> float:
+        """Say that this process leads (for /readyz); a database that does
+        not answer now is told next time."""
+        from database import db
+        try:
+            with db.session_scope(self.app) as session:
+                beat(session, holder_name(), self.app.extensions["clock"]())
+        except Exception:  # noqa: BLE001 - the jobs go on; readiness says the database is down anyway
+            log.warning("scheduler %d could not write its heartbeat", os.getpid(), exc_info=True)
+        return time.monotonic()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
+INVALID_PARAMETER = 20001
+INVALID_FRIENDLY_NAME = 20002
 AUTHENTICATE = 20003
+METHOD_NOT_ALLOWED = 20004
 NOT_FOUND = 20404
 CALLS_RESOURCE = 21200            # a bad value for a Calls parameter
 NO_TO = 21201

@@ -41,6 +41,7 @@ def call_json(carrier: Carrier, call: Call) -> dict:
         "subresource_uris": {
             "recordings": uri + "/Recordings.json", "notifications": uri + "/Notifications.json",
             "events": uri + "/Events.json", "siprec": uri + "/Siprec.json", "streams": uri + "/Streams.json",
+            "transcriptions": uri + "/Transcriptions.json",
             "user_defined_message_subscriptions": uri + "/UserDefinedMessageSubscriptions.json",
             "user_defined_messages": uri + "/UserDefinedMessages.json", "payments": uri + "/Payments.json",
         },
@@ -54,7 +55,6 @@ def queue_json(account_sid: str, queue: CallQueue) -> dict:
         "current_size": queue.current_size, "max_size": queue.max_size,
         "average_wait_time": queue.average_wait_time, "date_created": rfc2822(queue.date_created),
         "date_updated": rfc2822(queue.date_updated), "uri": uri + ".json",
-        "subresource_uris": {"members": uri + "/Members.json"},
     }
 
 
@@ -77,6 +77,22 @@ def recording_json(carrier: Carrier, recording: Recording) -> dict:
         "encryption_details": None, "media_url": carrier.api_url(recording.uri()),
         "subresource_uris": {"add_on_results": recording.uri() + "/AddOnResults.json",
                              "transcriptions": recording.uri() + "/Transcriptions.json"},
+    }
+
+
+def call_recording_json(recording: Recording) -> dict:
+    """A recording as the call's own Recordings list shows it (Twilio's
+    ``call_recording``): a call-level URI and ``track``, no media URL or
+    subresources."""
+    uri = f"{account_uri(recording.account_sid)}/Calls/{recording.call_sid}/Recordings/{recording.sid}"
+    return {
+        "account_sid": recording.account_sid, "api_version": API_VERSION, "call_sid": recording.call_sid,
+        "conference_sid": None, "date_created": rfc2822(recording.started),
+        "date_updated": rfc2822(recording.date_updated or recording.started),
+        "start_time": rfc2822(recording.started), "duration": str(recording.duration), "sid": recording.sid,
+        "price": None, "uri": uri + ".json", "encryption_details": None, "price_unit": "USD",
+        "status": recording.status, "channels": 1, "source": recording.source, "error_code": None,
+        "track": "both",
     }
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hmac
 import re
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from carrier.calls import EVENTS, Dequeue, StatusCallback, TwimlSource
 from carrier.exchange import CallStateError, Carrier
+from carrier.queues import DEFAULT_MAX_SIZE
 from carrier.recordings import silent_wav
 from carrier.rest import errors
 from carrier.rest.errors import ApiError
@@ -20,6 +22,7 @@ from carrier.rest.resources import (
     MAX_PAGE_SIZE,
     account_uri,
     call_json,
+    call_recording_json,
     member_json,
     page,
     queue_json,
@@ -29,6 +32,8 @@ from carrier.rest.resources import (
 bp = Blueprint("carrier_rest", __name__, url_prefix="/2010-04-01/Accounts/<account_sid>")
 
 _NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
+MAX_QUEUE_NAME = 64
+MAX_QUEUE_SIZE = 5000
 MACHINE_DETECTION = ("Enable", "DetectMessageEnd")
 # Parameters the twilio client may send that the carrier cannot honour.
 NOT_EMULATED = ("ApplicationSid", "SipAuthUsername", "SipAuthPassword", "CallToken", "Byoc",
@@ -102,15 +107,41 @@ def create_call():
 
 @bp.get("/Calls.json")
 def list_calls():
-    filters = {k: request.args[k] for k in ("To", "From", "Status", "ParentCallSid") if request.args.get(k)}
-    calls = [c for c in reversed(carrier().calls()) if _matches(c, filters)]
+    filters = {k: request.args[k] for k in ("To", "From", "Status", "ParentCallSid", *START_TIME_FILTERS)
+               if request.args.get(k)}
+    since = {k: _moment(filters[k], k) for k in START_TIME_FILTERS if k in filters}
+    calls = [c for c in reversed(carrier().calls()) if _matches(c, filters) and _started_within(c, since)]
     return _page("calls", "/Calls.json", calls, lambda c: call_json(carrier(), c), filters)
 
 
 def _matches(call, filters: dict[str, str]) -> bool:
     facts = {"To": call.to, "From": call.from_, "Status": call.status,
              "ParentCallSid": call.parent.sid if call.parent else None}
-    return all(facts[k] == v for k, v in filters.items())
+    return all(facts[k] == v for k, v in filters.items() if k in facts)
+
+
+# StartTime (that day), StartTime> (on or after), StartTime< (on or before),
+# as the twilio client sends them: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, in UTC.
+START_TIME_FILTERS = ("StartTime", "StartTime>", "StartTime<")
+
+
+def _moment(value: str, name: str) -> datetime:
+    for layout in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, layout).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+    raise ApiError(400, errors.CALLS_RESOURCE, f"{name} must be a date (YYYY-MM-DD) or YYYY-MM-DDTHH:MM:SSZ")
+
+
+def _started_within(call, since: dict[str, datetime]) -> bool:
+    # A call not yet dialled has no start time; its creation stands in.
+    started = call.start_time or call.date_created
+    if "StartTime" in since and started.date() != since["StartTime"].date():
+        return False
+    if "StartTime>" in since and started < since["StartTime>"]:
+        return False
+    return not ("StartTime<" in since and started > since["StartTime<"])
 
 
 @bp.get("/Calls/<call_sid>.json")
@@ -138,8 +169,16 @@ def update_call(call_sid: str):
 def list_call_recordings(call_sid: str):
     _call(call_sid)
     recordings = carrier().recordings.all(call_sid)
-    return _page("recordings", f"/Calls/{call_sid}/Recordings.json", recordings,
-                 lambda r: recording_json(carrier(), r), {})
+    return _page("recordings", f"/Calls/{call_sid}/Recordings.json", recordings, call_recording_json, {})
+
+
+@bp.get("/Calls/<call_sid>/Recordings/<recording_sid>.json")
+def fetch_call_recording(call_sid: str, recording_sid: str):
+    _call(call_sid)
+    recording = carrier().recordings.get(recording_sid)
+    if recording is None or recording.call_sid != call_sid:
+        raise errors.not_found(request.path)
+    return jsonify(call_recording_json(recording))
 
 
 def _call(call_sid: str):
@@ -175,11 +214,13 @@ def _status_callback(form) -> StatusCallback | None:
     if not url:
         return None
     _absolute(url, "StatusCallback")
-    events = [e for value in form.getlist("StatusCallbackEvent") for e in value.replace(",", " ").split()]
+    # Twilio takes one event per parameter, repeated; "initiated ringing"
+    # in one value is refused, not split.
+    events = form.getlist("StatusCallbackEvent")
     unknown = [e for e in events if e not in EVENTS]
     if unknown:
         raise ApiError(400, errors.CALLS_RESOURCE, f"StatusCallbackEvent {unknown[0]!r} is not one of "
-                       + ", ".join(EVENTS))
+                       + ", ".join(EVENTS) + " (repeat the parameter for several events)")
     return StatusCallback(url, _method(form.get("StatusCallbackMethod"), "StatusCallbackMethod"),
                           frozenset(events or ["completed"]))
 
@@ -209,6 +250,22 @@ def _whole_number(value: str, name: str, low: int, high: int) -> int:
 def list_queues():
     account = carrier().account_sid
     return _page("queues", "/Queues.json", carrier().queues.all(), lambda q: queue_json(account, q), {})
+
+
+@bp.post("/Queues.json")
+def create_queue():
+    name = request.form.get("FriendlyName", "").strip()
+    if not name or len(name) > MAX_QUEUE_NAME:
+        raise ApiError(400, errors.INVALID_FRIENDLY_NAME,
+                       f"FriendlyName is required and may be up to {MAX_QUEUE_NAME} characters long")
+    size = request.form.get("MaxSize", str(DEFAULT_MAX_SIZE))
+    if not size.isdigit() or not 1 <= int(size) <= MAX_QUEUE_SIZE:
+        raise ApiError(400, errors.INVALID_PARAMETER, f"MaxSize must be a whole number from 1 to {MAX_QUEUE_SIZE}")
+    if carrier().queues.named(name) is not None:
+        # <Enqueue> finds a queue by its name; two of one name would be ambiguous here.
+        raise errors.not_emulated("A second queue with the same FriendlyName")
+    queue = carrier().queues.create(name, int(size))
+    return jsonify(queue_json(carrier().account_sid, queue)), 201
 
 
 @bp.get("/Queues/<queue_sid>.json")

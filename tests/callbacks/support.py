@@ -45,6 +45,7 @@ class RecordingTwilio(HttpClient):
         self.statuses: dict[str, str] = {}
         self.failures: list[tuple[int, int, str]] = []     # (HTTP status, Twilio code, message), used in order
         self.requests: list[tuple[str, str]] = []
+        self.lookups_down = False
         self._lock = threading.Lock()
 
     def fail_next(self, status: int = 500, code: int = 20500, message: str = "Internal Server Error") -> None:
@@ -55,6 +56,8 @@ class RecordingTwilio(HttpClient):
         with self._lock:
             self.requests.append((method, uri))
             assert auth == (ACCOUNT_SID, auth[1]), "calls must be made with the account SID"
+            if method == "GET" and self.lookups_down:
+                return Response(503, json.dumps({"code": 20503, "message": "Service Unavailable", "status": 503}))
             if self.failures:
                 status, code, message = self.failures.pop(0)
                 return Response(status, json.dumps({"code": code, "message": message, "status": status}))
@@ -63,18 +66,42 @@ class RecordingTwilio(HttpClient):
                 sid = "CA" + secrets.token_hex(16)
                 sent = {key: value for key, value in (data or {}).items()}
                 sent["_sid"] = sid
+                sent["_date_created"] = None
                 self.created.append(sent)
                 self.statuses[sid] = "queued"
                 return Response(201, json.dumps({
                     "sid": sid, "account_sid": ACCOUNT_SID, "to": sent.get("To"), "from": sent.get("From"),
                     "status": "queued", "direction": "outbound-api", "api_version": "2010-04-01",
                 }))
+            if method == "GET" and path.endswith("/Calls.json"):
+                wanted = {"To": (params or {}).get("To"), "From": (params or {}).get("From")}
+                listed = [{"sid": c["_sid"], "to": c.get("To"), "from": c.get("From"), "direction": "outbound-api",
+                           "status": self.statuses[c["_sid"]], "date_created": c.get("_date_created")}
+                          for c in reversed(self.created)
+                          if all(v is None or c.get(k) == v for k, v in wanted.items())]
+                return Response(200, json.dumps({"calls": listed, "page": 0, "page_size": 50, "start": 0,
+                                                 "end": max(len(listed) - 1, 0), "uri": path,
+                                                 "first_page_uri": path, "next_page_uri": None,
+                                                 "previous_page_uri": None}))
             if method == "GET" and "/Calls/" in path:
                 sid = path.rsplit("/", 1)[-1].removesuffix(".json")
                 if sid not in self.statuses:
                     return Response(404, json.dumps({"code": 20404, "message": "not found", "status": 404}))
                 return Response(200, json.dumps({"sid": sid, "status": self.statuses[sid]}))
             return Response(404, json.dumps({"code": 20404, "message": f"no {method} {path}", "status": 404}))
+
+    def took(self, to: str, from_: str, status: str = "in-progress", date_created: str | None = None) -> str:
+        """A call Twilio placed although the dispatcher never heard its
+        answer (the scheduler died first)."""
+        sid = "CA" + secrets.token_hex(16)
+        with self._lock:
+            self.created.append({"To": to, "From": from_, "_sid": sid, "_date_created": date_created})
+            self.statuses[sid] = status
+        return sid
+
+    def fail_lookups(self, down: bool = True) -> None:
+        """Every GET fails as if Twilio's API were unreachable, until called with False."""
+        self.lookups_down = down
 
     def calls_to(self, number: str) -> list[dict]:
         return [c for c in self.created if c.get("To") == number]

@@ -178,23 +178,6 @@ def test_twilio_failing_is_retried_soon_without_using_up_an_attempt(session, con
     assert session.scalar(select(func.count()).select_from(CallbackAttempt)) == 3
 
 
-def test_a_claim_cut_off_by_a_crash_counts_as_an_attempt_and_is_tried_again(session, config, clock, twilio,
-                                                                          dispatch):
-    callback = owe(session, config, clock)
-    # The scheduler claimed it and died before calls.create answered.
-    callback.status, callback.attempts = "calling", 1
-    session.add(CallbackAttempt(callback_id=callback.id, number=1, status="placing", placed_at=clock()))
-    session.commit()
-    dispatch()
-    assert twilio.created == []                       # not yet: it may still be in flight
-    later(clock, minutes=6)
-    counts = dispatch()
-    assert counts.reconciled == 1
-    callback = fresh(session, callback)
-    assert callback.status == "pending" and callback.last_result == "interrupted"
-    assert callback.next_attempt_at == clock() + timedelta(minutes=30)
-
-
 def test_a_call_whose_final_status_never_came_is_looked_up_over_rest(session, config, clock, twilio, dispatch,
                                                                     placed):
     callback = owe(session, config, clock)

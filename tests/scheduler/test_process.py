@@ -135,3 +135,17 @@ def test_a_callback_known_in_advance_is_placed_when_due_not_an_interval_later(se
     wait_until(lambda: twilio_server.count() >= 3, 20, "the three callbacks")
     late = [placed.at - due[placed.to] for placed in twilio_server.placed]
     assert all(0 <= seconds < 2 for seconds in late), late
+
+
+def test_the_leader_writes_a_heartbeat_for_readyz(session, start):
+    from scheduler.models import SchedulerHeartbeat
+
+    def holder():
+        session.expire_all()
+        row = session.get(SchedulerHeartbeat, 1)
+        session.commit()
+        return row.holder if row else None
+
+    leader = start("leader")
+    leader.leads()
+    assert wait_until(lambda: (holder() or "").endswith(f":{leader.pid}"), 30, "the leader's heartbeat")

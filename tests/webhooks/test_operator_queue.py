@@ -12,7 +12,7 @@ from tests.support.twiml import Document, parse
 def queue_some(session, count: int, queue: str = "urban-operators", now=None):
     for _ in range(count):
         session.add(CallRow(call_sid="CA" + secrets.token_hex(16), line_id="urban", status="in-progress",
-                            queue_name=queue, queued_at=now))
+                            queue_name=queue, queued_at=now, last_seen_at=now))
     session.commit()
 
 
@@ -118,3 +118,58 @@ def test_after_hours_caller_can_ask_for_a_callback_instead_of_voicemail(new_call
     done = call.press("2")
     assert done.hangs_up and "尽快回电" in done.text
     assert owed_callbacks(session) == [("queue", "+8613812345678")]
+
+
+# --- admission counts live callers and sizes by the operators on duty ---------------------
+
+def on_duty(session, clock, count: int) -> None:
+    from accounts.services import create_user
+    from operators.presence import report_present
+
+    for n in range(count):
+        user = create_user(session, f"duty{n}", "operator password 1", "operator", device=f"client:duty{n}",
+                           hash_method="pbkdf2:sha256:1000")
+        session.flush()
+        report_present(session, user.id, clock())
+    session.commit()
+
+
+def test_callers_whose_final_status_never_came_do_not_fill_the_queue(new_call, session, clock):
+    from datetime import timedelta
+
+    queue_some(session, 3, now=clock() - timedelta(minutes=10))     # gone: heard of 10 minutes ago
+    call = new_call()
+    call.dial()
+    assert call.press("0").root.find("Enqueue") is not None
+
+
+def test_three_waiting_are_not_too_many_for_three_operators_on_duty(new_call, session, clock):
+    on_duty(session, clock, 3)
+    queue_some(session, 3, now=clock())
+    call = new_call()
+    call.dial()
+    assert call.press("0").root.find("Enqueue") is not None
+    queue_some(session, 6, now=clock())                             # 9 ahead: 3 rounds of 2 minutes each
+    late = new_call(from_="+8613912345678")
+    late.dial()
+    assert "等待时间较长" in late.press("0").text
+
+
+def test_operators_gone_from_their_boards_no_longer_count(new_call, session, clock):
+    from datetime import timedelta
+
+    on_duty(session, clock, 3)
+    clock.moment += timedelta(minutes=3)
+    queue_some(session, 3, now=clock())
+    call = new_call()
+    call.dial()
+    assert "等待时间较长" in call.press("0").text
+
+
+def test_the_expected_wait_is_shared_among_the_operators_on_duty(new_call, webhooks, session, clock):
+    on_duty(session, clock, 3)
+    call = new_call()
+    call.dial()
+    call.press("0")
+    loop = wait_round(webhooks, call, position=3)
+    assert "您前面还有2位来电" in loop.text and "预计等待2分钟" in loop.text
