@@ -95,12 +95,17 @@ def test_answered_and_satisfied(line, survey_due, dispatch):
     callback = line.wait_settled(1)
     assert callback.status == "completed" and line.answers(case) == [("satisfied", None)]
     call = line.carrier.call(callback.last_call_sid)
+
+    def statuses_sent() -> list[str]:
+        return [e.data["params"]["CallStatus"] for e in call.entries("callback")]
+    # The service settles the callback while the carrier is still logging the
+    # status callback it sent: wait for the log, not for a moment.
+    assert line.carrier.wait_until(lambda: statuses_sent()[-1:] == ["completed"], timeout=20)
     assert (call.status, call.errors, call.entries("notice")) == ("completed", [], [])
     first = call.entries("request")[0].data
     assert first["url"].startswith("https://hotline.example.org/voice/callback/answer?attempt=")
     assert first["params"]["AnsweredBy"] == "human" and first["params"]["Direction"] == "outbound-api"
-    assert [e.data["params"]["CallStatus"] for e in call.entries("callback")] == \
-        ["initiated", "ringing", "in-progress", "completed"]
+    assert statuses_sent() == ["initiated", "ringing", "in-progress", "completed"]
     heard = [u.text for u in complainant.utterances()]
     assert any("已经更换了新的井盖" in text for text in heard)
     assert [d for u in complainant.utterances() for d in u.spelled if len(d) == 10] == [case.number]
