@@ -1,0 +1,117 @@
+"""The knowledge base's articles, as the centre writes them in
+``config/knowledge/articles.yaml``.
+
+Pure: a file in, validated ``Article``s out.  Every problem names the file
+and the article.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import yaml
+
+ARTICLES = Path("knowledge") / "articles.yaml"
+HELDOUT = Path("knowledge") / "heldout.yaml"
+LANGUAGES = ("zh-CN", "en-US")
+MAX_SPOKEN = 80            # Chinese characters the IVR reads out
+MAX_ANSWER = 300           # Chinese characters of the full answer (an SMS of a few parts)
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is malformed; the message names the file and the article."""
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    lines: tuple[str, ...]
+    title: Mapping[str, str]
+    asks: tuple[str, ...]
+    spoken: Mapping[str, str]
+    answer: Mapping[str, str]
+    department: str | None = None
+    updated: date | None = None
+
+    def text(self, field: str, language: str) -> str:
+        values = getattr(self, field)
+        return values.get(language) or values["zh-CN"]
+
+
+@dataclass(frozen=True)
+class HeldOutEnquiry:
+    text: str
+    line: str
+    article: str
+
+
+def load_articles(config_dir: Path | str, lines: Iterable[str], departments: Iterable[str]) -> tuple[Article, ...]:
+    path = Path(config_dir) / ARTICLES
+    data = _read(path)
+    known_lines, known_departments = set(lines), set(departments)
+    articles, seen = [], set()
+    for index, item in enumerate(data.get("articles") or ()):
+        where = f"{path}: articles[{index}]"
+        if not isinstance(item, dict):
+            raise KnowledgeError(f"{where}: must be a mapping")
+        article_id = str(item.get("id") or "")
+        if not _ID.match(article_id):
+            raise KnowledgeError(f"{where}.id: {article_id!r} must be lower-case words joined by hyphens")
+        if article_id in seen:
+            raise KnowledgeError(f"{where}.id: duplicate article {article_id!r}")
+        seen.add(article_id)
+        where = f"{path}: {article_id}"
+        article_lines = tuple(item.get("lines") or ())
+        if not article_lines or not set(article_lines) <= known_lines:
+            raise KnowledgeError(f"{where}.lines: must name lines of lines.yaml ({', '.join(sorted(known_lines))})")
+        department = item.get("department")
+        if department is not None and department not in known_departments:
+            raise KnowledgeError(f"{where}.department: unknown department {department!r}")
+        asks = tuple(str(a).strip() for a in item.get("asks") or () if str(a).strip())
+        if not asks:
+            raise KnowledgeError(f"{where}.asks: needs at least one way people ask it")
+        article = Article(
+            id=article_id, lines=article_lines, title=_texts(where, "title", item),
+            asks=asks, spoken=_texts(where, "spoken", item), answer=_texts(where, "answer", item),
+            department=department, updated=item.get("updated") if isinstance(item.get("updated"), date) else None)
+        if len(article.spoken["zh-CN"]) > MAX_SPOKEN:
+            raise KnowledgeError(f"{where}.spoken: at most {MAX_SPOKEN} characters are read out")
+        if len(article.answer["zh-CN"]) > MAX_ANSWER:
+            raise KnowledgeError(f"{where}.answer: at most {MAX_ANSWER} characters")
+        articles.append(article)
+    if not articles:
+        raise KnowledgeError(f"{path}: no articles")
+    return tuple(articles)
+
+
+def load_heldout(config_dir: Path | str) -> tuple[HeldOutEnquiry, ...]:
+    path = Path(config_dir) / HELDOUT
+    return tuple(HeldOutEnquiry(str(item["text"]).strip(), str(item["line"]), str(item["article"]))
+                 for item in _read(path).get("enquiries") or ())
+
+
+def _texts(where: str, field: str, item: dict) -> dict[str, str]:
+    values = item.get(field)
+    if not isinstance(values, dict) or not str(values.get("zh-CN") or "").strip():
+        raise KnowledgeError(f"{where}.{field}: needs a zh-CN text (and en-US beside it)")
+    unknown = set(values) - set(LANGUAGES)
+    if unknown:
+        raise KnowledgeError(f"{where}.{field}: unknown language {sorted(unknown)[0]!r}")
+    return {language: str(text).strip() for language, text in values.items() if str(text or "").strip()}
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except FileNotFoundError:
+        raise KnowledgeError(f"{path}: missing") from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path}: must be a mapping")
+    return data
