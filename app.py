@@ -42,6 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from callbacks.services import follow_cases
     follow_cases()
 
+    from web.guards import refuse_unstorable_text
+    app.before_request(refuse_unstorable_text)
+
     from api.views import bp as api
     from callbacks.views import bp as callback_voice
     from ivr.views import bp as voice

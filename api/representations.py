@@ -4,6 +4,7 @@ these; change both together."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from flask import request, url_for
 
@@ -85,10 +86,15 @@ def task_item(task: InspectorTask, config: HotlineConfig, *, with_case: bool = T
 
 
 def page_of(page: Page, render: Callable, endpoint: str, **view_args) -> dict:
-    """A page of items with its links; the links keep the request's filters."""
+    """A page of items with its links; the links keep the request's filters.
+
+    The query is encoded here rather than by ``url_for``, which would take a
+    client's ``_anchor``, ``_external`` or ``_scheme`` as its own arguments."""
+    path = url_for(endpoint, **view_args)
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name not in ("page", "per_page")]
+
     def link(number: int) -> str:
-        args = {**request.args.to_dict(flat=False), "page": number, "per_page": page.per_page}
-        return url_for(endpoint, **view_args, **args)
+        return path + "?" + urlencode([*kept, ("page", number), ("per_page", page.per_page)])
 
     links = {"self": link(page.page), "first": link(1), "last": link(page.pages),
              "prev": link(page.page - 1) if page.page > 1 else None,

@@ -150,6 +150,8 @@ def open_task_page(session: Session, kind: str | None = None, page: int = 1,
 
 
 def find_task(session: Session, task_id: int) -> InspectorTask | None:
+    if not 0 < task_id < 2**31:
+        return None          # no such row; and the database would refuse the number
     return session.get(InspectorTask, task_id)
 
 
