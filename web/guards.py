@@ -21,18 +21,20 @@ def refuse_unstorable_text() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if view is None or getattr(view, "twilio_signed", False):
         return
-    if NUL in request.path or _holds_nul(request.args):
-        _refuse()
+    if NUL in request.path:
+        _refuse("the path")
+    _refuse_in(request.args)
     if request.method not in ("GET", "HEAD"):
         # Read and kept first, so views that read the body raw (the API's JSON) still find it.
         request.get_data(cache=True)
-        if _holds_nul(request.form):
-            _refuse()
+        _refuse_in(request.form)
 
 
-def _refuse() -> None:
-    abort(400, description="the request holds a NUL character, which no field may contain")
+def _refuse_in(values) -> None:
+    for name, value in values.items(multi=True):
+        if NUL in name or NUL in value:
+            _refuse(repr(name.replace(NUL, "")) if NUL in name else name)
 
 
-def _holds_nul(values) -> bool:
-    return any(NUL in name or NUL in value for name, value in values.items(multi=True))
+def _refuse(where: str) -> None:
+    abort(400, description=f"{where} holds control characters (NUL), which no field may contain")
