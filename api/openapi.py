@@ -83,7 +83,8 @@ _SCHEMAS = {
     },
     "Case": {
         "type": "object",
-        "description": "A case as listed. Complainants' numbers are always masked in lists.",
+        "description": "A case as listed. Complainants' numbers are always masked in lists, and so are "
+                       "phone numbers inside description, location and status_reason.",
         "required": ["number", "status", "category", "department", "priority", "created_at", "links"],
         "properties": {
             "number": {"type": "string", "examples": ["2606100001"]},
@@ -311,12 +312,13 @@ _PATHS = {
         responses={"200": _json(_ref("CasePage"), "A page of cases."),
                    **_errors("BadRequest", "Unauthorized", "Forbidden")})},
     "/api/v1/cases/{number}": {"get": _op(
-        "getCase", "One case", "Any role. Complainants' numbers are shown in full only to "
-        f"{_FULL_NUMBERS}; masked for everyone else. allowed_actions are the steps the key's role may take "
-        "now.", tags=["cases"], parameters=[_p("number")],
+        "getCase", "One case", "Any role. Complainants' numbers (and numbers inside the free text) are shown "
+        f"in full only to {_FULL_NUMBERS}, and each time the audit log records who saw them; masked for "
+        "everyone else. allowed_actions are the steps the key's role may take now.", tags=["cases"], parameters=[_p("number")],
         responses={"200": _json(_ref("CaseDetail"), "The case."), **_errors("Unauthorized", "NotFound")})},
     "/api/v1/cases/{number}/events": {"get": _op(
-        "listCaseEvents", "A case's audited history", "Oldest first. Any role (department staff: own cases).",
+        "listCaseEvents", "A case's audited history", "Oldest first. Any role (department staff: own cases). "
+        "Phone numbers in notes are masked.",
         tags=["cases"], parameters=[_p("number")],
         responses={"200": _json(_ref("EventList"), "Every event of the case."),
                    **_errors("Unauthorized", "NotFound")})},
