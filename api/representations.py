@@ -11,7 +11,7 @@ from flask import request, url_for
 from accounts.services import Principal
 from api.auth import lifecycle_role
 from api.services import Page
-from call_log.phones import mask_text
+from call_log.phones import mask_dialable
 from cases.lifecycle import allowed_actions
 from cases.models import Case, CaseEvent, InspectorTask
 from cases.views_json import case_summary
@@ -116,7 +116,7 @@ def list_of(items: Iterable, render: Callable) -> dict:
 
 
 def _masked(text: str | None) -> str | None:
-    return mask_text(text) if text else text
+    return mask_dialable(text) if text else text
 
 
 def _as_is(text: str | None) -> str | None:

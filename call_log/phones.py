@@ -105,7 +105,8 @@ _INTERNATIONAL = re.compile(r"\+\d{7,15}")
 # One character for one, so positions in the translated text are positions in the original.
 _AS_DIGITS = str.maketrans("〇零一二三四五六七八九幺０１２３４５６７８９", "001234567891" + "0123456789")
 # Seven digits or more, perhaps grouped by single spaces, dashes or dots: dialable somewhere.
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[ \-.]?[0-9]){6,}(?![0-9])")
+# Not inside a word: a Twilio SID or a URL path is no phone number.
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \-.]?[0-9]){6,}(?![0-9A-Za-z])")
 # A case number, YYMMDD and a four-digit serial (cases.services.next_case_number): ten digits
 # in a row are no Chinese phone number (mobiles have eleven, landlines with their area code
 # eleven or twelve), so it stays readable, e.g. "duplicate of 2610090001".
@@ -130,7 +131,7 @@ def mask_text(text: str, region: str = "CN") -> str:
 
 
 def mask_dialable(text: str, region: str = "CN") -> str:
-    """For what the public reads (Open311): nothing dialable at all.  As
+    """For what the public reads (Open311), and lists: nothing dialable at all.  As
     ``mask_text``, and any other run of seven digits or more is masked too
     (a local landline without its area code, a number phonenumbers does
     not know), except a case number or a date."""
