@@ -238,9 +238,9 @@ _RESPONSES = {
     "NotFound": _json(_ref("Error"), "No such case, task or department (case_not_found, task_not_found, "
                       "department_not_found), or a case not in the claimer's queue (not_in_queue). Department "
                       "staff get case_not_found for other departments' cases too."),
-    "Conflict": _json(_ref("Error"), "The case's status does not allow the step (illegal_transition, "
-                      "department_already_returned, no_department_fits, task_closed, transition_refused); "
-                      "nothing changed."),
+    "Conflict": _json(_ref("Error"), "The case's status does not allow the step, or the case is not ready "
+                      "for it (illegal_transition, department_already_returned, category_required, "
+                      "no_department_fits, task_closed, transition_refused); nothing changed."),
     "Unprocessable": _json(_ref("Error"), "A detail is missing or wrong (action_required, unknown_action, "
                            "reason_required, note_required, review_date_required, bad_review_date, "
                            "department_required, unknown_department, bad_reason, bad_target, bad_field, "
