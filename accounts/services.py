@@ -51,7 +51,8 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
     if session.scalars(select(User).where(User.username == username)).first():
         raise AccountError(f"user {username!r} already exists")
     user = User(username=username, display_name=display_name or username, role=role,
-                password_hash=generate_password_hash(password, method=hash_method), department_code=department_code, device=device)
+                password_hash=generate_password_hash(password, method=hash_method), department_code=department_code,
+                device=device)
     session.add(user)
     session.flush()
     return user

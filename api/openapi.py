@@ -314,7 +314,8 @@ _PATHS = {
     "/api/v1/cases/{number}": {"get": _op(
         "getCase", "One case", "Any role. Complainants' numbers (and numbers inside the free text) are shown "
         f"in full only to {_FULL_NUMBERS}, and each time the audit log records who saw them; masked for "
-        "everyone else. allowed_actions are the steps the key's role may take now.", tags=["cases"], parameters=[_p("number")],
+        "everyone else. allowed_actions are the steps the key's role may take now.", tags=["cases"],
+        parameters=[_p("number")],
         responses={"200": _json(_ref("CaseDetail"), "The case."), **_errors("Unauthorized", "NotFound")})},
     "/api/v1/cases/{number}/events": {"get": _op(
         "listCaseEvents", "A case's audited history", "Oldest first. Any role (department staff: own cases). "
@@ -327,7 +328,8 @@ _PATHS = {
         "The step is taken as the key's role (admin acts as supervisor; no key acts as system). Suspend and "
         "void need a supervisor. Checked in order: the body can be read (400; 422 bad_field, action_required), "
         "the case exists (404), the action exists (422), the status allows it (409), the role may take it "
-        "(403), the details it needs are there (422). A refused step changes nothing.", tags=["cases"], parameters=[_p("number")], body=_ref("TransitionRequest"),
+        "(403), the details it needs are there (422). A refused step changes nothing.", tags=["cases"],
+        parameters=[_p("number")], body=_ref("TransitionRequest"),
         responses={"200": _json(_ref("CaseDetail"), "The case after the step."),
                    **_errors("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Unprocessable")})},
     "/api/v1/cases/{number}/claim": {"post": _op(

@@ -20,7 +20,8 @@ def number(cases):
 
 def audits(app) -> list[tuple[str, str, str, str]]:
     with db.session_scope(app) as session:
-        return [(a.actor, a.action, a.target, a.detail) for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        return [(a.actor, a.action, a.target, a.detail) for a in entries]
 
 
 @pytest.mark.parametrize("role", ["operator", "dispatcher", "supervisor", "admin"])

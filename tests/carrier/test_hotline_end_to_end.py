@@ -45,7 +45,8 @@ def test_a_caller_waiting_for_a_person_is_dequeued_to_an_operators_device(servic
     assert service.carrier.wait_until(lambda: (q := service.carrier.queues.named(queue)) is not None
                                       and q.current_size == 1, timeout=10)
 
-    operator = service.carrier.directory.register(ScriptedParty("client:operator-1", say("您好，我是接线员小王"), hang_up()))
+    operator = service.carrier.directory.register(
+        ScriptedParty("client:operator-1", say("您好，我是接线员小王"), hang_up()))
     agent = service.twilio.calls.create(to="client:operator-1", from_=URBAN,
                                         twiml=f"<Response><Dial><Queue>{queue}</Queue></Dial></Response>")
     finished(call, timeout=20)

@@ -38,7 +38,8 @@ def test_an_operators_device_dequeues_the_caller_and_both_go_on(carrier, twilio,
     assert (hold["QueuePosition"], hold["CurrentQueueSize"], hold["QueueSid"]) == ("1", "1", queue_sid)
     assert {"QueueTime", "AvgQueueTime", "MaxQueueSize"} <= hold.keys()
     connecting = stand_in.seen("/connecting")[0].params
-    assert (connecting["CallSid"], connecting["DequeingCallSid"], connecting["QueueSid"]) == (call.sid, agent.sid, queue_sid)
+    assert (connecting["CallSid"], connecting["DequeingCallSid"], connecting["QueueSid"]) == \
+        (call.sid, agent.sid, queue_sid)
     left = stand_in.seen("/left")[0].params
     assert (left["QueueResult"], left["QueueSid"], left["CallStatus"]) == ("bridged", queue_sid, "in-progress")
     taken = stand_in.seen("/taken")[0].params
@@ -54,7 +55,8 @@ def test_an_operator_dialling_an_empty_queue_waits_for_the_next_caller(carrier, 
     stand_in.on("/left", "<Response/>")
     carrier.queues.get_or_create("support")
     operator = carrier.directory.register(ScriptedParty(OPERATOR, say("您好"), hang_up()))
-    agent = twilio.calls.create(to=OPERATOR, from_=line, twiml="<Response><Dial timeout=\"60\"><Queue>support</Queue></Dial></Response>")
+    agent = twilio.calls.create(to=OPERATOR, from_=line,
+                                twiml="<Response><Dial timeout=\"60\"><Queue>support</Queue></Dial></Response>")
     assert carrier.wait_until(lambda: carrier.call(agent.sid).status == "in-progress")
     citizen = ScriptedParty(CITIZEN_NUMBER, wait())
     finished(carrier.call_in(citizen, line))
@@ -115,7 +117,8 @@ def test_a_caller_who_hangs_up_in_the_queue_is_reported_as_hangup(carrier, stand
 
 
 def test_a_full_queue_turns_the_caller_away(carrier, stand_in, line):
-    stand_in.on("/voice", '<Response><Enqueue waitUrl="/hold" action="/left" maxQueueSize="1">support</Enqueue></Response>')
+    stand_in.on("/voice", '<Response><Enqueue waitUrl="/hold" action="/left" maxQueueSize="1">support</Enqueue>'
+                          '</Response>')
     stand_in.on("/hold", HOLD)
     stand_in.on("/left", "<Response><Say>排队人数已满</Say></Response>")
     first = carrier.call_in(ScriptedParty(CITIZEN_NUMBER, wait()), line)

@@ -78,6 +78,7 @@ def test_operator_takes_over_a_live_call_and_files_its_case(service, browser, op
 
     with db.session_scope(service.app) as session:
         case = session.scalars(select(Case)).one()
-        assert (case.category_code, case.location_text, case.status) == ("C0101", "海陵区西仓路银春旅馆门前", "verifying")
+        assert (case.category_code, case.location_text, case.status) == \
+            ("C0101", "海陵区西仓路银春旅馆门前", "verifying")
         taken_over = session.get(CallRow, case.call_id)
         assert taken_over.operator == "wang" and taken_over.operator_joined_at is not None
