@@ -30,9 +30,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       SESSION_COOKIE_SECURE=settings.is_production, SESSION_COOKIE_NAME="hotline_session",
                       PERMANENT_SESSION_LIFETIME=12 * 3600, WTF_CSRF_TIME_LIMIT=None)
     _configure_logging(settings)
-    if settings.trusted_proxies and not settings.public_url:
+    if settings.trusted_proxies:
         n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+        if settings.public_url:
+            # Twilio's URL is HOTLINE_PUBLIC_URL; the proxies still say who is calling (sign-in throttling).
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=0, x_host=0, x_port=0, x_prefix=0)
+        else:
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from ivr.services import Hotline
     app.extensions["hotline"] = Hotline(load_config(settings.config_dir, settings.config_secrets))

@@ -5,13 +5,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import ROLES, ApiKey, AuditEntry, User
+from accounts.models import ROLES, ApiKey, AuditEntry, SignInFailure, User
 
 KEY_PREFIX = "hk_"
 
@@ -56,6 +56,68 @@ def create_user(session: Session, username: str, password: str, role: str, *, di
     session.add(user)
     session.flush()
     return user
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How many wrong passwords lock a user name or an address out, and for how long
+    (config.settings.SignInSettings)."""
+
+    max_failures_per_user: int
+    max_failures_per_address: int
+    lockout: timedelta
+
+
+class LockedOut(Exception):
+    """Too many wrong passwords: no password is checked until ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"locked out until {until.isoformat(timespec='minutes')}")
+        self.until = until
+
+
+def sign_in(session: Session, username: str, password: str, address: str, now: datetime,
+            throttle: Throttle) -> User | None:
+    """The console's sign-in: the user, or None for a wrong name or password.
+
+    Wrong passwords are counted per user name and per address; when either
+    reaches its limit within the lockout period, it is locked out (raises
+    ``LockedOut``) until the period has passed since the last of them, and
+    the audit log says so.  While locked out no password is checked, so the
+    right one does not help.  Signing in clears the user name's count.
+    """
+    username, address = username[:64], (address or "unknown")[:64]
+    since = now - throttle.lockout
+    session.execute(delete(SignInFailure).where(SignInFailure.at <= since))      # they count no more
+    for column, value, limit in ((SignInFailure.username, username, throttle.max_failures_per_user),
+                                 (SignInFailure.address, address, throttle.max_failures_per_address)):
+        count, last = session.execute(select(func.count(), func.max(SignInFailure.at))
+                                      .where(column == value, SignInFailure.at > since)).one()
+        if count >= limit:
+            raise LockedOut(last + throttle.lockout)
+    user = authenticate(session, username, password)
+    if user is not None:
+        session.execute(delete(SignInFailure).where(SignInFailure.username == username))
+        return user
+    session.add(SignInFailure(at=now, username=username, address=address))
+    session.flush()
+    for target, column, value, limit in (
+            ("user", SignInFailure.username, username, throttle.max_failures_per_user),
+            ("address", SignInFailure.address, address, throttle.max_failures_per_address)):
+        count = session.scalar(select(func.count()).where(column == value, SignInFailure.at > since))
+        if count == limit:
+            session.add(AuditEntry(
+                at=now, actor=f"sign-in from {address}", role="system", action="sign_in_locked",
+                target=f"{target}:{value}", detail=f"{count} wrong passwords within {throttle.lockout}; "
+                                                   f"locked out until {(now + throttle.lockout).isoformat()}",
+                data={"username": username, "address": address, "failures": count}))
+            raise LockedOut(now + throttle.lockout)
+    return None
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out everywhere: every console cookie issued so far stops working."""
+    user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

@@ -45,6 +45,17 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class SignInSettings:
+    """Throttling the console's sign-in: after this many wrong passwords
+    within ``lockout``, the user name (or the address they came from) is
+    locked out until ``lockout`` has passed since the last of them."""
+
+    max_failures_per_user: int = 5
+    max_failures_per_address: int = 20
+    lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str = "development"
     database_url: str = ""
@@ -62,6 +73,7 @@ class Settings:
     # Environment variables YAML may name, e.g. departments' notification secrets.
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    sign_in: SignInSettings = field(default_factory=SignInSettings)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -138,6 +150,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("HOTLINE_LOG_LEVEL", "INFO").upper(),
         config_secrets={k: v for k, v in env.items() if k.startswith("HOTLINE_NOTIFY_SECRET_")},
         scheduler=_scheduler_settings(env),
+        sign_in=_sign_in_settings(env),
         **secrets_from_env,
     )
 
@@ -170,6 +183,16 @@ def _whole(env: Mapping[str, str], name: str, default: int, minimum: int = 1) ->
 def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
     raw = env.get(name)
     return parse_duration(raw, name) if raw and raw.strip() else default
+
+
+def _sign_in_settings(env: Mapping[str, str]) -> SignInSettings:
+    defaults = SignInSettings()
+    return SignInSettings(
+        max_failures_per_user=_whole(env, "HOTLINE_SIGN_IN_MAX_FAILURES", defaults.max_failures_per_user),
+        max_failures_per_address=_whole(env, "HOTLINE_SIGN_IN_MAX_FAILURES_PER_ADDRESS",
+                                        defaults.max_failures_per_address),
+        lockout=_duration(env, "HOTLINE_SIGN_IN_LOCKOUT", defaults.lockout),
+    )
 
 
 def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:
