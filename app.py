@@ -47,7 +47,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     follow_cases()
 
     from web.guards import refuse_unstorable_text
+    from web.headers import add_security_headers, csp_nonce
     app.before_request(refuse_unstorable_text)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     from api.views import bp as api
     from callbacks.views import bp as callback_voice
