@@ -67,9 +67,19 @@ def event_item(event: CaseEvent) -> dict:
         "to_status": event.to_status,
         "department": event.department_code,
         "note": _masked(event.note),
-        "data": {name: _masked(value) if isinstance(value, str) else value
-                 for name, value in (event.data or {}).items()},
+        "data": _masked_data(event.data or {}),
     }
+
+
+def _masked_data(value):
+    """An event's data with every text in it masked (an edit keeps a number's before and after)."""
+    if isinstance(value, str):
+        return _masked(value)
+    if isinstance(value, dict):
+        return {name: _masked_data(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_masked_data(item) for item in value]
+    return value
 
 
 def task_item(task: InspectorTask, config: HotlineConfig, *, with_case: bool = True) -> dict:

@@ -65,3 +65,16 @@ def test_a_case_without_numbers_leaves_no_entry(api_as, cases, app):
     number = cases.report(phone=None, description="下水道堵了", location="海陵区鼓楼南路88号")
     assert api_as("dispatcher").get(f"/cases/{number}").status == 200
     assert audits(app) == []
+
+
+def test_numbers_nested_in_an_events_data_are_masked(api_as, cases, app, clock):
+    from cases.models import CaseEvent
+    from cases.services import find_case
+    number = cases.report()
+    with db.session_scope(app) as session:
+        case = find_case(session, number)
+        case.events.append(CaseEvent(
+            at=clock(), actor="user:op1", role="operator", action="edit", from_status="intake", to_status="intake",
+            data={"callback_number": {"from": "+8613912345678", "to": "+8613512345678"}}))
+    events = api_as("supervisor").get(f"/cases/{number}/events").json["items"]
+    assert events[-1]["data"] == {"callback_number": {"from": "+86*******5678", "to": "+86*******5678"}}
