@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG_DIR = Path(__file__).resolve().parent
@@ -132,9 +133,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     }
     missing = [k for k, v in secrets_from_env.items() if not v]
     if missing and mode == "production":
-        names = {"twilio_account_sid": "TWILIO_ACCOUNT_SID", "twilio_auth_token": "TWILIO_AUTH_TOKEN",
-                 "secret_key": "HOTLINE_SECRET_KEY"}
-        raise SettingsError("production needs " + ", ".join(names[k] for k in missing))
+        raise SettingsError("production needs " + ", ".join(_SECRET_NAMES[k] for k in missing))
+    if mode == "production":
+        _refuse_weak_production_settings(secrets_from_env, public_url, trusted)
     if missing:
         generated = _dev_secrets(instance_dir)
         for key in missing:
@@ -153,6 +154,45 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sign_in=_sign_in_settings(env),
         **secrets_from_env,
     )
+
+
+_SECRET_NAMES = {"twilio_account_sid": "TWILIO_ACCOUNT_SID", "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+                 "secret_key": "HOTLINE_SECRET_KEY"}
+_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+_AUTH_TOKEN = re.compile(r"[0-9a-f]{32}")
+# A console session key a browser cannot guess: what `secrets.token_urlsafe(32)` gives, at least.
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 12
+
+
+def _refuse_weak_production_settings(values: Mapping[str, str], public_url: str | None, trusted: int) -> None:
+    """Production starts only with secrets that can be secrets and a way to know its own URL.
+
+    Every problem is named at once, with the variable and what it should be."""
+    problems = []
+    sid, token, key = values["twilio_account_sid"], values["twilio_auth_token"], values["secret_key"]
+    if not _ACCOUNT_SID.fullmatch(sid):
+        problems.append(f"TWILIO_ACCOUNT_SID must be AC followed by 32 lowercase hex digits, as the Twilio "
+                        f"console shows it (got {len(sid)} characters starting {sid[:2]!r})")
+    if not _AUTH_TOKEN.fullmatch(token):
+        problems.append(f"TWILIO_AUTH_TOKEN must be the account's auth token, 32 lowercase hex digits "
+                        f"(got {len(token)} characters)")
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        problems.append(f"HOTLINE_SECRET_KEY is too weak: use at least {SECRET_KEY_MIN_LENGTH} random "
+                        f"characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))' "
+                        f"(got {len(key)} characters, {len(set(key))} different)")
+    if public_url is None and trusted == 0:
+        problems.append("set HOTLINE_PUBLIC_URL to the base URL configured in Twilio (e.g. "
+                        "https://hotline.city.gov.cn), or HOTLINE_TRUSTED_PROXIES to the number of proxies in "
+                        "front of the service: otherwise webhook signatures are checked against the Host "
+                        "header the client sends, and a signature made for another host is accepted")
+    elif public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            problems.append(f"HOTLINE_PUBLIC_URL must be an https:// base URL such as https://hotline.city.gov.cn, "
+                            f"not {public_url!r}")
+    if problems:
+        raise SettingsError("refusing to start in production:\n  - " + "\n  - ".join(problems))
 
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")

@@ -50,5 +50,6 @@ def test_the_carrier_app_refuses_production_settings():
 def test_the_dev_command_refuses_production(tmp_path):
     result = CliRunner().invoke(make_dev_command(fake_hotline), ["--port", "0"], env={
         "HOTLINE_ENV": "production", "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "HOTLINE_SECRET_KEY": "x", "HOTLINE_INSTANCE_DIR": str(tmp_path)})
+        "HOTLINE_SECRET_KEY": "production-strength-key-0123456789abcdefghij",
+        "HOTLINE_PUBLIC_URL": "https://hotline.example.org", "HOTLINE_INSTANCE_DIR": str(tmp_path)})
     assert isinstance(result.exception, CarrierRefused)
