@@ -94,3 +94,18 @@ def test_the_operator_and_complainant_phones_ring_when_the_service_dials_them(pa
     sync_api.expect(complainant).to_have_attribute("data-state", "ended")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-phone-three-phones.png"), full_page=True)
+
+
+@pytest.mark.parametrize("how", ["click", "enter"])
+def test_the_first_call_after_typing_a_new_from_number_goes_through(page, service, how):
+    caller = page.locator("#caller")
+    caller.locator("select[name=to]").select_option(URBAN)
+    number = caller.locator("input[name=from]")
+    number.fill("+8613900001111")
+    if how == "click":
+        caller.locator("button.call").click()
+    else:
+        number.press("Enter")
+    sync_api.expect(caller.locator(".prompt")).to_contain_text("listening")
+    assert [call.from_ for call in service.carrier.calls() if call.to == URBAN] == ["+8613900001111"]
+    assert caller.locator(".log li.notice").count() == 0
