@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import ROLES, ApiKey, AuditEntry, SignInFailure, User
+from call_log.phones import parse_entered
+from routing.models import Department
 
 KEY_PREFIX = "hk_"
 
@@ -35,19 +38,52 @@ class Principal:
         return f"user:{self.name}" if self.user_id else f"api:{self.name}"
 
 
-def _check_role(role: str, department_code: str | None) -> None:
+PASSWORD_RULE = "at least 10 characters"
+MIN_PASSWORD_LENGTH = 10
+# Where an operator's calls ring: a Twilio Client identity (letters, digits, _ . - @) or a phone number.
+_CLIENT_IDENTITY = re.compile(r"client:[A-Za-z0-9_][A-Za-z0-9_.@-]{0,99}")
+DEVICE_RULE = "client:<identity> (letters, digits, _ . - @) or a phone number such as +8613812345678"
+
+
+def _check_role(session: Session, role: str, department_code: str | None) -> None:
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if role == "department" and not department_code:
-        raise AccountError("department staff need a department code")
+        raise AccountError("department staff need a department code: --department CODE")
+    if department_code is not None:
+        known = session.scalars(select(Department.code).where(Department.active.is_(True))
+                                .order_by(Department.code)).all()
+        if not known:
+            raise AccountError("no departments are loaded yet: run flask --app app init first")
+        if department_code not in known:
+            raise AccountError(f"there is no department {department_code!r}; one of {', '.join(known)} "
+                               "(config/departments.yaml, loaded by flask --app app init)")
+
+
+def check_device(device: str | None) -> str | None:
+    """Where an operator's calls ring, as the bridge dials it; refused if it cannot be dialled."""
+    if device is None or not device.strip():
+        return None
+    device = device.strip()
+    if device.startswith("client:"):
+        if not _CLIENT_IDENTITY.fullmatch(device):
+            raise AccountError(f"device {device!r} is not a Client identity: use {DEVICE_RULE}")
+        return device
+    number = parse_entered(device) if re.fullmatch(r"\+?[0-9 ()-]{5,20}", device) else None
+    if number is None:
+        raise AccountError(f"device {device!r} is not a number we can dial: use {DEVICE_RULE}")
+    return number
 
 
 def create_user(session: Session, username: str, password: str, role: str, *, display_name: str | None = None,
                 department_code: str | None = None, device: str | None = None,
                 hash_method: str = "scrypt") -> User:
-    _check_role(role, department_code)
-    if len(password) < 10:
-        raise AccountError("a password needs at least 10 characters")
+    _check_role(session, role, department_code)
+    device = check_device(device)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs {PASSWORD_RULE}")
+    if not username.strip() or len(username) > 64:
+        raise AccountError("a user name has 1 to 64 characters")
     if session.scalars(select(User).where(User.username == username)).first():
         raise AccountError(f"user {username!r} already exists")
     user = User(username=username, display_name=display_name or username, role=role,
@@ -135,7 +171,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 def create_api_key(session: Session, name: str, role: str = "operator",
                    department_code: str | None = None) -> tuple[ApiKey, str]:
     """A new key; the plain key is returned once and never stored."""
-    _check_role(role, department_code)
+    _check_role(session, role, department_code)
     plain = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(name=name, prefix=plain[:10], key_hash=_hash(plain), role=role, department_code=department_code)
     session.add(key)
