@@ -82,6 +82,7 @@ class Request:
     content_type: str | None = None
     client: str = "anonymous"       # which signed-in client sends it
     twiml: bool = False             # the answer is TwiML (when 200 and text/xml)
+    address: str = "127.0.0.1"      # where it comes from
 
 
 class Tracebacks(logging.Handler):
@@ -420,7 +421,11 @@ class Fuzzer:
         data = self.form(form) if form else None
         if data is not None and rng.random() < 0.95:
             data["csrf_token"] = "CSRF"          # replaced by the client's token when sent
-        return Request(method, self.with_query(path, self.query(query)), data, client=role)
+        if data is not None and "username" in data and rng.random() < 0.3:
+            data["username"] = rng.choice(list(self.world.users.values()))      # a real name, a wrong password
+        # Sign-in is throttled per address: come from a few, so the view is reached, and the lockouts too.
+        address = f"198.51.100.{rng.randrange(1, 40)}"
+        return Request(method, self.with_query(path, self.query(query)), data, client=role, address=address)
 
 
 def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
@@ -535,9 +540,12 @@ def send(clients: dict, request: Request):
     client, token = clients.get(request.client, clients["anonymous"])
     data = request.data
     if isinstance(data, dict) and data.get("csrf_token") == "CSRF":
+        if request.client == "anonymous":
+            # Signing in or out starts a new session, and with it a new token.
+            token = csrf_of(client.get("/console/login").get_data(as_text=True))
         data = {**data, "csrf_token": token or ""}
     return client.open(request.path, method=request.method, data=data, headers=list(request.headers),
-                       content_type=request.content_type)
+                       content_type=request.content_type, environ_base={"REMOTE_ADDR": request.address})
 
 
 def well_formed(body: bytes) -> bool:
