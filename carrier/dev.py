@@ -24,6 +24,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping
 
 import click
@@ -120,14 +121,23 @@ def make_dev_command(create_app: AppFactory) -> click.Command:
             click.echo(f"  scheduler:      process {scheduled.pid}, placing callbacks through the carrier "
                        "(--no-scheduler to leave it out)")
         click.echo("Press Ctrl+C to stop.")
-        signal.signal(signal.SIGTERM, _interrupt)      # stopped by a process manager: stop the scheduler too
+        # Ctrl+C, or a process manager's SIGTERM, stops the scheduler too.  Set both here: a
+        # process started in the background of a script inherits SIGINT ignored.
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, _interrupt)
+        # The server runs in a thread, so that it still answers while the scheduler finishes the
+        # calls it is placing through it; Ctrl+C reaches the main thread, which waits here.
+        serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+        serving.start()
         try:
-            server.serve_forever()
+            while serving.is_alive():
+                serving.join(0.5)
         except KeyboardInterrupt:
             pass
         finally:
             stop_scheduler(scheduled)
             built["carrier"].shutdown(timeout=2)
+            server.shutdown()
             server.server_close()
 
     return dev

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -104,8 +105,15 @@ def test_make_run_places_callbacks_through_the_carrier(tmp_path):
 
         wait_until(lambda: "+8613812345678" in placed(), 90, "the callback to be placed through the carrier")
     finally:
-        dev.send_signal(signal.SIGINT)
-        dev.wait(timeout=60)
+        dev.send_signal(signal.SIGTERM)      # as a process manager stops it; Ctrl+C goes the same way
+        try:
+            dev.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            dev.kill()
+            scheduler = re.search(r"scheduler:\s+process (\d+)", output.read_text(errors="replace"))
+            if scheduler:
+                os.kill(int(scheduler.group(1)), signal.SIGKILL)
+            raise
     assert said("stopped"), "the scheduler stopped with the server"
 
 
