@@ -37,4 +37,5 @@ def _refuse_in(values) -> None:
 
 
 def _refuse(where: str) -> None:
-    abort(400, description=f"{where} holds control characters (NUL), which no field may contain")
+    abort(400, description=f"请求含有空字符（NUL），任何字段都不能包含 · {where} holds control characters (NUL), "
+                           "which no field may contain")

@@ -131,3 +131,13 @@ def test_at_intake_corrections_are_an_audited_event(app, clock, form, live_call)
         [edit] = session.scalars(select(CaseEvent).where(CaseEvent.action == "edit")).all()
         assert edit.actor == "user:op1"
         assert edit.data["location_text"] == {"from": PLACE, "to": "海陵区西仓路银春旅馆北门"}
+
+
+def test_a_nul_in_the_form_is_refused_in_chinese_and_english_and_changes_nothing(app, client, form, live_call):
+    path = f"/console/calls/{live_call.sid}/case"
+    answer = client.post(path, data={"csrf_token": csrf_token(client, path), **form.fields, "location": "西仓路\x00"})
+    assert answer.status_code == 400
+    text = answer.get_data(as_text=True)
+    assert "请求含有空字符" in text and "location holds control characters (NUL)" in text
+    with db.session_scope(app) as session:
+        assert session.scalars(select(Case)).all() == []
