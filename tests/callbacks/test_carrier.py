@@ -19,6 +19,7 @@ from carrier.webhooks import Routes
 from cases.models import Case, CaseEvent
 from database import db
 from tests.callbacks.conftest import closed_case, later
+from tests.scheduler.support import wait_until
 
 A = "+8613812345678"
 SETTLED = ("completed", "unreachable", "opted_out", "cancelled")
@@ -39,7 +40,7 @@ class Line:
     def callback(self) -> Callback:
         return self.look(lambda s: s.scalars(select(Callback).where(Callback.purpose == "outcome")).one())
 
-    def wait_for(self, predicate, what: str, timeout: float = 20.0):
+    def wait_for(self, predicate, what: str, timeout: float = 60.0):
         assert self.carrier.wait_until(lambda: self.look(predicate), timeout=timeout), f"timed out: {what}"
 
     def wait_settled(self, attempts: int) -> Callback:
@@ -99,6 +100,8 @@ def test_answered_and_satisfied(line, survey_due, dispatch):
     first = call.entries("request")[0].data
     assert first["url"].startswith("https://hotline.example.org/voice/callback/answer?attempt=")
     assert first["params"]["AnsweredBy"] == "human" and first["params"]["Direction"] == "outbound-api"
+    # The survey answer settles the callback; the final status callback may still be on its way.
+    wait_until(lambda: len(call.entries("callback")) >= 4, 60, "the carrier to post the final status callback")
     assert [e.data["params"]["CallStatus"] for e in call.entries("callback")] == \
         ["initiated", "ringing", "in-progress", "completed"]
     heard = [u.text for u in complainant.utterances()]

@@ -100,7 +100,7 @@ def test_two_schedulers_on_one_postgresql_database_never_place_a_callback_twice(
     assert not standby.leading
     wait_until(lambda: twilio_server.count() >= 30, 30, "half the callbacks")
     leader.kill()                      # the standby finishes the job
-    standby.leads(timeout=15)
+    standby.leads(timeout=60)
     wait_until(lambda: sum(1 for s in statuses(session).elements() if s != "pending") >= 60, 30,
                "every callback to be claimed")
     time.sleep(1.5)
