@@ -274,7 +274,7 @@ _CASE_FILTERS = [
     _query("status", "One or more statuses, comma-separated or repeated.",
            {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}}, style="form", explode=True),
     _query("department", "Department code. Department staff may only ask for their own (default)."),
-    _query("category", "Category code, e.g. E0105."),
+    _query("category", "Category code, e.g. E0404."),
     _query("line", "Line id, e.g. urban."),
     _query("channel", "Intake channel, e.g. hotline or open311."),
     _query("overdue", "true: past the due time and not yet disposed; false: the rest.", {"type": "boolean"}),

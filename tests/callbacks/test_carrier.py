@@ -173,7 +173,7 @@ def test_opting_out_is_respected(line, survey_due, dispatch, session, config, cl
     callback = line.wait_settled(1)
     assert callback.status == "opted_out" and line.answers(case) == []
     assert line.look(lambda s: s.scalars(select(OptOut.phone_e164)).all()) == [A]
-    closed_case(session, config, clock(), caller=A, category="C0105", location="海陵区凤凰路1号")
+    closed_case(session, config, clock(), caller=A, category="C0118", location="海陵区凤凰路1号")
     later(clock, days=1)
     assert dispatch().placed == 0
     assert len(line.carrier.calls()) == 1

@@ -51,7 +51,7 @@ def test_cancel_stops_a_pending_callback_and_refuses_a_finished_one(app, session
 def test_satisfaction_per_department_and_line_counts_each_case_once(app, session, config, clock):
     drains = closed_case(session, config, clock(), caller=A)                       # DRAIN, urban
     covers = closed_case(session, config, clock(), caller=B, category="C0101", location="海陵区东进路88号")
-    lamps = closed_case(session, config, clock(), caller=C, category="C0105", location="海陵区凤凰路1号")
+    lamps = closed_case(session, config, clock(), caller=C, category="C0118", location="海陵区凤凰路1号")
     later(clock, hours=5)
 
     def add(case, answer, **kw):

@@ -98,7 +98,7 @@ def test_a_refused_step_writes_no_notification(session, config, clock):
 
 
 def test_departments_without_a_system_get_no_notification(session, app, clock):
-    dispatched(session, app.extensions["hotline"].config, clock(), category="E0101", location="人民路1号")
+    dispatched(session, app.extensions["hotline"].config, clock(), category="E0102", location="人民路1号")
     assert session.scalars(select(OutboxMessage)).all() == []
 
 

@@ -41,6 +41,6 @@ def test_nul_in_a_query_is_a_bad_request(open311, params):
 
 
 def test_nul_in_a_report_is_refused_and_nothing_is_saved(open311, case_count):
-    answer = open311.post(service_code="C0105", address_string="海陵区凤凰路\x0088号", description="路灯不亮")
+    answer = open311.post(service_code="C0118", address_string="海陵区凤凰路\x0088号", description="路灯不亮")
     assert answer.status == 400 and answer.error_codes == [400]
     assert case_count() == 0

@@ -34,7 +34,7 @@ def test_shipped_configuration_is_valid_and_complete():
         <= set(config.departments)
     water_cover = config.categories["C0101"]
     assert water_cover.department == "WATER" and water_cover.priority == "urgent"
-    assert str(config.categories["E0104"].time_limit) == "15 working days"
+    assert str(config.categories["E0101"].time_limit) == "15 working days"
 
 
 @pytest.mark.parametrize("name, change, message", [
