@@ -30,9 +30,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       SESSION_COOKIE_SECURE=settings.is_production, SESSION_COOKIE_NAME="hotline_session",
                       PERMANENT_SESSION_LIFETIME=12 * 3600, WTF_CSRF_TIME_LIMIT=None)
     _configure_logging(settings)
-    if settings.trusted_proxies and not settings.public_url:
+    if settings.trusted_proxies:
         n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+        if settings.public_url:
+            # Twilio's URL is HOTLINE_PUBLIC_URL; the proxies still say who is calling (sign-in throttling).
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=0, x_host=0, x_port=0, x_prefix=0)
+        else:
+            app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from ivr.services import Hotline
     config = load_config(settings.config_dir, settings.config_secrets)
@@ -42,6 +46,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from callbacks.services import follow_cases
     follow_cases()
+
+    from web.guards import refuse_unstorable_text
+    from web.headers import add_security_headers, csp_nonce
+    app.before_request(refuse_unstorable_text)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     from api.views import bp as api
     from callbacks.views import bp as callback_voice

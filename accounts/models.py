@@ -26,6 +26,21 @@ class User(Base):
     device: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Console sessions carry the epoch they were signed in at; signing out
+    # moves it on, so every cookie issued before stops working.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SignInFailure(Base):
+    """A wrong password at the console's sign-in, kept while it counts
+    towards a lockout of the user name or of the address it came from."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class ApiKey(Base):

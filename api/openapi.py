@@ -83,7 +83,8 @@ _SCHEMAS = {
     },
     "Case": {
         "type": "object",
-        "description": "A case as listed. Complainants' numbers are always masked in lists.",
+        "description": "A case as listed. Complainants' numbers are always masked in lists, and so are "
+                       "phone numbers inside description, location and status_reason.",
         "required": ["number", "status", "category", "department", "priority", "created_at", "links"],
         "properties": {
             "number": {"type": "string", "examples": ["2606100001"]},
@@ -240,9 +241,9 @@ _RESPONSES = {
     "NotFound": _json(_ref("Error"), "No such case, task or department (case_not_found, task_not_found, "
                       "department_not_found), or a case not in the claimer's queue (not_in_queue). Department "
                       "staff get case_not_found for other departments' cases too."),
-    "Conflict": _json(_ref("Error"), "The case's status does not allow the step (illegal_transition, "
-                      "department_already_returned, no_department_fits, task_closed, transition_refused); "
-                      "nothing changed."),
+    "Conflict": _json(_ref("Error"), "The case's status does not allow the step, or the case is not ready "
+                      "for it (illegal_transition, department_already_returned, category_required, "
+                      "no_department_fits, task_closed, transition_refused); nothing changed."),
     "Unprocessable": _json(_ref("Error"), "A detail is missing or wrong (action_required, unknown_action, "
                            "reason_required, note_required, review_date_required, bad_review_date, "
                            "department_required, unknown_department, bad_reason, bad_target, bad_field, "
@@ -314,12 +315,14 @@ _PATHS = {
         responses={"200": _json(_ref("CasePage"), "A page of cases."),
                    **_errors("BadRequest", "Unauthorized", "Forbidden")})},
     "/api/v1/cases/{number}": {"get": _op(
-        "getCase", "One case", "Any role. Complainants' numbers are shown in full only to "
-        f"{_FULL_NUMBERS}; masked for everyone else. allowed_actions are the steps the key's role may take "
-        "now.", tags=["cases"], parameters=[_p("number")],
+        "getCase", "One case", "Any role. Complainants' numbers (and numbers inside the free text) are shown "
+        f"in full only to {_FULL_NUMBERS}, and each time the audit log records who saw them; masked for "
+        "everyone else. allowed_actions are the steps the key's role may take now.", tags=["cases"],
+        parameters=[_p("number")],
         responses={"200": _json(_ref("CaseDetail"), "The case."), **_errors("Unauthorized", "NotFound")})},
     "/api/v1/cases/{number}/events": {"get": _op(
-        "listCaseEvents", "A case's audited history", "Oldest first. Any role (department staff: own cases).",
+        "listCaseEvents", "A case's audited history", "Oldest first. Any role (department staff: own cases). "
+        "Phone numbers in notes are masked.",
         tags=["cases"], parameters=[_p("number")],
         responses={"200": _json(_ref("EventList"), "Every event of the case."),
                    **_errors("Unauthorized", "NotFound")})},
@@ -328,7 +331,8 @@ _PATHS = {
         "The step is taken as the key's role (admin acts as supervisor; no key acts as system). Suspend and "
         "void need a supervisor. Checked in order: the body can be read (400; 422 bad_field, action_required), "
         "the case exists (404), the action exists (422), the status allows it (409), the role may take it "
-        "(403), the details it needs are there (422). A refused step changes nothing.", tags=["cases"], parameters=[_p("number")], body=_ref("TransitionRequest"),
+        "(403), the details it needs are there (422). A refused step changes nothing.", tags=["cases"],
+        parameters=[_p("number")], body=_ref("TransitionRequest"),
         responses={"200": _json(_ref("CaseDetail"), "The case after the step."),
                    **_errors("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Unprocessable")})},
     "/api/v1/cases/{number}/claim": {"post": _op(

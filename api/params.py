@@ -21,6 +21,10 @@ from cases.lifecycle import STATUSES
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
+# Past the last page is an empty page; past this, no database could count that far.
+MAX_PAGE = 2**31 - 1
+# Moments the database stores and compares in every time zone, with a day to spare at each end.
+EARLIEST, LATEST = date(1970, 1, 2), date(9998, 12, 30)
 TASK_KINDS = ("verify", "check")
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
@@ -30,10 +34,8 @@ def bad_parameter(name: str, message: str) -> ApiError:
 
 
 def page_args(args: MultiDict) -> tuple[int, int]:
-    page = _positive_int(args, "page", 1)
-    per_page = _positive_int(args, "per_page", DEFAULT_PER_PAGE)
-    if per_page > MAX_PER_PAGE:
-        raise bad_parameter("per_page", f"per_page is at most {MAX_PER_PAGE}, not {per_page}")
+    page = _positive_int(args, "page", 1, MAX_PAGE)
+    per_page = _positive_int(args, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     return page, per_page
 
 
@@ -78,7 +80,10 @@ def json_object(request: Request, *, required: bool = True) -> dict[str, Any]:
         if required:
             raise ApiError(400, "bad_body", "the request needs a JSON object body")
         return {}
-    body = request.get_json(force=True, silent=True)
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:
+        raise ApiError(400, "bad_body", "the request body is nested too deeply to read") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_body", "the request body must be a JSON object")
     return body
@@ -100,6 +105,9 @@ def fields(body: Mapping[str, Any], spec: Mapping[str, type]) -> dict[str, Any]:
             values[name] = _date_field(name, value)
         elif not isinstance(value, str):
             raise ApiError(422, "bad_field", f"{name} must be a string", field=name)
+        elif "\x00" in value:
+            # No database keeps NUL in text; PostgreSQL refuses the whole statement.
+            raise ApiError(422, "bad_field", f"{name} holds a NUL character", field=name)
         else:
             values[name] = value
     return values
@@ -108,9 +116,14 @@ def fields(body: Mapping[str, Any], spec: Mapping[str, type]) -> dict[str, Any]:
 def _date_field(name: str, value: Any) -> date:
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if EARLIEST <= day <= LATEST:
+                return day
+            raise ApiError(422, "bad_field", f"{name} must be between {EARLIEST} and {LATEST}, not {value!r}",
+                           field=name)
     raise ApiError(422, "bad_field", f"{name} must be a date as YYYY-MM-DD, not {value!r}", field=name)
 
 
@@ -120,16 +133,15 @@ def _text(args: MultiDict, name: str) -> str | None:
     return (args.get(name) or "").strip() or None
 
 
-def _positive_int(args: MultiDict, name: str, default: int) -> int:
-    raw = args.get(name)
-    if raw in (None, ""):
+def _positive_int(args: MultiDict, name: str, default: int, largest: int) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_parameter(name, f"{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise bad_parameter(name, f"{name} must be 1 or more, not {value}")
+    if not raw.isascii() or not raw.lstrip("+-").isdigit() or len(raw) > 12:
+        raise bad_parameter(name, f"{name} must be a whole number from 1 to {largest}, not {raw[:40]!r}")
+    value = int(raw)
+    if not 1 <= value <= largest:
+        raise bad_parameter(name, f"{name} must be a whole number from 1 to {largest}, not {value}")
     return value
 
 
@@ -156,6 +168,7 @@ def _moment(args: MultiDict, name: str, time_zone: str, *, end_of_day: bool) -> 
     except ValueError:
         day = None
     if day is not None:
+        _within_range(name, day, raw)
         start = datetime.combine(day + timedelta(days=1) if end_of_day else day, time(), ZoneInfo(time_zone))
         return start
     if "T" in raw and " " in raw:
@@ -166,5 +179,11 @@ def _moment(args: MultiDict, name: str, time_zone: str, *, end_of_day: bool) -> 
         moment = None
     if moment is None or moment.tzinfo is None:
         raise bad_parameter(name, f"{name} must be a date (YYYY-MM-DD) or a date-time with an offset "
-                                  f"(2026-06-10T09:00:00+08:00), not {raw!r}")
+                                  f"(2026-06-10T09:00:00+08:00), not {raw[:60]!r}")
+    _within_range(name, moment.date(), raw)
     return moment
+
+
+def _within_range(name: str, day: date, raw: str) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise bad_parameter(name, f"{name} must be between {EARLIEST} and {LATEST}, not {raw[:60]!r}")

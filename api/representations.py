@@ -4,12 +4,14 @@ these; change both together."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from flask import request, url_for
 
 from accounts.services import Principal
-from api.auth import SEES_PHONE_NUMBERS, lifecycle_role
+from api.auth import lifecycle_role
 from api.services import Page
+from call_log.phones import mask_dialable
 from cases.lifecycle import allowed_actions
 from cases.models import Case, CaseEvent, InspectorTask
 from cases.views_json import case_summary
@@ -21,10 +23,14 @@ _DISPATCHABLE = ("filed", "returned")
 
 
 def case_item(case: Case, config: HotlineConfig, *, full_numbers: bool = False) -> dict:
-    """A case in a list: the summary, with complainants' numbers masked."""
+    """A case in a list: the summary, with complainants' numbers masked, and
+    numbers inside its free text too (what callers say often holds one)."""
+    shown = _as_is if full_numbers else _masked
     return {
         **case_summary(case, config, full_numbers=full_numbers),
-        "status_reason": case.status_reason,
+        "description": shown(case.description),
+        "location": shown(case.location_text),
+        "status_reason": shown(case.status_reason),
         "review_date": case.review_date.isoformat() if case.review_date else None,
         "claimed_by": case.claimed_by,
         "claimed_at": _iso(case.claimed_at),
@@ -35,11 +41,12 @@ def case_item(case: Case, config: HotlineConfig, *, full_numbers: bool = False) 
     }
 
 
-def case_detail(case: Case, config: HotlineConfig, principal: Principal) -> dict:
-    """One case as this principal may see it, with the steps they may take."""
+def case_detail(case: Case, config: HotlineConfig, principal: Principal, *, full_numbers: bool) -> dict:
+    """One case as this principal may see it, with the steps they may take;
+    whole phone numbers only when ``full_numbers`` (the view audits it)."""
     role = lifecycle_role(principal)
     detail = {
-        **case_item(case, config, full_numbers=principal.role in SEES_PHONE_NUMBERS),
+        **case_item(case, config, full_numbers=full_numbers),
         "allowed_actions": list(allowed_actions(case.status, role)),
         "tasks": [task_item(task, config, with_case=False) for task in case.tasks],
         "suggested_department": suggested_department(config, case) if case.status in _DISPATCHABLE else None,
@@ -49,6 +56,7 @@ def case_detail(case: Case, config: HotlineConfig, principal: Principal) -> dict
 
 
 def event_item(event: CaseEvent) -> dict:
+    """An event in a case's history, a list: numbers in its note and data are masked."""
     return {
         "id": event.id,
         "at": _iso(event.at),
@@ -58,9 +66,20 @@ def event_item(event: CaseEvent) -> dict:
         "from_status": event.from_status,
         "to_status": event.to_status,
         "department": event.department_code,
-        "note": event.note,
-        "data": event.data or {},
+        "note": _masked(event.note),
+        "data": _masked_data(event.data or {}),
     }
+
+
+def _masked_data(value):
+    """An event's data with every text in it masked (an edit keeps a number's before and after)."""
+    if isinstance(value, str):
+        return _masked(value)
+    if isinstance(value, dict):
+        return {name: _masked_data(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_masked_data(item) for item in value]
+    return value
 
 
 def task_item(task: InspectorTask, config: HotlineConfig, *, with_case: bool = True) -> dict:
@@ -68,27 +87,32 @@ def task_item(task: InspectorTask, config: HotlineConfig, *, with_case: bool = T
         "id": task.id,
         "kind": task.kind,
         "status": task.status,
-        "reason": task.reason,
+        "reason": _masked(task.reason),
         "assigned_to": task.assigned_to,
         "result": task.result,
-        "note": task.note,
+        "note": _masked(task.note),
         "created_at": _iso(task.created_at),
         "completed_at": _iso(task.completed_at),
     }
     if with_case:
         case = task.case
         item["case"] = {"number": case.number, "status": case.status, "category": case.category_code,
-                        "department": case.department_code, "description": case.description,
-                        "location": case.location_text,
+                        "department": case.department_code, "description": _masked(case.description),
+                        "location": _masked(case.location_text),
                         "links": {"self": url_for("api.get_case", number=case.number)}}
     return item
 
 
 def page_of(page: Page, render: Callable, endpoint: str, **view_args) -> dict:
-    """A page of items with its links; the links keep the request's filters."""
+    """A page of items with its links; the links keep the request's filters.
+
+    The query is encoded here rather than by ``url_for``, which would take a
+    client's ``_anchor``, ``_external`` or ``_scheme`` as its own arguments."""
+    path = url_for(endpoint, **view_args)
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name not in ("page", "per_page")]
+
     def link(number: int) -> str:
-        args = {**request.args.to_dict(flat=False), "page": number, "per_page": page.per_page}
-        return url_for(endpoint, **view_args, **args)
+        return path + "?" + urlencode([*kept, ("page", number), ("per_page", page.per_page)])
 
     links = {"self": link(page.page), "first": link(1), "last": link(page.pages),
              "prev": link(page.page - 1) if page.page > 1 else None,
@@ -99,6 +123,14 @@ def page_of(page: Page, render: Callable, endpoint: str, **view_args) -> dict:
 
 def list_of(items: Iterable, render: Callable) -> dict:
     return {"items": [render(item) for item in items]}
+
+
+def _masked(text: str | None) -> str | None:
+    return mask_dialable(text) if text else text
+
+
+def _as_is(text: str | None) -> str | None:
+    return text
 
 
 def _iso(value) -> str | None:

@@ -15,7 +15,8 @@ from typing import Generic, TypeVar
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from accounts.services import Principal
+from accounts.services import Principal, audit
+from call_log.phones import mask_text
 from cases.lifecycle import Transition
 from cases.models import Case, InspectorTask
 from cases.workflow import CaseNotFound, apply_to, load_for_update
@@ -115,6 +116,16 @@ def case_for(session: Session, principal: Principal, number: str) -> Case:
     return case
 
 
+def record_numbers_shown(session: Session, principal: Principal, case: Case, now: datetime, where: str) -> None:
+    """Whole phone numbers of this case are about to be shown to ``principal``:
+    if it holds any (a complainant's, or one inside its free text), the
+    audit log says who saw them, where and when."""
+    numbers = [n for c in case.complainants for n in (c.phone_e164, c.callback_number) if n]
+    texts = [t for t in (case.description, case.location_text, case.status_reason) if t]
+    if numbers or any(mask_text(text) != text for text in texts):
+        audit(session, principal, "view_number", case.number, now, detail=where)
+
+
 def transition_as(session: Session, config: HotlineConfig, principal: Principal, number: str,
                   request: Transition) -> Case:
     """Take one step on a case as this principal; refused steps raise and
@@ -150,6 +161,8 @@ def open_task_page(session: Session, kind: str | None = None, page: int = 1,
 
 
 def find_task(session: Session, task_id: int) -> InspectorTask | None:
+    if not 0 < task_id < 2**31:
+        return None          # no such row; and the database would refuse the number
     return session.get(InspectorTask, task_id)
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from flask import Blueprint, Response, current_app, request
 
 from api import errors, params, services
-from api.auth import current_principal, lifecycle_role, requires
+from api.auth import SEES_PHONE_NUMBERS, current_principal, lifecycle_role, requires
 from api.errors import ApiError
 from api.openapi import document
 from api.representations import case_detail, case_item, event_item, list_of, page_of, task_item
@@ -71,8 +71,11 @@ def list_cases():
 @bp.get("/cases/<number>")
 @requires()
 def get_case(number: str):
-    case = services.case_for(db.session(), current_principal(), number)
-    return json_response(case_detail(case, config(), current_principal()))
+    session = db.session()
+    case = services.case_for(session, current_principal(), number)
+    detail = _detail(session, case, current_principal())
+    session.commit()
+    return json_response(detail)
 
 
 @bp.get("/cases/<number>/events")
@@ -97,8 +100,9 @@ def take_transition(number: str):
         case = services.transition_as(session, config(), principal, number, step)
     except services.UnknownDepartment as error:
         raise ApiError(422, "unknown_department", str(error), field="department") from None
+    detail = _detail(session, case, principal)
     session.commit()
-    return json_response(case_detail(case, config(), principal))
+    return json_response(detail)
 
 
 @bp.post("/cases/<number>/claim")
@@ -107,8 +111,9 @@ def claim_case(number: str):
     principal = current_principal()
     session = db.session()
     case = dispatch.claim(session, config(), number, principal.department_code, principal.actor, now())
+    detail = _detail(session, case, principal)
     session.commit()
-    return json_response(case_detail(case, config(), principal))
+    return json_response(detail)
 
 
 # --- departments' queues ---------------------------------------------------------
@@ -136,8 +141,9 @@ def claim_next(code: str):
     if case is None:
         session.rollback()
         return Response(status=204)
+    detail = _detail(session, case, principal)
     session.commit()
-    return json_response(case_detail(case, config(), principal))
+    return json_response(detail)
 
 
 # --- inspectors' tasks --------------------------------------------------------------
@@ -170,11 +176,20 @@ def report_task_result(task_id: int):
         if task.status != "open":
             raise ApiError(409, "task_closed", str(error)) from None
         raise ApiError(422, "bad_result", str(error), field="result") from None
+    detail = _detail(session, case, principal)
     session.commit()
-    return json_response(case_detail(case, config(), principal))
+    return json_response(detail)
 
 
 # --- helpers ----------------------------------------------------------------------
+
+def _detail(session, case, principal) -> dict:
+    """One case for the caller; whole numbers only for those who may see them, and audited."""
+    full_numbers = principal.role in SEES_PHONE_NUMBERS
+    if full_numbers:
+        services.record_numbers_shown(session, principal, case, now(), "api")
+    return case_detail(case, config(), principal, full_numbers=full_numbers)
+
 
 def _confined(department_code: str | None) -> str | None:
     try:

@@ -45,15 +45,7 @@ from urllib.parse import parse_qs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.servers import (  # noqa: E402
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    REPO,
-    postgres_admin,
-    postgres_database,
-    server_versions,
-    sqlite_url,
-)
+from bench.servers import ACCOUNT_SID, AUTH_TOKEN, REPO, postgres_admin, postgres_database, server_versions, sqlite_url  # noqa: E402
 
 PUBLIC_URL = "https://hotline.example.org"
 LEAD_TIMEOUT = 60

@@ -101,30 +101,71 @@ def mask(number: str | None) -> str:
 
 
 _INTERNATIONAL = re.compile(r"\+\d{7,15}")
+# Digits as people write them and speech engines return them: 一三九…, 幺 for one, full-width １３９.
+# One character for one, so positions in the translated text are positions in the original.
+_AS_DIGITS = str.maketrans("〇零一二三四五六七八九幺０１２３４５６７８９", "001234567891" + "0123456789")
+# Seven digits or more, perhaps grouped by single spaces, dashes or dots: dialable somewhere.
+# Not inside a word: a Twilio SID or a URL path is no phone number.
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9](?:[ \-.]?[0-9]){6,}(?![0-9A-Za-z])")
+# A case number, YYMMDD and a four-digit serial (cases.services.next_case_number): ten digits
+# in a row are no Chinese phone number (mobiles have eleven, landlines with their area code
+# eleven or twelve), so it stays readable, e.g. "duplicate of 2610090001".
+_CASE_NUMBER = re.compile(r"[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{4}")
+# A date written with separators, 2026-10-09 or 2026.10.9: no one dials it.
+_DATE = re.compile(r"[12][0-9]{3}([-.])(0?[1-9]|1[0-2])\1(0?[1-9]|[12][0-9]|3[01])")
 
 
 def mask_text(text: str, region: str = "CN") -> str:
     """Mask phone numbers in free text: anything in E.164 form, and any run of
-    digits that phonenumbers finds to be a valid number of the region.  Case
+    digits that phonenumbers finds to be a valid number of the region, written
+    in ASCII, full-width or Chinese digits (一三九一二三四五六七八).  Case
     numbers and other serials are not valid numbers and stay readable."""
-    text = _INTERNATIONAL.sub(lambda m: mask(m.group(0)), text)
-    if not any(ch.isdigit() for ch in text.replace("*", "")):
+    plain = text.translate(_AS_DIGITS)
+    if not any(ch.isdigit() for ch in plain):
         return text
-    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)]
-    for start, end in reversed(spans):
-        text = text[:start] + mask(text[start:end]) + text[end:]
+    spans = [m.span() for m in _INTERNATIONAL.finditer(plain)]
+    for match in phonenumbers.PhoneNumberMatcher(plain, region, leniency=phonenumbers.Leniency.VALID):
+        if not any(start < match.end and match.start < end for start, end in spans):
+            spans.append((match.start, match.end))
+    return _masked(text, plain, spans)
+
+
+def mask_dialable(text: str, region: str = "CN") -> str:
+    """For what the public reads (Open311), and lists: nothing dialable at all.  As
+    ``mask_text``, and any other run of seven digits or more is masked too
+    (a local landline without its area code, a number phonenumbers does
+    not know), except a case number or a date."""
+    text = mask_text(text, region)
+    plain = text.translate(_AS_DIGITS)
+    return _masked(text, plain, [m.span() for m in _DIGIT_RUN.finditer(plain)
+                                 if not _CASE_NUMBER.fullmatch(m.group(0)) and not _DATE.fullmatch(m.group(0))])
+
+
+def _masked(text: str, plain: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + mask(plain[start:end]) + text[end:]
     return text
 
 
 class MaskPhoneNumbers(logging.Filter):
-    """A logging filter that masks phone numbers in every record it sees."""
+    """A logging filter that masks phone numbers in every record it sees,
+    in the message and in the traceback: a database error's text carries
+    the statement's parameters, whole numbers among them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatters print exc_text when it is set, rather than formatting exc_info again.
+            record.exc_text = mask_text(_TRACEBACKS.formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 def national_digits(e164: str) -> str:

@@ -65,10 +65,13 @@ def find_call(session: Session, call_sid: str, *, lock: bool = False) -> Call | 
 
 def log_call(session: Session, params: CallParams, line_id: str | None, now: datetime,
              default_region: str = "CN") -> Call:
-    """The call's row, created on first sight; later sightings change nothing."""
+    """The call's row, created on first sight; later sightings change nothing, except
+    that the line is filled in when a status callback saw the call first."""
     call = find_call(session, params.call_sid, lock=True)
     if call is not None:
         call.last_seen_at = now
+        if call.line_id is None and line_id is not None:
+            call.line_id = line_id
         return call
     caller = parse_caller(params.from_number, default_region)
     call = Call(

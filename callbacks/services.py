@@ -213,7 +213,8 @@ def cancel_callback(session: Session, callback_id: int, now: datetime, actor: st
     if callback is None:
         raise CallbackNotFound(f"no callback {callback_id}")
     if callback.status not in OWED:
-        raise CannotCancel(f"callback {callback_id} is {callback.status}; only pending or calling ones can be cancelled")
+        raise CannotCancel(f"callback {callback_id} is {callback.status}; "
+                           "only pending or calling ones can be cancelled")
     callback.status, callback.last_result, callback.updated_at = "cancelled", f"cancelled by {actor}"[:64], now
     session.flush()
     log.info("callback %s cancelled by %s", callback_id, actor)

@@ -229,7 +229,8 @@ class Call:
             "Caller": self.from_, "Called": self.to, "CallStatus": self.status,
             "Direction": self.direction, "ApiVersion": API_VERSION,
         }
-        for names, number in ((("FromCountry", "CallerCountry"), self.from_), (("ToCountry", "CalledCountry"), self.to)):
+        for names, number in ((("FromCountry", "CallerCountry"), self.from_),
+                              (("ToCountry", "CalledCountry"), self.to)):
             country = _country(number)
             if country:
                 params.update(dict.fromkeys(names, country))

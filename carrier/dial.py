@@ -77,7 +77,7 @@ def _dial_parties(interp: Interpreter, verb: Node, document: Document,
     try:
         for group in groups:
             ringing = [_leg(interp, document, target, caller_id) for target in group]
-            legs.update({leg.sid: (leg, target) for leg, target in zip(ringing, group)})
+            legs.update({leg.sid: (leg, target) for leg, target in zip(ringing, group, strict=True)})
             answered = ring(interp, ringing, timeout)
             if answered:
                 break

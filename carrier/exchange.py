@@ -100,7 +100,8 @@ class Carrier:
         call = self._new_call(
             from_ or party.address, to, "inbound", party, status="ringing",
             source=TwimlSource(number.voice_url, number.voice_method) if number else None,
-            fallback=TwimlSource(number.fallback_url, number.fallback_method) if number and number.fallback_url else None,
+            fallback=(TwimlSource(number.fallback_url, number.fallback_method)
+                      if number and number.fallback_url else None),
             # A number's status callback reports the end of the call only.
             status_callback=StatusCallback(number.status_callback, number.status_callback_method)
             if number and number.status_callback else None,

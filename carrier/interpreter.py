@@ -146,9 +146,9 @@ class Interpreter:
                 return parse(self.fetch(retry), url=fallback.url, strict=self.carrier.strict)
             except WebhookFailure as failure:
                 raise self.application_error({"code": failure.code, "message": failure.message,
-                                              "url": failure.url}) from None
+                                              "url": failure.url}) from failure
             except TwimlProblem as problem:
-                raise self.application_error(problem.to_json()) from None
+                raise self.application_error(problem.to_json()) from problem
         raise self.application_error({"code": code, "message": message, "url": source.url}, logged=True)
 
     def application_error(self, notice: dict, *, logged: bool = False) -> CallOver:

@@ -117,7 +117,8 @@ def _transcription(interp: Interpreter, verb: Node, document: Document, recordin
     sid = new_sid(TRANSCRIPTION)
     params = {
         **interp.call.params(), "TranscriptionSid": sid, "TranscriptionStatus": "completed" if ok else "failed",
-        "TranscriptionUrl": interp.carrier.api_url(f"/2010-04-01/Accounts/{interp.call.account_sid}/Transcriptions/{sid}"),
+        "TranscriptionUrl": interp.carrier.api_url(
+            f"/2010-04-01/Accounts/{interp.call.account_sid}/Transcriptions/{sid}"),
         "RecordingSid": recording.sid, "RecordingUrl": url,
     }
     if ok:

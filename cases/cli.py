@@ -36,5 +36,6 @@ def overdue() -> None:
     with db.session_scope(app) as session:
         flagged = flag_overdue(session, app.extensions["clock"]())
         for case in flagged:
-            click.echo(f"{case.number}  {case.status:10} {case.department_code or '-':10} due {case.due_at.isoformat()}")
+            click.echo(f"{case.number}  {case.status:10} {case.department_code or '-':10} "
+                       f"due {case.due_at.isoformat()}")
     click.echo(f"{len(flagged)} case(s) flagged overdue")

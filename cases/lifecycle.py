@@ -84,6 +84,9 @@ class CaseView:
     # Departments that have returned this case as not theirs (see ``returned_by``).
     returned_by: frozenset[str] = frozenset()
     category_code: str | None = None
+    # Whether it has a category and a description yet: a voicemail may have neither.
+    classified: bool = True
+    described: bool = True
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,10 @@ class DepartmentAlreadyReturned(LifecycleError):
     pass
 
 
+class Unclassified(LifecycleError):
+    """Filing a case that has no category yet (a voicemail nobody has listened to)."""
+
+
 _MISSING = {"reason": ReasonRequired, "note": NoteRequired, "review_date": ReviewDateRequired,
             "department": DepartmentRequired, "category": CategoryRequired}
 
@@ -221,6 +228,11 @@ def apply(case: CaseView, request: Transition) -> Outcome:
     if request.role not in rule.roles:
         raise RoleNotAllowed(case, request, f"only {_either(rule.roles)} may {rule.action}")
     _check_details(case, request, rule)
+    if rule.action == "file" and not case.classified:
+        # Filing accepts the report as a case of some category, which says where it goes.
+        missing = "no category" if case.described else "no description and no category"
+        raise Unclassified(case, request, f"it has {missing} yet; listen to its recording, say what "
+                                          "the problem is and choose its category first")
     if request.action == "recategorise" and request.category == case.category_code:
         raise BadTarget(case, request, f"the case is already in category {request.category}")
     target = request.to or (rule.targets[0] if rule.targets else case.status)

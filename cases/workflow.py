@@ -51,7 +51,8 @@ def load_for_update(session: Session, number: str) -> Case:
 def view_of(case: Case) -> CaseView:
     return CaseView(status=case.status, number=case.number, priority=case.priority,
                     department_code=case.department_code, returned_by=lifecycle.returned_by(case.events),
-                    category_code=case.category_code)
+                    category_code=case.category_code, classified=case.category_code is not None,
+                    described=bool((case.description or "").strip()))
 
 
 def suggested_department(config: HotlineConfig, case: Case) -> str | None:
@@ -75,6 +76,9 @@ def transition(session: Session, config: HotlineConfig, number: str, request: Tr
 def apply_to(session: Session, config: HotlineConfig, case: Case, request: Transition) -> Case:
     if request.action == "dispatch" and not request.department:
         department = suggested_department(config, case)
+        if department is None and case.category_code is None:
+            raise NoDepartmentFits(f"case {case.number} has no category, so no department is suggested; "
+                                   "choose one by hand")
         if department is None:
             raise NoDepartmentFits(f"every department that fits case {case.number} has returned it; "
                                    "choose one by hand")

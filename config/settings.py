@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG_DIR = Path(__file__).resolve().parent
@@ -46,6 +47,17 @@ class SchedulerSettings:
     # ready_within (HOTLINE_READY_SCHEDULER_WITHIN).
     heartbeat_every: timedelta = timedelta(seconds=10)
     ready_within: timedelta = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """Throttling the console's sign-in: after this many wrong passwords
+    within ``lockout``, the user name (or the address they came from) is
+    locked out until ``lockout`` has passed since the last of them."""
+
+    max_failures_per_user: int = 5
+    max_failures_per_address: int = 20
+    lockout: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class Settings:
     # Environment variables YAML may name, e.g. departments' notification secrets.
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    sign_in: SignInSettings = field(default_factory=SignInSettings)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -140,9 +153,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     }
     missing = [k for k, v in secrets_from_env.items() if not v]
     if missing and mode == "production":
-        names = {"twilio_account_sid": "TWILIO_ACCOUNT_SID", "twilio_auth_token": "TWILIO_AUTH_TOKEN",
-                 "secret_key": "HOTLINE_SECRET_KEY"}
-        raise SettingsError("production needs " + ", ".join(names[k] for k in missing))
+        raise SettingsError("production needs " + ", ".join(_SECRET_NAMES[k] for k in missing))
+    if mode == "production":
+        _refuse_weak_production_settings(secrets_from_env, public_url, trusted)
     if missing:
         generated = _dev_secrets(instance_dir)
         for key in missing:
@@ -168,8 +181,48 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_job_lock_timeout=_duration(env, "HOTLINE_DB_JOB_LOCK_TIMEOUT", Settings.db_job_lock_timeout),
         config_secrets={k: v for k, v in env.items() if k.startswith("HOTLINE_NOTIFY_SECRET_")},
         scheduler=_scheduler_settings(env),
+        sign_in=_sign_in_settings(env),
         **secrets_from_env,
     )
+
+
+_SECRET_NAMES = {"twilio_account_sid": "TWILIO_ACCOUNT_SID", "twilio_auth_token": "TWILIO_AUTH_TOKEN",
+                 "secret_key": "HOTLINE_SECRET_KEY"}
+_ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
+_AUTH_TOKEN = re.compile(r"[0-9a-f]{32}")
+# A console session key a browser cannot guess: what `secrets.token_urlsafe(32)` gives, at least.
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 12
+
+
+def _refuse_weak_production_settings(values: Mapping[str, str], public_url: str | None, trusted: int) -> None:
+    """Production starts only with secrets that can be secrets and a way to know its own URL.
+
+    Every problem is named at once, with the variable and what it should be."""
+    problems = []
+    sid, token, key = values["twilio_account_sid"], values["twilio_auth_token"], values["secret_key"]
+    if not _ACCOUNT_SID.fullmatch(sid):
+        problems.append(f"TWILIO_ACCOUNT_SID must be AC followed by 32 lowercase hex digits, as the Twilio "
+                        f"console shows it (got {len(sid)} characters starting {sid[:2]!r})")
+    if not _AUTH_TOKEN.fullmatch(token):
+        problems.append(f"TWILIO_AUTH_TOKEN must be the account's auth token, 32 lowercase hex digits "
+                        f"(got {len(token)} characters)")
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        problems.append(f"HOTLINE_SECRET_KEY is too weak: use at least {SECRET_KEY_MIN_LENGTH} random "
+                        f"characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))' "
+                        f"(got {len(key)} characters, {len(set(key))} different)")
+    if public_url is None and trusted == 0:
+        problems.append("set HOTLINE_PUBLIC_URL to the base URL configured in Twilio (e.g. "
+                        "https://hotline.city.gov.cn), or HOTLINE_TRUSTED_PROXIES to the number of proxies in "
+                        "front of the service: otherwise webhook signatures are checked against the Host "
+                        "header the client sends, and a signature made for another host is accepted")
+    elif public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+            problems.append(f"HOTLINE_PUBLIC_URL must be an https:// base URL such as https://hotline.city.gov.cn, "
+                            f"not {public_url!r}")
+    if problems:
+        raise SettingsError("refusing to start in production:\n  - " + "\n  - ".join(problems))
 
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(ms|[smhd])\s*$")
@@ -200,6 +253,16 @@ def _whole(env: Mapping[str, str], name: str, default: int, minimum: int = 1) ->
 def _duration(env: Mapping[str, str], name: str, default: timedelta) -> timedelta:
     raw = env.get(name)
     return parse_duration(raw, name) if raw and raw.strip() else default
+
+
+def _sign_in_settings(env: Mapping[str, str]) -> SignInSettings:
+    defaults = SignInSettings()
+    return SignInSettings(
+        max_failures_per_user=_whole(env, "HOTLINE_SIGN_IN_MAX_FAILURES", defaults.max_failures_per_user),
+        max_failures_per_address=_whole(env, "HOTLINE_SIGN_IN_MAX_FAILURES_PER_ADDRESS",
+                                        defaults.max_failures_per_address),
+        lockout=_duration(env, "HOTLINE_SIGN_IN_LOCKOUT", defaults.lockout),
+    )
 
 
 def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:

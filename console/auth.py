@@ -3,7 +3,8 @@
 Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure in
 production); forms carry a CSRF token (Flask-WTF's CSRFProtect, set up in
 app.py).  Each request re-reads the user, so a deactivated account is out
-at once.
+at once; and the cookie carries the user's session epoch, which signing out
+moves on, so a cookie kept from before stops working (server-side sign-out).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import functools
 from flask import abort, redirect, request, session, url_for
 
 from accounts.models import User
-from accounts.services import Principal, principal_for_user
+from accounts.services import Principal, end_sessions, principal_for_user
 from database import db
 
 # Which roles see which part of the console.  Admins see everything.
@@ -25,10 +26,16 @@ ROLE_HOME = {
 def sign_in(user: User) -> None:
     session.clear()
     session["user_id"] = user.id
+    session["epoch"] = user.session_epoch or 0
     session.permanent = True
 
 
 def sign_out() -> None:
+    """End the user's sessions on the server (every cookie issued so far), then this cookie."""
+    user = current_user()
+    if user is not None:
+        end_sessions(user)
+        db.session().commit()
     session.clear()
 
 
@@ -48,8 +55,8 @@ def _signed_in() -> tuple[User | None, Principal | None]:
         user_id = session.get("user_id")
         # A read of its own: pages that only read (the live board's poll)
         # must not take SQLite's write lock just to know who is asking.
-        user = db.reader().get(User, user_id) if user_id else None
-        if user is None or not user.active:
+        user = db.reader().get(User, user_id) if isinstance(user_id, int) else None
+        if user is None or not user.active or session.get("epoch") != (user.session_epoch or 0):
             user = None
         cached = (user, principal_for_user(user) if user else None)
         request._hotline_signed_in = cached

@@ -15,7 +15,7 @@ from console.views import bp
 from database import db
 from ivr.views import external_url
 from operators.board import live_calls
-from operators.intake import CaseForm, FormError, case_of_call, file_from_call, prefill
+from operators.intake import CaseForm, FormError, Saved, case_of_call, file_from_call, prefill
 from operators.presence import report_present
 from operators.services import CallEnded, NoDevice, OperatorUrls, QueueEmpty, answer_next, take_over, transfer
 
@@ -110,13 +110,13 @@ def call_case(call_sid: str):
         form = CaseForm(*(request.form.get(name, "") for name in
                           ("description", "location", "category_code", "callback_number")))
         try:
-            case = file_from_call(session, config, call, form, current_user(), _now())
+            saved = file_from_call(session, config, call, form, current_user(), _now())
         except (FormError, LifecycleError) as problem:
             session.rollback()
             flash(str(problem), "error")
         else:
             session.commit()
-            flash(f"Case {case.number} saved; it is now {case.status}.", "ok")
+            flash(_saved_message(saved), "ok")
             return redirect(url_for("console.call_case", call_sid=call_sid))
     categories = sorted((c for c in config.categories.values() if call.line_id in c.lines), key=lambda c: c.code)
     departments = [d for d in config.departments.values() if d.duty_number]
@@ -129,6 +129,17 @@ def call_case(call_sid: str):
     return render_template("console/call_case.html", call=call, form=form, categories=categories,
                            departments=departments, case=case_of_call(session, call), full_numbers=full_numbers,
                            mask=mask)
+
+
+def _saved_message(saved: Saved) -> str:
+    number, status = saved.case.number, saved.case.status
+    if saved.joined and saved.reopened:
+        return (f"已并入案件 {number} 并重新办理（{status}）。 · This call joined case {number}, which is being "
+                f"handled again; it is now {status}.")
+    if saved.joined:
+        return (f"已并入案件 {number}，该案件正在办理（{status}）。 · This call joined case {number}, which is "
+                f"still being handled; it is now {status}.")
+    return f"案件 {number} 已保存，当前状态：{status}。 · Case {number} saved; it is now {status}."
 
 
 @bp.post("/calls/<call_sid>/transfer")

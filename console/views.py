@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from accounts.services import authenticate
-from console.auth import current_principal, requires, sign_in, sign_out
+from accounts.services import LockedOut, Throttle, sign_in
+from console.auth import current_principal, requires, sign_out
+from console.auth import sign_in as start_session
 from database import db
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -27,11 +28,22 @@ def login():
 @bp.post("/login")
 def login_submit():
     session = db.session()
-    user = authenticate(session, request.form.get("username", ""), request.form.get("password", ""))
+    settings = current_app.config["SETTINGS"].sign_in
+    throttle = Throttle(settings.max_failures_per_user, settings.max_failures_per_address, settings.lockout)
+    try:
+        user = sign_in(session, request.form.get("username", ""), request.form.get("password", ""),
+                       request.remote_addr or "", current_app.extensions["clock"](), throttle)
+    except LockedOut as locked:
+        session.commit()
+        minutes = max(1, -(-int((locked.until - current_app.extensions["clock"]()).total_seconds()) // 60))
+        flash(f"密码错误次数过多，请{minutes}分钟后再试。 · Too many wrong passwords: try again in {minutes} "
+              f"minutes.", "error")
+        return render_template("console/login.html", next=request.form.get("next", "")), 429
+    session.commit()
     if user is None:
-        flash("Wrong user name or password.", "error")
+        flash("用户名或密码错误。 · Wrong user name or password.", "error")
         return render_template("console/login.html", next=request.form.get("next", "")), 401
-    sign_in(user)
+    start_session(user)
     return redirect(_safe_next(request.form.get("next")) or url_for("console.index"))
 
 

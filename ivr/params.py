@@ -9,6 +9,8 @@ replaying it would fail the same way.  What a caller said is kept up to
 """
 from __future__ import annotations
 
+import math
+import re
 from typing import Mapping
 
 from flask import request
@@ -58,18 +60,28 @@ def checked_form() -> MultiDict:
     return check_parameters(request.form)
 
 
+# Every number Twilio sends (steps, attempts, sequence numbers, durations,
+# queue positions) is small and not negative; anything else is not Twilio's,
+# and must not reach an INTEGER column or float arithmetic.
+LARGEST = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
 def whole_number(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
+    """A count Twilio sent, or None when it is absent or not one."""
+    if value is None or not _DIGITS.fullmatch(value.strip()):
         return None
+    number = int(value)
+    return number if number <= LARGEST else None
 
 
 def decimal(value: str | None) -> float | None:
+    """A finite number such as Confidence, or None."""
     try:
-        return float(value) if value not in (None, "") else None
+        number = float(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def speech(value: str | None) -> str | None:

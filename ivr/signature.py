@@ -13,6 +13,8 @@ import logging
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from ivr.params import clean
+
 log = logging.getLogger(__name__)
 
 
@@ -37,13 +39,17 @@ def signature_is_valid() -> bool:
 
 
 def twilio_signed(view):
-    """Refuse (403) any request not signed by Twilio with our auth token."""
+    """Refuse (403) any request not signed by Twilio with our auth token;
+    clean the parameters of those that are (``ivr.params.clean``)."""
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
         if not signature_is_valid():
             log.warning("refused unsigned or forged webhook %s %s", request.method, request.path)
             abort(403)
+        clean(request)
         return view(*args, **kwargs)
+
+    checked.twilio_signed = True     # read by web.guards, which leaves such requests to ``clean``
 
     return checked

@@ -3,9 +3,15 @@
 Everything goes through ``twilio.twiml.voice_response``; nothing is built
 from strings.  Digit strings are read slowly, one digit at a time, with
 SSML ``<prosody>`` and ``<say-as interpret-as="digits">``.
+
+What is spoken can hold what people typed or said (a caller's words in a
+whisper, a place typed into the console), so it is made speakable first:
+C0 control characters, which XML 1.0 cannot carry even escaped, are
+dropped, and line breaks and tabs become spaces.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -115,15 +121,26 @@ def render_goodbye(utterances: Iterable[Utterance], prompts: Mapping[str, Prompt
     return str(response)
 
 
+_WHITESPACE = re.compile(r"[\t\n\r]")
+# The other C0 controls, which no XML 1.0 document may hold; lone surrogates, which UTF-8 cannot
+# encode; U+FFFE and U+FFFF, which XML forbids.
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def speakable(text: str) -> str:
+    """``text`` as it can go into a ``<Say>``: no C0 control characters."""
+    return _UNSPEAKABLE.sub("", _WHITESPACE.sub(" ", text))
+
+
 def _say_all(parent, utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet]) -> None:
     for utterance in utterances:
         voice = prompts[utterance.language].voice
         say = Say(language=voice.say_language, voice=voice.say_voice)
         for segment in utterance.segments:
             if segment.digits:
-                say.prosody(rate="slow").say_as(segment.text, interpret_as="digits")
+                say.prosody(rate="slow").say_as(speakable(segment.text), interpret_as="digits")
             else:
-                say.append(segment.text)
+                say.append(speakable(segment.text))
         parent.append(say)
 
 

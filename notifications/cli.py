@@ -36,7 +36,8 @@ def status() -> None:
     app = current_app._get_current_object()
     with db.session_scope(app) as session:
         for state, count in session.execute(
-                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status).order_by(OutboxMessage.status)):
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+                .order_by(OutboxMessage.status)):
             click.echo(f"{state:10} {count}")
         for message in problems(session):
             click.echo(f"{message.status:8} {message.department_code:10} {message.event_type:18} attempts "

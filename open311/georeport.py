@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from call_log.phones import mask_text
+from call_log.phones import mask_dialable
 from cases.models import Case
 from cases.services import CLOSED_STATUSES
 from config.catalog import Category, HotlineConfig, PromptSet
@@ -119,14 +119,15 @@ def request_of(case: Case, config: HotlineConfig) -> ServiceRequest:
         status_notes=status_notes(case, config),
         service_name=category.name(LANGUAGE) if category else None,
         service_code=case.category_code or "",
-        # What callers say can hold phone numbers; the listing is public.
-        description=mask_text(case.description) if case.description else None,
+        # What callers say, and where they say it is, can hold phone numbers; the listing is
+        # public, so nothing dialable is published, in any digits.
+        description=mask_dialable(case.description) if case.description else None,
         agency_responsible=department.name(LANGUAGE) if department else None,
         service_notice=None,
         requested_datetime=case.created_at.astimezone(zone),
         updated_datetime=case.updated_at.astimezone(zone) if case.updated_at else None,
         expected_datetime=case.due_at.astimezone(zone) if case.due_at else None,
-        address=case.location_text,
+        address=mask_dialable(case.location_text) if case.location_text else None,
         address_id=None,
         zipcode=None,
         lat=case.latitude,
@@ -150,7 +151,7 @@ def status_notes(case: Case, config: HotlineConfig) -> str | None:
     department = config.departments.get(case.department_code or "")
     words = prompts.text(key).format_map(_Blanks(department=department.name(LANGUAGE) if department else ""))
     if case.status in ("suspended", "voided") and case.status_reason:
-        words = f"{words}：{mask_text(case.status_reason)}"
+        words = f"{words}：{mask_dialable(case.status_reason)}"
     return words
 
 

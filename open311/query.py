@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from open311.errors import InvalidRequest
 from open311.params import Params, first, listed
@@ -19,6 +19,8 @@ from open311.params import Params, first, listed
 WINDOW = timedelta(days=90)
 LIMIT = 1000
 STATUSES = ("open", "closed")
+# Moments the database stores and compares in every time zone, with room for the 90-day window.
+EARLIEST, LATEST = date(1970, 1, 2), date(9998, 9, 30)
 # In a query string an unencoded "+" arrives as a space: 2026-10-01T00:00:00 08:00.
 _SPACE_FOR_PLUS = re.compile(r"(T[\d:.]+) (\d\d:?\d\d)$")
 
@@ -80,5 +82,8 @@ def _moment(params: Params, name: str, problems: list[str]) -> datetime | None:
         return None
     if moment.tzinfo is None or moment.utcoffset() is None:
         problems.append(f"{name} needs a time zone, Z or an offset such as +08:00: {raw!r}")
+        return None
+    if not EARLIEST <= moment.date() <= LATEST:
+        problems.append(f"{name} must be between {EARLIEST} and {LATEST}, not {raw!r}")
         return None
     return moment

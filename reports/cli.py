@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import click
 from flask import current_app
@@ -17,10 +16,9 @@ from database import db
 from reports import services
 from reports.exports import to_csv
 from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
+from reports.periods import FIRST_YEAR, LAST_YEAR, is_month
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import COUNTS, INDICATOR_TITLES, SHORT_TITLES, Names, indicator_table, shown_indicators
-
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @click.command("report")
@@ -36,8 +34,9 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 @with_appcontext
 def report_command(label: str, department: str | None, view: str, fmt: str, trend: bool, refresh: bool) -> None:
     """The monthly assessment: each indicator per department (or line, channel, category)."""
-    if not _MONTH.match(label):
-        raise click.BadParameter("write the month as YYYY-MM, e.g. 2026-10", param_hint="--month")
+    if not is_month(label):
+        raise click.BadParameter(f"write the month as YYYY-MM, e.g. 2026-10, from {FIRST_YEAR}-01 to "
+                                 f"{LAST_YEAR}-12", param_hint="--month")
     config = current_app.extensions["hotline"].config
     if department is not None:
         if department not in config.departments:

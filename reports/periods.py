@@ -12,7 +12,11 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
-_MONTH_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_LABEL = re.compile(r"([0-9]{4})-([0-9]{2})")
+# Months a report can be about (``is_month``): each has the month after it and a trend's worth of
+# months before it within what a datetime holds in every time zone (years 2 to 9998 here).
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+_COUNTABLE_YEARS = range(2, 9999)
 
 
 @dataclass(frozen=True)
@@ -37,9 +41,7 @@ class Period:
 def month(label: str, time_zone: str = DEFAULT_TIME_ZONE) -> Period:
     """The calendar month "YYYY-MM", from local midnight on its first day to local
     midnight on the first day of the next."""
-    year, number = _parse_month(label)
-    following = (year + 1, 1) if number == 12 else (year, number + 1)
-    return Period(_local_midnight(year, number, time_zone), _local_midnight(*following, time_zone), label)
+    return _month(*_parse_month(label), time_zone)
 
 
 def trailing_months(label: str, count: int, time_zone: str = DEFAULT_TIME_ZONE) -> list[Period]:
@@ -48,13 +50,32 @@ def trailing_months(label: str, count: int, time_zone: str = DEFAULT_TIME_ZONE) 
         raise ValueError("count must be at least 1")
     year, number = _parse_month(label)
     index = year * 12 + number - 1   # months since year 0, so stepping back crosses years simply
-    return [month(f"{i // 12:04d}-{i % 12 + 1:02d}", time_zone) for i in range(index - count + 1, index + 1)]
+    if (index - count + 1) // 12 not in _COUNTABLE_YEARS:
+        raise ValueError(f"{count} months up to {label} go back further than a report can count")
+    return [_month(i // 12, i % 12 + 1, time_zone) for i in range(index - count + 1, index + 1)]
+
+
+def _month(year: int, number: int, time_zone: str) -> Period:
+    following = (year + 1, 1) if number == 12 else (year, number + 1)
+    return Period(_local_midnight(year, number, time_zone), _local_midnight(*following, time_zone),
+                  f"{year:04d}-{number:02d}")
+
+
+def is_month(label: str) -> bool:
+    """Whether ``label`` names a month a report can be about, from 1900-01 to 9998-12."""
+    try:
+        year, _ = _parse_month(label)
+    except ValueError:
+        return False
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def _parse_month(label: str) -> tuple[int, int]:
-    match = _MONTH_LABEL.match(label)
+    match = _MONTH_LABEL.fullmatch(label)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{label!r} is not a month; write it as YYYY-MM, e.g. 2026-10")
+    if int(match.group(1)) not in _COUNTABLE_YEARS:
+        raise ValueError(f"{label!r} is out of range: months from {FIRST_YEAR}-01 to {LAST_YEAR}-12")
     return int(match.group(1)), int(match.group(2))
 
 

@@ -6,7 +6,6 @@ are refused. Registered by the application factory (``app.register_blueprint(rep
 """
 from __future__ import annotations
 
-import re
 import time
 from datetime import datetime
 from functools import wraps
@@ -21,6 +20,7 @@ from database import db
 from reports import exports, services
 from reports.charts import Series, trend_chart
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
+from reports.periods import is_month
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import (
     INDICATOR_TITLES,
@@ -40,7 +40,6 @@ DEPARTMENT_VIEWS = ("departments", "hotline", "others")
 TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "channels", "lines", "categories")
 PAGE_TABLES = TABLES[:-2]            # lines and categories have a page of their own (breakdown)
 BREAKDOWNS = ("lines", "categories")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 offer("reports.index", "Reports", "Monthly assessment of departments: indicators, ranking, trends, exports",
       *ROLES)
@@ -99,7 +98,7 @@ def _scope() -> str | None:
 def _month(view):
     @wraps(view)
     def checked(label: str, **kwargs):
-        if not _MONTH.match(label):
+        if not is_month(label):
             abort(404)
         return view(label, **kwargs)
     return checked
@@ -119,7 +118,7 @@ def index():
 @requires(*ROLES)
 @_month
 def monthly(label: str):
-    if request.args.get("month") and _MONTH.match(request.args["month"]):
+    if request.args.get("month") and is_month(request.args["month"]):
         return redirect(url_for("reports.monthly", label=request.args["month"]))
     settings = assessment_settings()
     scope = _scope()

@@ -23,7 +23,8 @@ class TimeLimit:
     def parse(cls, text: str) -> "TimeLimit":
         match = _PATTERN.match(str(text))
         if not match:
-            raise ValueError(f"{text!r} is not a time limit; write e.g. '4 working hours', '15 working days' or '2 hours'")
+            raise ValueError(f"{text!r} is not a time limit; "
+                             "write e.g. '4 working hours', '15 working days' or '2 hours'")
         amount = int(match.group(1))
         if amount <= 0:
             raise ValueError(f"{text!r}: a time limit must be positive")

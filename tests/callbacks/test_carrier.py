@@ -19,6 +19,7 @@ from carrier.webhooks import Routes
 from cases.models import Case, CaseEvent
 from database import db
 from tests.callbacks.conftest import closed_case, later
+from tests.scheduler.support import wait_until
 
 A = "+8613812345678"
 SETTLED = ("completed", "unreachable", "opted_out", "cancelled")
@@ -39,7 +40,7 @@ class Line:
     def callback(self) -> Callback:
         return self.look(lambda s: s.scalars(select(Callback).where(Callback.purpose == "outcome")).one())
 
-    def wait_for(self, predicate, what: str, timeout: float = 20.0):
+    def wait_for(self, predicate, what: str, timeout: float = 60.0):
         assert self.carrier.wait_until(lambda: self.look(predicate), timeout=timeout), f"timed out: {what}"
 
     def wait_settled(self, attempts: int) -> Callback:

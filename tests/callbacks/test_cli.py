@@ -53,8 +53,10 @@ def test_satisfaction_per_department_and_line_counts_each_case_once(app, session
     covers = closed_case(session, config, clock(), caller=B, category="C0101", location="海陵区东进路88号")
     lamps = closed_case(session, config, clock(), caller=C, category="C0118", location="海陵区凤凰路1号")
     later(clock, hours=5)
-    add = lambda case, answer, **kw: session.add(SurveyAnswer(case_id=case.id, answered_at=clock(), answer=answer,
-                                                              **kw))
+
+    def add(case, answer, **kw):
+        session.add(SurveyAnswer(case_id=case.id, answered_at=clock(), answer=answer, **kw))
+
     add(drains, "unsatisfied", reason="还是堵")
     later(clock, minutes=1)
     add(drains, "satisfied")                       # a later answer for the same case counts instead

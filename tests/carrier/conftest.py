@@ -13,15 +13,15 @@ from twilio.rest import Client
 
 from carrier import Carrier, IncomingNumber, create_carrier_app
 from carrier.exchange import hotline_numbers
-from carrier.testing import carrier_for, serve
+from carrier.testing import TEST_TIME_SCALE, carrier_for, serve
 from carrier.webhooks import Routes
 from tests.carrier.support import ACCOUNT_SID, AUTH_TOKEN, LINE_NUMBER, StandIn, settings_for_tests
 
 
 @contextlib.contextmanager
-def running_carrier(account_sid: str, auth_token: str) -> Iterator[Carrier]:
+def running_carrier(account_sid: str, auth_token: str, scale: float = TEST_TIME_SCALE) -> Iterator[Carrier]:
     """A carrier with its REST API and browser phone served on loopback."""
-    the_carrier = carrier_for(account_sid, auth_token)
+    the_carrier = carrier_for(account_sid, auth_token, scale)
     settings = settings_for_tests(twilio_account_sid=account_sid, twilio_auth_token=auth_token)
     with serve(create_carrier_app(the_carrier, settings)) as base:
         the_carrier.api_base_url = base
@@ -69,6 +69,10 @@ def twilio(carrier: Carrier) -> Client:
     return rest_client(carrier)
 
 
+# Call time as a person lives it; every wait still ends as soon as something happens to the call.
+BROWSER_TIME_SCALE = 1.0
+
+
 @dataclass(frozen=True)
 class Service:
     app: Flask
@@ -77,12 +81,18 @@ class Service:
     url: str = ""         # where the service itself listens, for a browser
 
 @pytest.fixture
-def service(app) -> Iterator[Service]:
+def service(app, request) -> Iterator[Service]:
     """The real hotline (the suite's ``app``, on the test database) behind a
     stand-in TLS proxy: Twilio's requests are signed for its public URL and
-    delivered to where it listens; its REST client talks to a carrier."""
+    delivered to where it listens; its REST client talks to a carrier.
+
+    In browser tests someone clicks Answer on a ringing phone, so the
+    carrier keeps call time (a 30 s ring rings for 30 s, and ends at once
+    when answered): at a hundredth of it, a busy machine lets the ring time
+    out before the click, and the operator's phone ends in no-answer."""
     settings = app.config["SETTINGS"]
-    with running_carrier(settings.twilio_account_sid, settings.twilio_auth_token) as service_carrier:
+    scale = BROWSER_TIME_SCALE if request.node.get_closest_marker("browser") else TEST_TIME_SCALE
+    with running_carrier(settings.twilio_account_sid, settings.twilio_auth_token, scale) as service_carrier:
         app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": service_carrier.api_base_url})
         with serve(app) as local:
             service_carrier.webhooks.routes = Routes(settings.public_url, local)

@@ -59,7 +59,7 @@ class StandIn:
         with self._cond:
             return [s for s in self.requests if s.path == path]
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
         with self._cond:
             return self._cond.wait_for(predicate, timeout)
 
@@ -83,7 +83,7 @@ def settings_for_tests(**overrides) -> Settings:
                        **overrides})
 
 
-def finished(call, timeout: float = 10.0):
+def finished(call, timeout: float = 60.0):
     """Wait for ``call`` to end; fail the test if it does not."""
     assert call.wait_ended(timeout), f"{call} did not end; its log: {[(e.kind, e.text) for e in call.log]}"
     return call

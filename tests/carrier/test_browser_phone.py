@@ -6,15 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
 from tests.support.caller import URBAN
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-WAIT_MS = 15_000
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+be_patient(sync_api)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"),
@@ -94,3 +92,18 @@ def test_the_operator_and_complainant_phones_ring_when_the_service_dials_them(pa
     sync_api.expect(complainant).to_have_attribute("data-state", "ended")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-phone-three-phones.png"), full_page=True)
+
+
+@pytest.mark.parametrize("how", ["click", "enter"])
+def test_the_first_call_after_typing_a_new_from_number_goes_through(page, service, how):
+    caller = page.locator("#caller")
+    caller.locator("select[name=to]").select_option(URBAN)
+    number = caller.locator("input[name=from]")
+    number.fill("+8613900001111")
+    if how == "click":
+        caller.locator("button.call").click()
+    else:
+        number.press("Enter")
+    sync_api.expect(caller.locator(".prompt")).to_contain_text("listening")
+    assert [call.from_ for call in service.carrier.calls() if call.to == URBAN] == ["+8613900001111"]
+    assert caller.locator(".log li.notice").count() == 0

@@ -19,7 +19,8 @@ def test_dial_bridges_the_caller_to_a_client_and_reports_to_the_action(carrier, 
     dialled = stand_in.seen("/dialled")[0].params
     assert (dialled["DialCallStatus"], dialled["DialCallSid"], dialled["CallSid"]) == ("completed", leg.sid, call.sid)
     assert dialled["DialCallDuration"] == str(leg.duration)
-    assert (leg.direction, leg.parent, leg.to, leg.from_, leg.status) == ("outbound-dial", call, OPERATOR, CITIZEN_NUMBER, "completed")
+    assert (leg.direction, leg.parent, leg.to, leg.from_, leg.status) == \
+        ("outbound-dial", call, OPERATOR, CITIZEN_NUMBER, "completed")
     assert heard(citizen) == ["您好，请讲", "通话结束"]
     assert heard(operator) == ["井盖丢了"]
 
@@ -86,7 +87,8 @@ def test_a_number_url_whispers_to_the_called_party_only(carrier, stand_in, line)
 
 
 def test_a_whisper_that_hangs_up_leaves_the_caller_unconnected(carrier, stand_in, line):
-    stand_in.on("/voice", f'<Response><Dial action="/dialled"><Number url="/whisper">{DUTY_PHONE}</Number></Dial></Response>')
+    stand_in.on("/voice", f'<Response><Dial action="/dialled"><Number url="/whisper">{DUTY_PHONE}</Number>'
+                          '</Dial></Response>')
     stand_in.on("/whisper", '<Response><Gather numDigits="1" action="/accepted"><Say>接听请按1</Say></Gather>'
                             '<Hangup/></Response>')
     stand_in.on("/dialled", "<Response><Say>请稍后再拨</Say></Response>")
@@ -99,7 +101,8 @@ def test_a_whisper_that_hangs_up_leaves_the_caller_unconnected(carrier, stand_in
 
 
 def test_hang_up_on_star_drops_the_called_party(carrier, stand_in, line):
-    stand_in.on("/voice", '<Response><Dial hangupOnStar="true" action="/dialled"><Client>operator</Client></Dial></Response>')
+    stand_in.on("/voice", '<Response><Dial hangupOnStar="true" action="/dialled"><Client>operator</Client>'
+                          '</Dial></Response>')
     stand_in.on("/dialled", "<Response><Say>回到菜单</Say></Response>")
     operator = carrier.directory.register(ScriptedParty(OPERATOR, wait()))
     citizen = ScriptedParty(CITIZEN_NUMBER, press("*"))
@@ -166,6 +169,7 @@ def test_dialled_legs_report_their_own_status_callbacks(carrier, stand_in, line)
                           'answered completed">operator</Client></Dial></Response>')
     operator = carrier.directory.register(ScriptedParty(OPERATOR, hang_up()))
     finished(carrier.call_in(ScriptedParty(CITIZEN_NUMBER, wait()), line))
-    assert [(s.params["SequenceNumber"], s.params["CallStatus"], s.params["CallSid"]) for s in stand_in.seen("/leg")] == [
+    legs = stand_in.seen("/leg")
+    assert [(s.params["SequenceNumber"], s.params["CallStatus"], s.params["CallSid"]) for s in legs] == [
         ("0", "initiated", operator.calls[0].sid), ("1", "ringing", operator.calls[0].sid),
         ("2", "in-progress", operator.calls[0].sid), ("3", "completed", operator.calls[0].sid)]

@@ -23,7 +23,7 @@ def application_requests(call) -> list[str]:
 
 def test_a_citizen_reports_missing_manhole_covers_and_hears_a_case_number(service):
     citizen = ScriptedParty(CITIZEN, say("西仓路银春旅馆门前有两个上水井盖丢失"), press("1"))
-    call = finished(service.carrier.call_in(citizen, URBAN), timeout=20)
+    call = finished(service.carrier.call_in(citizen, URBAN), timeout=60)
 
     assert (call.status, call.errors, call.entries("notice")) == ("completed", [], [])
     [number] = set(case_numbers(citizen))
@@ -42,12 +42,13 @@ def test_a_caller_waiting_for_a_person_is_dequeued_to_an_operators_device(servic
     citizen = ScriptedParty(CITIZEN, press("0"), wait(), say("我想问一下路灯的事"), wait())
     call = service.carrier.call_in(citizen, URBAN)
     assert service.carrier.wait_until(lambda: (q := service.carrier.queues.named(queue)) is not None
-                                      and q.current_size == 1, timeout=10)
+                                      and q.current_size == 1, timeout=60)
 
-    operator = service.carrier.directory.register(ScriptedParty("client:operator-1", say("您好，我是接线员小王"), hang_up()))
+    operator = service.carrier.directory.register(
+        ScriptedParty("client:operator-1", say("您好，我是接线员小王"), hang_up()))
     agent = service.twilio.calls.create(to="client:operator-1", from_=URBAN,
                                         twiml=f"<Response><Dial><Queue>{queue}</Queue></Dial></Response>")
-    finished(call, timeout=20)
+    finished(call, timeout=60)
     finished(service.carrier.call(agent.sid))
 
     assert call.errors == [] and call.status == "completed"

@@ -86,14 +86,17 @@ def progress(stand_in, call_sid: str) -> list[tuple[str, str]]:
 
 def test_an_answered_call_runs_its_twiml_with_every_status_callback(carrier, twilio, stand_in, line):
     complainant = carrier.directory.register(ScriptedParty(CITIZEN_NUMBER, press("1")))
-    stand_in.on("/outbound", '<Response><Gather numDigits="1" action="/survey"><Say>满意请按1</Say></Gather></Response>')
+    stand_in.on("/outbound", '<Response><Gather numDigits="1" action="/survey"><Say>满意请按1</Say></Gather>'
+                             '</Response>')
     stand_in.on("/survey", "<Response><Say>谢谢</Say></Response>")
     created = place(twilio, stand_in, line, CITIZEN_NUMBER)
-    assert (created.status, created.direction, created.to, created._from) == ("queued", "outbound-api", CITIZEN_NUMBER, line)
+    assert (created.status, created.direction, created.to, created._from) == \
+        ("queued", "outbound-api", CITIZEN_NUMBER, line)
     call = finished(carrier.call(created.sid))
     assert heard(complainant) == ["满意请按1", "谢谢"]
     assert stand_in.seen("/survey")[0].params["Digits"] == "1"
-    assert progress(stand_in, created.sid) == [("0", "initiated"), ("1", "ringing"), ("2", "in-progress"), ("3", "completed")]
+    assert progress(stand_in, created.sid) == \
+        [("0", "initiated"), ("1", "ringing"), ("2", "in-progress"), ("3", "completed")]
     fetched = twilio.calls(created.sid).fetch()
     assert (fetched.status, fetched.duration, fetched.answered_by) == ("completed", str(call.duration), None)
 
@@ -150,7 +153,8 @@ def test_only_the_completed_event_is_sent_unless_others_are_asked_for(carrier, t
 def test_an_incoming_call_reports_completion_to_the_numbers_status_callback(carrier, stand_in, line):
     stand_in.on("/voice", "<Response><Say>hi</Say></Response>")
     call = finished(carrier.call_in(ScriptedParty(CITIZEN_NUMBER), line))
-    assert [(s.params["CallSid"], s.params["CallStatus"], s.params["SequenceNumber"]) for s in stand_in.seen("/status")] \
+    statuses = stand_in.seen("/status")
+    assert [(s.params["CallSid"], s.params["CallStatus"], s.params["SequenceNumber"]) for s in statuses] \
         == [(call.sid, "completed", "0")]
 
 

@@ -88,6 +88,7 @@ def test_an_unknown_line_is_refused(service, tmp_path):
 def test_it_refuses_to_run_in_production(service, tmp_path):
     result = CliRunner().invoke(call_command, ["--url", service.base], env={
         "HOTLINE_ENV": "production", "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "HOTLINE_SECRET_KEY": "x", "HOTLINE_INSTANCE_DIR": str(tmp_path)})
+        "HOTLINE_SECRET_KEY": "production-strength-key-0123456789abcdefghij",
+        "HOTLINE_PUBLIC_URL": "https://hotline.example.org", "HOTLINE_INSTANCE_DIR": str(tmp_path)})
     assert isinstance(result.exception, CarrierRefused)
     assert service.requests == []

@@ -25,7 +25,8 @@ def test_reads_the_verbs_of_a_response_in_order():
 
 def test_names_the_element_and_attribute_twilio_does_not_define():
     problem = problem_in('<Response><Gather inputs="speech"/></Response>')
-    assert (problem.code, problem.element, problem.attribute, problem.kind) == (SCHEMA_WARNING, "Gather", "inputs", "schema")
+    assert (problem.code, problem.element, problem.attribute, problem.kind) == \
+        (SCHEMA_WARNING, "Gather", "inputs", "schema")
 
 
 def test_names_the_attribute_whose_value_is_wrong():
@@ -41,7 +42,8 @@ def test_names_the_attribute_whose_value_is_wrong():
 ])
 def test_reports_valid_twiml_it_does_not_emulate(document, element, attribute):
     problem = problem_in(document)
-    assert (problem.kind, problem.code, problem.element, problem.attribute) == ("not-emulated", None, element, attribute)
+    assert (problem.kind, problem.code, problem.element, problem.attribute) == \
+        ("not-emulated", None, element, attribute)
 
 
 def test_a_verb_nested_where_twilio_forbids_it_is_a_schema_problem():

@@ -131,11 +131,15 @@ def test_record_posts_the_recording_then_its_status_callback(carrier, stand_in, 
     posted = stand_in.seen("/recorded")[0].params
     status = stand_in.seen("/recording-status")[0].params
     assert posted["RecordingSid"].startswith("RE") and posted["Digits"] == "#"
-    assert posted["RecordingUrl"] == f"{carrier.api_base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{posted['RecordingSid']}"
-    assert (status["RecordingSid"], status["RecordingStatus"], status["CallSid"]) == (posted["RecordingSid"], "completed", call.sid)
-    assert [r.path for r in stand_in.requests].index("/recorded") < [r.path for r in stand_in.requests].index("/recording-status")
+    assert posted["RecordingUrl"] == \
+        f"{carrier.api_base_url}/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{posted['RecordingSid']}"
+    assert (status["RecordingSid"], status["RecordingStatus"], status["CallSid"]) == \
+        (posted["RecordingSid"], "completed", call.sid)
+    paths = [r.path for r in stand_in.requests]
+    assert paths.index("/recorded") < paths.index("/recording-status")
     recording = twilio.recordings(posted["RecordingSid"]).fetch()
-    assert (recording.call_sid, recording.status, recording.duration) == (call.sid, "completed", posted["RecordingDuration"])
+    assert (recording.call_sid, recording.status, recording.duration) == \
+        (call.sid, "completed", posted["RecordingDuration"])
     media = requests.get(posted["RecordingUrl"], timeout=5)
     with wave.open(io.BytesIO(media.content)) as audio:
         assert audio.getnframes() == audio.getframerate() * int(posted["RecordingDuration"])
@@ -166,7 +170,8 @@ def test_record_transcription_passes_the_words_through(carrier, stand_in, line):
     stand_in.on("/recorded", "<Response/>")
     finished(carrier.call_in(caller(say("the street lamp at number eighteen is dark"), hang_up()), line))
     posted = stand_in.seen("/transcribed")[0].params
-    assert (posted["TranscriptionStatus"], posted["TranscriptionText"]) == ("completed", "the street lamp at number eighteen is dark")
+    assert (posted["TranscriptionStatus"], posted["TranscriptionText"]) == \
+        ("completed", "the street lamp at number eighteen is dark")
 
 
 def test_an_application_error_sends_the_request_to_the_fallback_url(carrier, stand_in, line):

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 
 from tests.carrier.conftest import service  # noqa: F401  (the hotline behind the local carrier)
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+be_patient(sync_api)
+__all__ = ["WAIT_MS", "screenshot", "sync_api"]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from accounts.services import create_user
 from call_log.models import Call as CallRow
 from cases.models import Case
 from database import db
-from tests.e2e.conftest import screenshot, sync_api
+from tests.e2e.conftest import WAIT_MS, screenshot, sync_api
 from tests.support.caller import URBAN
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,7 @@ def heard(pane, text: str) -> None:
 
 def test_operator_takes_over_a_live_call_and_files_its_case(service, browser, operator):
     phones = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    phones.set_default_timeout(15_000)
+    phones.set_default_timeout(WAIT_MS)
     phones.goto(f"{service.carrier.api_base_url}/phone/")
     assert service.carrier.wait_until(lambda: service.carrier.directory.lookup("client:operator") is not None)
     caller, operator_phone = phones.locator("#caller"), phones.locator("#operator")
@@ -46,7 +46,7 @@ def test_operator_takes_over_a_live_call_and_files_its_case(service, browser, op
     heard(caller, "上水井盖")
 
     console = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    console.set_default_timeout(15_000)
+    console.set_default_timeout(WAIT_MS)
     console.goto(f"{service.url}/console/login")
     console.fill("input[name=username]", operator)
     console.fill("input[name=password]", PASSWORD)
@@ -78,6 +78,7 @@ def test_operator_takes_over_a_live_call_and_files_its_case(service, browser, op
 
     with db.session_scope(service.app) as session:
         case = session.scalars(select(Case)).one()
-        assert (case.category_code, case.location_text, case.status) == ("C0101", "海陵区西仓路银春旅馆门前", "verifying")
+        assert (case.category_code, case.location_text, case.status) == \
+            ("C0101", "海陵区西仓路银春旅馆门前", "verifying")
         taken_over = session.get(CallRow, case.call_id)
         assert taken_over.operator == "wang" and taken_over.operator_joined_at is not None

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from callbacks.models import Callback
 from database import db
-from tests.e2e.conftest import screenshot, sync_api
+from tests.e2e.conftest import WAIT_MS, screenshot, sync_api
 from tests.support.caller import URBAN
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def heard(pane, text: str) -> None:
 
 def test_caller_in_the_queue_chooses_a_callback(service, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(WAIT_MS)
     page.goto(f"{service.carrier.api_base_url}/phone/")
     caller = page.locator("#caller")
     caller.locator("select[name=to]").select_option(URBAN)

@@ -139,7 +139,7 @@ def test_a_message_that_never_gets_through_is_marked_dead_and_listed(app, sessio
     session.commit()
     receiver.mode = "error"
     now = clock()
-    for attempt in range(POLICY.max_attempts):
+    for _attempt in range(POLICY.max_attempts):
         deliver(app, config, now)
         now += timedelta(hours=2)
     message = the_message(app)

@@ -16,13 +16,11 @@ from werkzeug.serving import make_server
 from database import db
 from reports.periods import trailing_months
 from tests.reports.histories import fill_month
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -31,6 +29,7 @@ def chromium():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
                                    "(pip install playwright==1.65.2; the browser is Debian's chromium)")
+    be_patient(sync_api)
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -73,6 +72,7 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 
 def test_report_page_shows_the_ranking_the_hotline_and_legible_trend_charts(chromium, served, users, a_year_of_cases):
     page = chromium.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
+    page.set_default_timeout(WAIT_MS)
     sign_in(page, served, "sup1", users)
     page.goto(f"{served}/console/reports/2026-10")
     assert page.locator("h1").inner_text().startswith("Monthly assessment")

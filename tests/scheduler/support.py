@@ -127,14 +127,14 @@ class SchedulerUnderTest:
     def says(self, words: str) -> bool:
         return words in self.output()
 
-    def wait_to_say(self, words: str, timeout: float = 30) -> None:
+    def wait_to_say(self, words: str, timeout: float = 60) -> None:
         try:
             wait_until(lambda: self.says(words) or self.process.poll() is not None, timeout, f"{self.name}: {words}")
         except AssertionError:
             raise AssertionError(f"{self.name} never said {words!r}:\n{self.output()}") from None
         assert self.says(words), f"{self.name} exited ({self.process.returncode}):\n{self.output()}"
 
-    def leads(self, timeout: float = 30) -> None:
+    def leads(self, timeout: float = 60) -> None:
         self.wait_to_say(f"scheduler {self.pid} leads", timeout)
 
     @property

@@ -30,7 +30,8 @@ def test_shipped_configuration_is_valid_and_complete():
     assert set(config.lines) == {"urban", "conduct"}
     assert config.line_for_number("+8652388012319").id == "urban"
     assert len(config.departments) >= 12
-    assert {"WATER", "DRAIN", "SANIT", "LIGHT", "ROADS", "PARKS", "ENFORCE", "TRAFFIC", "HOUSING"} <= set(config.departments)
+    assert {"WATER", "DRAIN", "SANIT", "LIGHT", "ROADS", "PARKS", "ENFORCE", "TRAFFIC", "HOUSING"} \
+        <= set(config.departments)
     water_cover = config.categories["C0101"]
     assert water_cover.department == "WATER" and water_cover.priority == "urgent"
     assert str(config.categories["E0101"].time_limit) == "15 working days"
@@ -39,7 +40,8 @@ def test_shipped_configuration_is_valid_and_complete():
 @pytest.mark.parametrize("name, change, message", [
     ("lines.yaml", lambda d: d["lines"][0]["menu"]["options"].pop("0"),
      "lines.yaml: lines[0].menu.options: every menu needs 0 for a person"),
-    ("lines.yaml", lambda d: d["lines"][0]["menu"]["options"].update({"4": {"action": "complaint"}, "5": {"action": "status"}, "6": {"action": "status"}}),
+    ("lines.yaml", lambda d: d["lines"][0]["menu"]["options"].update(
+        {"4": {"action": "complaint"}, "5": {"action": "status"}, "6": {"action": "status"}}),
      "lines.yaml: lines[0].menu.options: at most 5 choices a level"),
     ("lines.yaml", lambda d: d["lines"][0]["menu"]["options"]["1"].update(action="dance"),
      "lines.yaml: lines[0].menu.options.1.action: 'dance' must be one of"),

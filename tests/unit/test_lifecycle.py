@@ -14,6 +14,7 @@ from cases.lifecycle import (
     BadReason,
     BadTarget,
     CaseView,
+    Unclassified,
     DepartmentAlreadyReturned,
     DepartmentRequired,
     EventRecord,
@@ -118,6 +119,14 @@ def test_an_operator_files_a_report_taken_at_intake():
     assert outcome.status == "filed"
     assert outcome.event == EventRecord(at=NOW, actor="operator-1", action="file", from_status="intake",
                                         to_status="filed", note=None, data={"role": "operator"})
+
+
+@pytest.mark.parametrize("described,missing", [(False, "no description and no category"),
+                                               (True, "no category")])
+def test_a_case_without_a_category_cannot_be_filed_and_says_why(described, missing):
+    with pytest.raises(Unclassified) as refused:
+        apply(case("intake", classified=False, described=described), step("file", "dispatcher"))
+    assert missing in str(refused.value) and "choose its category" in str(refused.value)
 
 
 def test_an_inspector_files_the_case_after_verifying_it_on_site():

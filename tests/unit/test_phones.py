@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from call_log.phones import MaskPhoneNumbers, mask, mask_text, parse_caller, parse_entered, time_zone_of
+from call_log.phones import MaskPhoneNumbers, mask, mask_dialable, mask_text, parse_caller, parse_entered, time_zone_of
 
 
 def test_mobile_caller_has_region_carrier_and_time_zone():
@@ -57,3 +57,39 @@ def test_log_records_are_masked(caplog):
     finally:
         logger.removeHandler(handler)
     assert seen == ["callback to +86*******5678 failed"]
+
+
+def test_numbers_in_chinese_and_full_width_digits_are_masked():
+    assert mask_text("请回电一三九一二三四五六七八") == "请回电*******5678"
+    assert mask_text("电话：幺三九 一二三四 五六七八。") == "电话：*******5678。"
+    assert mask_text("手机１３９１２３４５６７８") == "手机*******5678"
+    assert mask_text("两个井盖，十八亩50号") == "两个井盖，十八亩50号"
+
+
+def test_for_the_public_nothing_dialable_is_left_but_case_numbers():
+    assert mask_dialable("我家电话88012319，手机一三九一二三四五六七八") == "我家电话****2319，手机*******5678"
+    assert mask_dialable("与2610090001重复") == "与2610090001重复"
+    assert mask_dialable("号码 1391234567 打不通") == "号码 ******4567 打不通"
+    assert mask_dialable("海陵北路十八亩50号，坐标32.4551") == "海陵北路十八亩50号，坐标32.4551"
+    assert mask_dialable("2026-10-09起路灯不亮，2026.10.9报过") == "2026-10-09起路灯不亮，2026.10.9报过"
+
+
+def test_tracebacks_in_the_log_are_masked_too():
+    logger = logging.getLogger("test.masking.tracebacks")
+    handler = logging.Handler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    written = []
+    handler.emit = lambda record: written.append(handler.format(record))
+    handler.addFilter(MaskPhoneNumbers())
+    logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError("INSERT INTO complainant (phone_e164) VALUES ('+8613812345678') -- 13912345678")
+        except ValueError:
+            logger.exception("intake failed for %s", "13700001111")
+    finally:
+        logger.removeHandler(handler)
+    [text] = written
+    assert "Traceback" in text and "ValueError" in text
+    assert "+86*******5678" in text and "*******5678" in text and "*******1111" in text
+    assert "13812345678" not in text and "13912345678" not in text and "13700001111" not in text

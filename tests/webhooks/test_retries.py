@@ -115,3 +115,13 @@ def test_voicemail_recording_and_its_status_callback_share_one_row(new_call, web
     webhooks.post("/voice/recording", params)
     assert len(session.scalars(select(Recording)).all()) == 1
     assert session.scalars(select(Case)).one().recording_id is not None
+
+
+def test_a_status_callback_before_the_incoming_webhook_does_not_break_the_call(new_call, webhooks):
+    """Twilio may post 'initiated' or 'ringing' to the status callback before the Voice URL."""
+    call = new_call()
+    assert webhooks.post("/voice/status", {**call.base_params(), "CallStatus": "ringing",
+                                           "SequenceNumber": "0"}).status_code == 204
+    call.dial()
+    asked = call.say("西仓路银春旅馆门前有两个上水井盖丢失")
+    assert "上水井盖" in asked.text and "抱歉" not in asked.text

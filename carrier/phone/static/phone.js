@@ -35,6 +35,8 @@ class Handset {
     this.root = root;
     this.role = role;
     this.id = null;
+    this.address = null;
+    this.ready = Promise.resolve();
     this.seen = 0;
     this.generation = 0;
     this.transcript = root.querySelector(".transcript");
@@ -62,14 +64,22 @@ class Handset {
     if (this.id) navigator.sendBeacon(`${API}/phones/${this.id}/close`);
   }
 
-  async open(address, options) {
+  // Replacing the phone takes a round trip; anything the person does meanwhile
+  // (the Call button right after typing a new From number) waits for it, so
+  // it goes to the new phone rather than to the old one, already closed.
+  open(address, options) {
     this.close();
-    const phone = await post("/phones", {address, name: this.role, ...options});
-    this.id = phone.id;
-    this.seen = 0;
-    this.generation += 1;
-    this.setState(options && options.ring ? `waiting for calls to ${address}` : "idle");
-    this.poll(this.generation);
+    this.id = null;
+    this.address = address;
+    const generation = ++this.generation;      // the old phone's feed stops being read now
+    this.ready = post("/phones", {address, name: this.role, ...options}).then((phone) => {
+      if (generation !== this.generation) return;       // replaced again meanwhile
+      this.id = phone.id;
+      this.seen = 0;
+      this.setState(options && options.ring ? `waiting for calls to ${address}` : "idle");
+      this.poll(generation);
+    });
+    return this.ready;
   }
 
   async poll(generation) {
@@ -87,7 +97,8 @@ class Handset {
     }
   }
 
-  act(action, body) {
+  async act(action, body) {
+    await this.ready;
     return post(`/phones/${this.id}/${action}`, body);
   }
 
@@ -184,9 +195,11 @@ window.addEventListener("pagehide", () => [caller, operator, complainant].forEac
 const dialForm = document.getElementById("dial-form");
 caller.open(dialForm.elements.from.value, {ring: false});
 dialForm.elements.from.addEventListener("change", () => caller.open(dialForm.elements.from.value, {ring: false}));
-dialForm.addEventListener("submit", (event) => {
+dialForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   if ("speechSynthesis" in window) window.speechSynthesis.cancel();
+  const from = dialForm.elements.from.value;
+  if (from !== caller.address) await caller.open(from, {ring: false});   // typed, and no change event yet
   caller.act("dial", {to: dialForm.elements.to.value});
 });
 

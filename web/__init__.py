@@ -1,0 +1,4 @@
+"""What every face of the service does the same over HTTP: refuse text no
+database can hold before any view reads it (``guards``), and send the
+browser's security headers with every answer (``headers``).  ``create_app``
+installs both."""
