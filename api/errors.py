@@ -61,7 +61,7 @@ _REFUSALS: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (lifecycle.BadReason, 422, "bad_reason", "reason"),
     (lifecycle.BadTarget, 422, "bad_target", "to"),
     (lifecycle.DepartmentAlreadyReturned, 409, "department_already_returned", "department"),
-    (lifecycle.CategoryRequired, 409, "category_required", None),
+    (lifecycle.Unclassified, 409, "category_required", None),
     (lifecycle.LifecycleError, 409, "transition_refused", None),
     (NoDepartmentFits, 409, "no_department_fits", "department"),
     (UnknownDepartment, 422, "unknown_department", "department"),

@@ -104,10 +104,12 @@ def main() -> int:
         loaded = worker_memory(url, scratch, with_model=True)
     assert loaded["model"], "the worker did not load the stored model"
     mib = 1024 * 1024
+    cost = (loaded["after"] - without["after"]) / mib
     print(f"web worker after create_app: {without['after'] / mib:.0f} MiB without a model, "
-          f"{loaded['after'] / mib:.0f} MiB with it loaded: the model costs {(loaded['after'] - without['after']) / mib:.0f} "
+          f"{loaded['after'] / mib:.0f} MiB with it loaded: the model costs {cost:.0f} "
           f"MiB per worker (the interpreter alone: {without['before'] / mib:.0f} MiB)")
-    print(f"model weights and vocabularies: {(understanding.categories.memory() + understanding.features.memory()) / mib:.1f} MiB")
+    weights = understanding.categories.memory() + understanding.features.memory()
+    print(f"model weights and vocabularies: {weights / mib:.1f} MiB")
     return 0
 
 

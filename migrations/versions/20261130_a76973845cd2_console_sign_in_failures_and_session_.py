@@ -1,7 +1,7 @@
 """console sign-in failures and session epochs
 
 Revision ID: a76973845cd2
-Revises: adbe49ea12f2
+Revises: 15bf52379cb5
 Create Date: 2026-11-30 13:53:47.099824
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import database
 
 
 revision = 'a76973845cd2'
-down_revision = 'adbe49ea12f2'
+down_revision = '15bf52379cb5'
 branch_labels = None
 depends_on = None
 

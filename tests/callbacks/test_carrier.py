@@ -19,7 +19,6 @@ from carrier.webhooks import Routes
 from cases.models import Case, CaseEvent
 from database import db
 from tests.callbacks.conftest import closed_case, later
-from tests.scheduler.support import wait_until
 
 A = "+8613812345678"
 SETTLED = ("completed", "unreachable", "opted_out", "cancelled")

@@ -5,14 +5,7 @@ import pytest
 
 from config.loader import load_config
 from config.settings import SHIPPED_CONFIG_DIR
-from understanding.corpus import (
-    MIN_EXAMPLES,
-    CorpusError,
-    frozen_digest,
-    heldout_digest,
-    load_heldout,
-    load_training,
-)
+from understanding.corpus import MIN_EXAMPLES, CorpusError, frozen_digest, heldout_digest, load_heldout, load_training
 from understanding.text import normalise
 
 CONFIG = load_config(SHIPPED_CONFIG_DIR)
