@@ -17,6 +17,7 @@ from cases.services import NewCase, open_case
 from cases.workflow import apply_to
 from config.catalog import HotlineConfig
 from ivr.turns import CallState
+from understanding.services import learn
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ def file_from_call(session: Session, config: HotlineConfig, call: Call, form: Ca
             callback_number=callback, call_id=call.id, language=call.language, actor=actor), now)
         if case.call_id != call.id:
             return Saved(case, joined=True, reopened=_reopened_now(case, now))
+        suggested = CallState.from_json(call.ivr_state).category_code if call.ivr_state else None
+        if suggested and suggested != form.category_code:
+            # The operator heard it was something else than the IVR understood.
+            learn(session, case.id, case.description, form.category_code, "correction", actor, now)
         edited: tuple[str, ...] = ()
     elif case.call_id != call.id:
         # The call joined an earlier case: its report is that case's repeat_report event; the form
@@ -109,6 +114,9 @@ def file_from_call(session: Session, config: HotlineConfig, call: Call, form: Ca
     if case.status == "intake":
         apply_to(session, config, case, Transition("file", actor, "operator", now,
                                                    note="filed by the operator who took the call"))
+    # The operator heard the caller and chose the category: a labelled example
+    # (a correction made above is never overwritten by this confirmation).
+    learn(session, case.id, case.description, case.category_code, "confirmation", actor, now)
     return Saved(case, edited=edited)
 
 
@@ -126,6 +134,9 @@ def _correct(session: Session, case: Case, call: Call, form: CaseForm, callback:
                         "workflow (return, reopen) or as a new report.")
     for name, (_, value) in changed.items():
         setattr(case, name, value)
+    if "category_code" in changed:
+        # A person's correction of what the report is about teaches the classifier.
+        learn(session, case.id, case.description, case.category_code, "correction", actor, now)
     changed.update(_callback_change(case, call, callback))
     return _audited(session, case, changed, actor, now)
 

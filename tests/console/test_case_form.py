@@ -141,3 +141,21 @@ def test_a_nul_in_the_form_is_refused_in_chinese_and_english_and_changes_nothing
     assert "请求含有空字符" in text and "location holds control characters (NUL)" in text
     with db.session_scope(app) as session:
         assert session.scalars(select(Case)).all() == []
+
+
+def test_an_operator_who_files_another_category_than_the_ivr_understood_teaches_the_classifier(app, form):
+    from understanding.models import TrainingExample
+    assert form.fields["category_code"] == "C0101"          # what the IVR understood
+    form(category_code="C0111", description="西仓路银春旅馆门前两个燃气井盖丢失")
+    with db.session_scope(app) as session:
+        example = session.scalars(select(TrainingExample)).one()
+        assert (example.category_code, example.source) == ("C0111", "correction")
+        assert example.actor == "user:op1"
+
+
+def test_filing_the_category_the_ivr_understood_is_a_confirmation(app, form):
+    from understanding.models import TrainingExample
+    form()
+    with db.session_scope(app) as session:
+        example = session.scalars(select(TrainingExample)).one()
+        assert (example.category_code, example.source) == ("C0101", "confirmation")
