@@ -32,8 +32,10 @@ def sign_in(user: User) -> None:
 
 def sign_out() -> None:
     """End the user's sessions on the server (every cookie issued so far), then this cookie."""
-    user = current_user()
-    if user is not None:
+    signed_in = current_user()
+    if signed_in is not None:
+        # The user was read through the read-only session; write through the request's own.
+        user = db.session().get(User, signed_in.id)
         end_sessions(user)
         db.session().commit()
     session.clear()

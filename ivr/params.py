@@ -1,11 +1,14 @@
 """Twilio's webhook parameters, read from the request into the call log's
 dataclasses.  Every voice blueprint translates requests through here.
 
-What the database would refuse is refused here, before it: a NUL byte, or a
-value longer than the column that keeps it (``BadWebhook``).  Such a request
-is answered without touching the database and is never spooled, since
-replaying it would fail the same way.  What a caller said is kept up to
-``MAX_SPEECH`` characters.
+A signed request is cleaned first (``clean``, called by ``ivr.signature``):
+control characters, NUL among them, are dropped and every value is cut to
+the length kept for it, so a webhook never fails on a value the database
+cannot hold and a status callback with a stray byte still ends its call.
+What is read is checked again (``BadWebhook``: a NUL byte, a value longer
+than its column, too many parameters) for what did not come through
+``clean``: spooled lines replayed from disk, which are quarantined when
+they fail.  What a caller said is kept up to ``MAX_SPEECH`` characters.
 """
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ import math
 import re
 from typing import Mapping
 
-from flask import request
-from werkzeug.datastructures import MultiDict
+from flask import Request, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from call_log.services import CallParams, RecordingParams, StatusUpdate
 from ivr.turns import Input
@@ -32,6 +35,29 @@ MAX_VALUE = 2000            # any other parameter
 MAX_PARAMETERS = 100        # Twilio sends a few dozen at most
 SPEECH = ("SpeechResult", "UnstableSpeechResult")
 MAX_SPEECH = 1000           # characters of speech kept: a long description, not a 100 kB payload
+
+
+# Twilio never sends control characters, and its values are short.  A
+# signed request that says otherwise is cleaned before anyone reads it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean(incoming: Request) -> None:
+    """Replace the request's form and query arguments with clean copies:
+    control characters dropped, each value cut to the length kept for it."""
+    def cleaned(values: ImmutableMultiDict) -> ImmutableMultiDict:
+        return ImmutableMultiDict(
+            (_CONTROL.sub("", name)[:100], _CONTROL.sub("", value)[:_longest(name)])
+            for name, value in values.items(multi=True))
+
+    # The same slots werkzeug fills when it parses them (``form`` and ``args`` are cached properties).
+    incoming.__dict__["form"] = cleaned(incoming.form)
+    incoming.__dict__["args"] = cleaned(incoming.args)
+    incoming.__dict__.pop("values", None)
+
+
+def _longest(name: str) -> int:
+    return MAX_LENGTH.get(name, MAX_SPEECH if name in SPEECH else MAX_VALUE)
 
 
 class BadWebhook(ValueError):

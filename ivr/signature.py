@@ -13,6 +13,8 @@ import logging
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from ivr.params import clean
+
 log = logging.getLogger(__name__)
 
 
@@ -37,18 +39,17 @@ def signature_is_valid() -> bool:
 
 
 def twilio_signed(view):
-    """Refuse (403) any request not signed by Twilio with our auth token.
-    What a signed request carries is checked where it is read
-    (``ivr.params``: NUL bytes and over-long values are refused, speech is
-    cut) and where it is spoken (``ivr.twiml`` drops control characters)."""
+    """Refuse (403) any request not signed by Twilio with our auth token;
+    clean the parameters of those that are (``ivr.params.clean``)."""
 
     @functools.wraps(view)
     def checked(*args, **kwargs):
         if not signature_is_valid():
             log.warning("refused unsigned or forged webhook %s %s", request.method, request.path)
             abort(403)
+        clean(request)
         return view(*args, **kwargs)
 
-    checked.twilio_signed = True     # read by web.guards, which leaves such requests to ``ivr.params``
+    checked.twilio_signed = True     # read by web.guards, which leaves such requests to ``clean``
 
     return checked
