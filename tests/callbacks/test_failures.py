@@ -67,11 +67,13 @@ def test_the_complainant_hears_an_apology_when_the_database_is_down(ringing, mon
     assert document.hangs_up and "系统暂时出现故障" in document.text
 
 
-def test_a_refused_status_callback_answers_400_and_is_not_spooled(app, ringing, webhooks):
-    params = {**ringing.params("completed"), "SequenceNumber": "9" * 20}
+def test_a_status_callback_with_hostile_values_is_cleaned_and_still_ends_the_call(app, ringing, webhooks, session):
+    params = {**ringing.params("completed"), "SequenceNumber": "9" * 20, "CallStatus": "completed\x00"}
     response = webhooks.post(ringing.sent["StatusCallback"], params)
-    assert response.status_code == 400
+    assert response.status_code == 204
     assert not (app.config["SETTINGS"].instance_dir / "spool").exists()
+    session.expire_all()
+    assert session.get(CallbackAttempt, ringing.attempt_id).status == "ended"
 
 
 def test_every_voice_blueprint_has_the_one_failure_path(app):
