@@ -100,7 +100,7 @@ def test_answered_and_satisfied(line, survey_due, dispatch):
         return [e.data["params"]["CallStatus"] for e in call.entries("callback")]
     # The service settles the callback while the carrier is still logging the
     # status callback it sent: wait for the log, not for a moment.
-    assert line.carrier.wait_until(lambda: statuses_sent()[-1:] == ["completed"], timeout=20)
+    assert line.carrier.wait_until(lambda: statuses_sent()[-1:] == ["completed"], timeout=120)
     assert (call.status, call.errors, call.entries("notice")) == ("completed", [], [])
     first = call.entries("request")[0].data
     assert first["url"].startswith("https://hotline.example.org/voice/callback/answer?attempt=")

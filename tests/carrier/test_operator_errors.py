@@ -39,7 +39,7 @@ def hung_up(service) -> str:
     """A caller who spoke and hung up; the call log has not yet heard the
     final status callback (Twilio's may take a while), so the board still
     shows the call as live."""
-    call = finished(service.carrier.call_in(ScriptedParty(CITIZEN, say("路灯不亮"), hang_up()), URBAN), timeout=20)
+    call = finished(service.carrier.call_in(ScriptedParty(CITIZEN, say("路灯不亮"), hang_up()), URBAN), timeout=120)
     with db.session_scope(service.app) as session:
         row = session.scalars(select(CallRow).where(CallRow.call_sid == call.sid)).one()
         row.status, row.ended_at = "in-progress", None

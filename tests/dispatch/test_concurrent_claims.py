@@ -48,7 +48,7 @@ def test_concurrent_claimers_never_claim_one_case_twice(app, session, clock, mig
         process.start()
     claimed = [results.get(timeout=120) for _ in workers]
     for process in workers:
-        process.join(timeout=30)
+        process.join(timeout=120)
         assert process.exitcode == 0
 
     all_claims = [number for _, mine in claimed for number in mine]

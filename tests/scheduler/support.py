@@ -23,8 +23,14 @@ from werkzeug.wrappers import Request, Response
 from config.settings import PROJECT_ROOT, SHIPPED_CONFIG_DIR
 from tests.support.caller import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL
 
+# How long a test waits for a state before it gives up.  Tests end as soon as
+# the state is reached; the bound only keeps a broken run from hanging, so it
+# is generous: on a shared two-core machine a scheduler process can take a
+# minute just to start.
+PATIENCE = 300.0
 
-def wait_until(condition: Callable[[], object], timeout: float, what: str, every: float = 0.05):
+
+def wait_until(condition: Callable[[], object], timeout: float = PATIENCE, what: str = "", every: float = 0.05):
     """Poll ``condition`` until it is true; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -127,14 +133,14 @@ class SchedulerUnderTest:
     def says(self, words: str) -> bool:
         return words in self.output()
 
-    def wait_to_say(self, words: str, timeout: float = 60) -> None:
+    def wait_to_say(self, words: str, timeout: float = PATIENCE) -> None:
         try:
             wait_until(lambda: self.says(words) or self.process.poll() is not None, timeout, f"{self.name}: {words}")
         except AssertionError:
             raise AssertionError(f"{self.name} never said {words!r}:\n{self.output()}") from None
         assert self.says(words), f"{self.name} exited ({self.process.returncode}):\n{self.output()}"
 
-    def leads(self, timeout: float = 60) -> None:
+    def leads(self, timeout: float = PATIENCE) -> None:
         self.wait_to_say(f"scheduler {self.pid} leads", timeout)
 
     @property
@@ -149,9 +155,9 @@ class SchedulerUnderTest:
         """SIGKILL: no handler runs, no lock is released by hand."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=PATIENCE)
 
-    def stop(self, timeout: float = 30) -> int:
+    def stop(self, timeout: float = PATIENCE) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=timeout)

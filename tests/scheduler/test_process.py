@@ -12,7 +12,14 @@ from sqlalchemy import select
 from callbacks.models import Callback
 from scheduler.models import apscheduler_jobs
 from tests.conftest import BACKEND
-from tests.scheduler.support import SchedulerUnderTest, TwilioOnLoopback, owe_calls, scheduler_environment, wait_until
+from tests.scheduler.support import (
+    PATIENCE,
+    SchedulerUnderTest,
+    TwilioOnLoopback,
+    owe_calls,
+    scheduler_environment,
+    wait_until,
+)
 
 JOB_IDS = {"callbacks.dispatch", "cases.flag_overdue", "notifications.deliver"}
 
@@ -70,7 +77,7 @@ def test_a_killed_scheduler_places_the_pending_callbacks_after_restart(session, 
     assert statuses(session) == {"pending": 20}
     second = start("second")
     second.leads()
-    wait_until(lambda: twilio_server.count() >= 20, 30, "the 20 callbacks to be placed")
+    wait_until(lambda: twilio_server.count() >= 20, PATIENCE, "the 20 callbacks to be placed")
     time.sleep(1.5)                    # a further dispatcher run must not place any again
     assert sorted(twilio_server.numbers()) == numbers
     assert statuses(session) == {"calling": 20}
@@ -84,9 +91,9 @@ def test_a_standby_takes_over_within_seconds_when_the_leader_dies(session, start
     assert not standby.leading
     leader.kill()
     # How soon it takes over is a figure for bench/, not a test on a busy machine: here it must, and work.
-    standby.leads(timeout=60)
+    standby.leads()
     owe_calls(session, 5, due_in=timedelta(0))
-    wait_until(lambda: twilio_server.count() >= 5, 60, "the standby to place callbacks")
+    wait_until(lambda: twilio_server.count() >= 5, PATIENCE, "the standby to place callbacks")
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="two schedulers racing is a PostgreSQL deployment "
@@ -94,14 +101,14 @@ def test_a_standby_takes_over_within_seconds_when_the_leader_dies(session, start
 def test_two_schedulers_on_one_postgresql_database_never_place_a_callback_twice(session, start, twilio_server):
     numbers = owe_calls(session, 60, due_in=timedelta(seconds=3), spread=timedelta(seconds=3))
     one, two = start("one"), start("two")
-    wait_until(lambda: one.leading or two.leading, 30, "a leader")
-    wait_until(lambda: one.standing_by or two.standing_by, 30, "a standby")
+    wait_until(lambda: one.leading or two.leading, PATIENCE, "a leader")
+    wait_until(lambda: one.standing_by or two.standing_by, PATIENCE, "a standby")
     leader, standby = (one, two) if one.leading else (two, one)
     assert not standby.leading
-    wait_until(lambda: twilio_server.count() >= 30, 30, "half the callbacks")
+    wait_until(lambda: twilio_server.count() >= 30, PATIENCE, "half the callbacks")
     leader.kill()                      # the standby finishes the job
-    standby.leads(timeout=60)
-    wait_until(lambda: sum(1 for s in statuses(session).elements() if s != "pending") >= 60, 30,
+    standby.leads()
+    wait_until(lambda: sum(1 for s in statuses(session).elements() if s != "pending") >= 60, PATIENCE,
                "every callback to be claimed")
     time.sleep(1.5)
     placed = Counter(twilio_server.numbers())
@@ -117,7 +124,7 @@ def test_dispatchers_racing_without_the_lock_still_place_each_callback_once(sess
     numbers = owe_calls(session, 120, due_in=timedelta(0))
     runs = [start(f"once-{n}", "--once", HOTLINE_SCHEDULER_CALLBACK_BATCH="10") for n in range(4)]
     for run in runs:
-        assert run.process.wait(timeout=60) == 0, run.output()
+        assert run.process.wait(timeout=PATIENCE) == 0, run.output()
     placed = Counter(twilio_server.numbers())
     assert sorted(placed) == numbers and set(placed.values()) == {1}
     assert statuses(session) == {"calling": 120}
@@ -132,7 +139,7 @@ def test_a_callback_known_in_advance_is_placed_when_due_not_an_interval_later(se
     # it fell due, not because an interval came round.  How late it was is a figure for bench/callbacks.py.
     leader = start("leader", HOTLINE_SCHEDULER_CALLBACKS_EVERY="1h")
     leader.leads()
-    wait_until(lambda: twilio_server.count() >= 3, 120, "the three callbacks")
+    wait_until(lambda: twilio_server.count() >= 3, PATIENCE, "the three callbacks")
     assert all(placed.at >= due[placed.to] for placed in twilio_server.placed), "none was placed early"
 
 
@@ -147,4 +154,4 @@ def test_the_leader_writes_a_heartbeat_for_readyz(session, start):
 
     leader = start("leader")
     leader.leads()
-    assert wait_until(lambda: (holder() or "").endswith(f":{leader.pid}"), 30, "the leader's heartbeat")
+    assert wait_until(lambda: (holder() or "").endswith(f":{leader.pid}"), PATIENCE, "the leader's heartbeat")
