@@ -11,12 +11,27 @@ import logging
 from typing import Any, Mapping
 
 from flask import Flask
+from sqlalchemy import MetaData
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from call_log.phones import MaskPhoneNumbers
 from config.loader import load_config
 from config.settings import Settings, load_settings
-from database import db, utcnow
+from database import db, register_models, utcnow
+
+# Every feature's tables.  The app owns this list, and database/ knows no
+# feature: create_app, Alembic's migrations/env.py and the migration drift
+# test all get the tables through ``model_metadata``.
+MODEL_MODULES = (
+    "accounts.models", "call_log.models", "callbacks.models", "cases.models",
+    "notifications.models", "operators.models", "reports.models", "routing.models",
+    "scheduler.models", "understanding.models",
+)
+
+
+def model_metadata() -> MetaData:
+    """The metadata of every table the service has (MODEL_MODULES)."""
+    return register_models(MODEL_MODULES)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.services import Hotline
     config = load_config(settings.config_dir, settings.config_secrets)
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
+    model_metadata()
     db.init_app(app)
     app.extensions["hotline"] = Hotline(config, _understanding(app, settings, config))
 
@@ -71,15 +87,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from carrier.dev import make_dev_command
     from carrier.terminal import call_command
     from cases.cli import case_cli
-    from database.cli import init_command
+    from database.cli import make_init_command
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
     from reports.cli import report_command
+    from routing.models import sync_configuration
     from scheduler.cli import scheduler_command
-    from understanding.cli import classifier_cli
-    for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
-                    callbacks_cli, report_command, scheduler_command, call_command, classifier_cli,
-                    make_dev_command(create_app)):
+    from understanding.cli import classifier_cli, train_if_stale
+    for command in (make_init_command(sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
+                    api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
+                    call_command, classifier_cli, make_dev_command(create_app)):
         app.cli.add_command(command)
     return app
 

@@ -151,7 +151,8 @@ def postgres_admin_url() -> str:
 def build_app(database_url: str, instance_dir: Path):
     from app import create_app
     from database import db
-    from database.setup import sync_configuration, upgrade_schema
+    from database.setup import upgrade_schema
+    from routing.models import sync_configuration
 
     app = create_app({"database_url": database_url, "public_url": PUBLIC_URL, "twilio_account_sid": ACCOUNT_SID,
                       "twilio_auth_token": AUTH_TOKEN, "instance_dir": instance_dir, "env": "testing",

@@ -5,10 +5,11 @@ here (per web request) and in the CLI and job runners (``db.session_scope``).
 """
 from __future__ import annotations
 
+import importlib
 import math
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from flask import Flask, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -45,6 +46,15 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+def register_models(modules: Iterable[str]) -> MetaData:
+    """Import each named model module, so its tables join ``Base.metadata``,
+    and return that metadata.  The app names the modules (``app.MODEL_MODULES``):
+    this package knows no feature."""
+    for name in modules:
+        importlib.import_module(name)
+    return Base.metadata
 
 
 def utcnow() -> datetime:

@@ -1,12 +1,15 @@
-"""Alembic environment: the models' metadata, and the engine either handed
-in by database.setup (the service) or built from the settings (developers)."""
+"""Alembic environment: the models' metadata (the app's model registry,
+``app.MODEL_MODULES``), and the engine either handed in by database.setup
+(the service) or built from the settings (developers)."""
 from __future__ import annotations
 
 from logging.config import fileConfig
 
 from alembic import context
 
-from database.models import metadata
+from app import model_metadata
+
+metadata = model_metadata()
 
 config = context.config
 if config.config_file_name is not None:
