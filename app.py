@@ -15,6 +15,7 @@ from sqlalchemy import MetaData
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from call_log.phones import MaskPhoneNumbers
+from cases import events as case_events
 from config.loader import load_config
 from config.settings import Settings, load_settings
 from database import db, register_models, utcnow
@@ -57,11 +58,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     config = load_config(settings.config_dir, settings.config_secrets)
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
     model_metadata()
-    db.init_app(app)
+    db.init_app(app, session_info={case_events.SESSION_KEY: _case_events()})
     app.extensions["hotline"] = Hotline(config, _understanding(app, settings, config))
-
-    from callbacks.services import follow_cases
-    follow_cases()
 
     from web.guards import refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
@@ -101,6 +99,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _case_events() -> case_events.CaseEvents:
+    """Who is told when cases change: the app's subscribers, carried by every
+    session its database makes (cases.events)."""
+    from callbacks.services import follow_cases
+
+    events = case_events.CaseEvents()
+    follow_cases(events)            # callbacks owed as cases close and out-of-hours reports come in
+    return events
+
+
 def _understanding(app: Flask, settings: Settings, config):
     """The trained model that reads callers' words, loaded once at start
     (tests hand in their own)."""
@@ -124,14 +132,20 @@ def _register_console(app: Flask) -> None:
     they are not browser forms and carry their own proof."""
     from flask_wtf.csrf import CSRFProtect
 
-    import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
+    from console import board
     from console.alerts import console_alerts
-    from console.navigation import items_for
+    from console.navigation import Navigation
     from console.views import bp as console
+    from reports import views as reports
 
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
-    app.jinja_env.globals["console_nav"] = items_for
+    app.register_blueprint(board.bp)
+    navigation = Navigation()
+    for entry in (reports.MENU_ENTRY, board.MENU_ENTRY):      # the menu, in this order
+        navigation.offer(entry)
+    app.extensions["console_navigation"] = navigation
+    app.jinja_env.globals["console_nav"] = navigation.items_for
     app.jinja_env.globals["console_alerts"] = console_alerts
     for name in ("voice", "operator_voice", "callbacks", "api", "open311"):
         csrf.exempt(app.blueprints[name])
