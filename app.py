@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.services import Hotline
     config = load_config(settings.config_dir, settings.config_secrets)
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
+    _check_other_config_files(app, settings, config)
     model_metadata()
     db.init_app(app, session_info={case_events.SESSION_KEY: _case_events()})
     app.extensions["hotline"] = Hotline(config, _understanding(app, settings, config))
@@ -109,6 +110,20 @@ def _case_events() -> case_events.CaseEvents:
     return events
 
 
+def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
+    """Every YAML file of the configuration directory is read and checked at
+    start, so that a mistake stops the app here, naming the file and the key,
+    instead of reaching a caller or the first report.  ``load_config`` has
+    checked lines, menus, prompts, categories, departments, calendars, routing
+    and callbacks; the rest belong to the packages that use them.  (The
+    classifier's corpora are checked where the classifier is loaded.)"""
+    from knowledge.articles import check_files as check_knowledge
+    from reports.settings import for_app
+
+    for_app(app)                                    # assessment.yaml, with create_app's overrides
+    check_knowledge(settings.config_dir, config.lines, config.departments)
+
+
 def _understanding(app: Flask, settings: Settings, config):
     """The trained model that reads callers' words, loaded once at start
     (tests hand in their own)."""
@@ -116,7 +131,13 @@ def _understanding(app: Flask, settings: Settings, config):
         return settings.extra["understanding"]
     from sqlalchemy.exc import SQLAlchemyError
 
+    from understanding.corpus import load_heldout, load_training
     from understanding.services import load_for_service
+
+    # The classifier's corpora are checked before the service loads it; a
+    # mistake there stops the start, naming the file and the example.
+    load_training(settings.config_dir, config.categories)
+    load_heldout(settings.config_dir, config.categories)
     try:
         with db.session_scope(app) as session:
             return load_for_service(session, settings.config_dir, config)

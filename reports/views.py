@@ -45,13 +45,6 @@ MENU_ENTRY = NavItem("reports.index", "Reports",
                      "Monthly assessment of departments: indicators, ranking, trends, exports", ROLES)
 
 
-@bp.record_once
-def _load_settings(state) -> None:
-    # Read once when the blueprint is registered, so that a mistake in assessment.yaml stops the
-    # app from starting rather than the first report.
-    assessment_settings(state.app)
-
-
 def assessment_settings(app=None) -> AssessmentSettings:
     return for_app(app or current_app)
 
