@@ -83,8 +83,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from accounts.cli import api_key_command, user_cli
     from callbacks.cli import callbacks_cli
-    from carrier.dev import make_dev_command
-    from carrier.terminal import call_command
     from cases.cli import case_cli
     from database.cli import make_init_command
     from ivr.cli import spool_cli
@@ -95,9 +93,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from understanding.cli import classifier_cli, train_if_stale
     for command in (make_init_command(sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
-                    call_command, classifier_cli, make_dev_command(create_app)):
+                    classifier_cli):
         app.cli.add_command(command)
+    if not settings.is_production:
+        _add_development_tools(app)
     return app
+
+
+def _add_development_tools(app: Flask) -> None:
+    """The local carrier, a development and test tool: ``flask --app app dev``
+    mounts it beside the hotline, and ``flask --app app call`` rings the
+    hotline from the terminal.  A production app does not contain it at all:
+    neither the commands nor any route under ``/carrier``."""
+    from carrier.dev import make_dev_command
+    from carrier.terminal import call_command
+
+    app.cli.add_command(make_dev_command(create_app))
+    app.cli.add_command(call_command)
 
 
 def _case_events() -> case_events.CaseEvents:
