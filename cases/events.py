@@ -10,9 +10,7 @@ carries no subscribers, and publishing through it tells no one.
 """
 from __future__ import annotations
 
-from typing import Callable
-
-from sqlalchemy.orm import Session
+from typing import Any, Callable
 
 CASE_CLOSED = "case_closed"                  # session, config, case, event, at
 AFTER_HOURS_REPORT = "after_hours_report"    # session, config, case, complainant, at
@@ -35,7 +33,9 @@ class CaseEvents:
         return tuple(self._subscribers.get(event, ()))
 
 
-def publish(name: str, /, *, session: Session, **details: object) -> None:
+def publish(name: str, /, *, session: Any, **details: object) -> None:
+    """Tell ``session``'s subscribers (a SQLAlchemy session; this module stays
+    pure, so it is not imported here)."""
     events: CaseEvents | None = session.info.get(SESSION_KEY)
     for handler in events.handlers(name) if events is not None else ():
         handler(session=session, **details)
