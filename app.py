@@ -11,12 +11,28 @@ import logging
 from typing import Any, Mapping
 
 from flask import Flask
+from sqlalchemy import MetaData
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from call_log.phones import MaskPhoneNumbers
+from cases import events as case_events
 from config.loader import load_config
 from config.settings import Settings, load_settings
-from database import db, utcnow
+from database import db, register_models, utcnow
+
+# Every feature's tables.  The app owns this list, and database/ knows no
+# feature: create_app, Alembic's migrations/env.py and the migration drift
+# test all get the tables through ``model_metadata``.
+MODEL_MODULES = (
+    "accounts.models", "call_log.models", "callbacks.models", "cases.models",
+    "notifications.models", "operators.models", "reports.models", "routing.models",
+    "scheduler.models", "understanding.models",
+)
+
+
+def model_metadata() -> MetaData:
+    """The metadata of every table the service has (MODEL_MODULES)."""
+    return register_models(MODEL_MODULES)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -41,11 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.services import Hotline
     config = load_config(settings.config_dir, settings.config_secrets)
     app.extensions["clock"] = settings.extra.get("clock", utcnow)
-    db.init_app(app)
+    _check_other_config_files(app, settings, config)
+    model_metadata()
+    db.init_app(app, session_info={case_events.SESSION_KEY: _case_events()})
     app.extensions["hotline"] = Hotline(config, _understanding(app, settings, config))
-
-    from callbacks.services import follow_cases
-    follow_cases()
 
     from web.guards import refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
@@ -68,20 +83,57 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from accounts.cli import api_key_command, user_cli
     from callbacks.cli import callbacks_cli
-    from carrier.dev import make_dev_command
-    from carrier.terminal import call_command
     from cases.cli import case_cli
-    from database.cli import init_command
+    from database.cli import make_init_command
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
     from reports.cli import report_command
+    from routing.models import sync_configuration
     from scheduler.cli import scheduler_command
-    from understanding.cli import classifier_cli
-    for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
-                    callbacks_cli, report_command, scheduler_command, call_command, classifier_cli,
-                    make_dev_command(create_app)):
+    from understanding.cli import classifier_cli, train_if_stale
+    for command in (make_init_command(sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
+                    api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
+                    classifier_cli):
         app.cli.add_command(command)
+    if not settings.is_production:
+        _add_development_tools(app)
     return app
+
+
+def _add_development_tools(app: Flask) -> None:
+    """The local carrier, a development and test tool: ``flask --app app dev``
+    mounts it beside the hotline, and ``flask --app app call`` rings the
+    hotline from the terminal.  A production app does not contain it at all:
+    neither the commands nor any route under ``/carrier``."""
+    from carrier.dev import make_dev_command
+    from carrier.terminal import call_command
+
+    app.cli.add_command(make_dev_command(create_app))
+    app.cli.add_command(call_command)
+
+
+def _case_events() -> case_events.CaseEvents:
+    """Who is told when cases change: the app's subscribers, carried by every
+    session its database makes (cases.events)."""
+    from callbacks.services import follow_cases
+
+    events = case_events.CaseEvents()
+    follow_cases(events)            # callbacks owed as cases close and out-of-hours reports come in
+    return events
+
+
+def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
+    """Every YAML file of the configuration directory is read and checked at
+    start, so that a mistake stops the app here, naming the file and the key,
+    instead of reaching a caller or the first report.  ``load_config`` has
+    checked lines, menus, prompts, categories, departments, calendars, routing
+    and callbacks; the rest belong to the packages that use them.  (The
+    classifier's corpora are checked where the classifier is loaded.)"""
+    from knowledge.articles import check_files as check_knowledge
+    from reports.settings import for_app
+
+    for_app(app)                                    # assessment.yaml, with create_app's overrides
+    check_knowledge(settings.config_dir, config.lines, config.departments)
 
 
 def _understanding(app: Flask, settings: Settings, config):
@@ -91,7 +143,13 @@ def _understanding(app: Flask, settings: Settings, config):
         return settings.extra["understanding"]
     from sqlalchemy.exc import SQLAlchemyError
 
+    from understanding.corpus import load_heldout, load_training
     from understanding.services import load_for_service
+
+    # The classifier's corpora are checked before the service loads it; a
+    # mistake there stops the start, naming the file and the example.
+    load_training(settings.config_dir, config.categories)
+    load_heldout(settings.config_dir, config.categories)
     try:
         with db.session_scope(app) as session:
             return load_for_service(session, settings.config_dir, config)
@@ -107,14 +165,20 @@ def _register_console(app: Flask) -> None:
     they are not browser forms and carry their own proof."""
     from flask_wtf.csrf import CSRFProtect
 
-    import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
+    from console import board
     from console.alerts import console_alerts
-    from console.navigation import items_for
+    from console.navigation import Navigation
     from console.views import bp as console
+    from reports import views as reports
 
     csrf = CSRFProtect(app)
     app.register_blueprint(console)
-    app.jinja_env.globals["console_nav"] = items_for
+    app.register_blueprint(board.bp)
+    navigation = Navigation()
+    for entry in (reports.MENU_ENTRY, board.MENU_ENTRY):      # the menu, in this order
+        navigation.offer(entry)
+    app.extensions["console_navigation"] = navigation
+    app.jinja_env.globals["console_nav"] = navigation.items_for
     app.jinja_env.globals["console_alerts"] = console_alerts
     for name in ("voice", "operator_voice", "callbacks", "api", "open311"):
         csrf.exempt(app.blueprints[name])

@@ -78,7 +78,8 @@ class Twilio(HttpClient):
 def build(work: Path):
     from app import create_app
     from database import db
-    from database.setup import sync_configuration, upgrade_schema
+    from database.setup import upgrade_schema
+    from routing.models import sync_configuration
 
     app = create_app({"database_url": f"sqlite:///{work / 'hotline.sqlite3'}", "instance_dir": work / "instance",
                       "env": "testing", "public_url": "https://hotline.example.org",

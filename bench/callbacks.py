@@ -159,7 +159,8 @@ def prepare(database_url: str, env: dict[str, str]):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from app import create_app
     from database import db
-    from database.setup import sync_configuration, upgrade_schema
+    from database.setup import upgrade_schema
+    from routing.models import sync_configuration
 
     app = create_app()
     upgrade_schema(db.engine(app))

@@ -151,7 +151,8 @@ def postgres_admin_url() -> str:
 def build_app(database_url: str, instance_dir: Path):
     from app import create_app
     from database import db
-    from database.setup import sync_configuration, upgrade_schema
+    from database.setup import upgrade_schema
+    from routing.models import sync_configuration
 
     app = create_app({"database_url": database_url, "public_url": PUBLIC_URL, "twilio_account_sid": ACCOUNT_SID,
                       "twilio_auth_token": AUTH_TOKEN, "instance_dir": instance_dir, "env": "testing",
@@ -506,19 +507,20 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
         "console.logout": lambda: f.console("POST", "/console/logout", [], ["x"], roles=("anonymous",)),
         "console.index": lambda: f.console("GET", "/console/", ["x"]),
         "console.static": lambda: f.console("GET", f"/console/static/{f.segment(['console.css'])}", []),
-        "console.board": lambda: f.console("GET", "/console/board", ["x"]),
-        "console.board_json": lambda: f.console("GET", "/console/board.json", ["x"]),
-        "console.presence": lambda: f.console("POST", "/console/presence", [], ["x"]),
+        "console_board.board": lambda: f.console("GET", "/console/board", ["x"]),
+        "console_board.board_json": lambda: f.console("GET", "/console/board.json", ["x"]),
+        "console_board.presence": lambda: f.console("POST", "/console/presence", [], ["x"]),
         "monitoring.healthz": lambda: f.api("GET", "/healthz", ["x"]),
         "monitoring.readyz": lambda: f.api("GET", "/readyz", ["x"]),
         "monitoring.metrics": lambda: f.api("GET", "/internal/metrics", ["x"]),
-        "console.takeover": lambda: f.console("POST", f"/console/calls/{f.segment(world.call_sids)}/takeover",
+        "console_board.takeover": lambda: f.console("POST", f"/console/calls/{f.segment(world.call_sids)}/takeover",
                                               [], ["x"]),
-        "console.answer": lambda: f.console("POST", f"/console/queues/{f.segment(world.lines)}/answer", [], ["x"]),
-        "console.call_case": lambda: f.console(
+        "console_board.answer": lambda: f.console("POST", f"/console/queues/{f.segment(world.lines)}/answer",
+                                                  [], ["x"]),
+        "console_board.call_case": lambda: f.console(
             f.rng.choice(["GET", "POST"]), f"/console/calls/{f.segment(world.call_sids)}/case", [],
             ["description", "location", "category_code", "callback_number"]),
-        "console.transfer_call": lambda: f.console(
+        "console_board.transfer_call": lambda: f.console(
             "POST", f"/console/calls/{f.segment(world.call_sids)}/transfer", [], ["department", "case"]),
         # Reports
         "reports.index": lambda: f.console("GET", "/console/reports/", report_args, roles=("supervisor",)),

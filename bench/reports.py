@@ -140,7 +140,8 @@ class Chunk:
 def _load(url: str, options: argparse.Namespace) -> None:
     from app import create_app
     from database import db
-    from database.setup import sync_configuration, upgrade_schema
+    from database.setup import upgrade_schema
+    from routing.models import sync_configuration
 
     started = time.perf_counter()
     app = create_app({"database_url": url, "env": "testing"})

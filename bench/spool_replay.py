@@ -51,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hotline-spool-") as directory:
         from app import create_app
         from database import db
-        from database.setup import sync_configuration, upgrade_schema
+        from database.setup import upgrade_schema
         from ivr.spool import spool
+        from routing.models import sync_configuration
 
         work = Path(directory)
         app = create_app({"database_url": f"sqlite:///{work / 'hotline.sqlite3'}", "instance_dir": work,

@@ -157,7 +157,6 @@ def one_call(twilio: TwilioSide, rng: random.Random, index: int) -> None:
 def counts(app) -> dict[str, int]:
     from sqlalchemy import func, select
 
-    import database.models  # noqa: F401
     from accounts.models import AuditEntry
     from call_log.models import Call, CallStatusEvent, IvrStep, Recording
     from callbacks.models import Callback

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from call_log.phones import mask, parse_caller, time_zone_of
 from callbacks.hours import CallingHours
 from callbacks.models import Callback, OptOut
-from cases.events import AFTER_HOURS_REPORT, CASE_CLOSED, subscribe
+from cases.events import AFTER_HOURS_REPORT, CASE_CLOSED, CaseEvents
 from cases.models import Case, CaseEvent, Complainant
 from config.catalog import HotlineConfig, Line
 
@@ -221,11 +221,11 @@ def cancel_callback(session: Session, callback_id: int, now: datetime, actor: st
     return callback
 
 
-def follow_cases() -> None:
+def follow_cases(events: CaseEvents) -> None:
     """Owe callbacks as cases close and as out-of-hours reports come in
     (subscribing twice changes nothing)."""
-    subscribe(CASE_CLOSED, _case_closed)
-    subscribe(AFTER_HOURS_REPORT, _after_hours_report)
+    events.subscribe(CASE_CLOSED, _case_closed)
+    events.subscribe(AFTER_HOURS_REPORT, _after_hours_report)
 
 
 def _case_closed(session: Session, config: HotlineConfig, case: Case, event: CaseEvent, at: datetime) -> None:

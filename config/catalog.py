@@ -3,6 +3,9 @@ departments, categories, calendars and routing rules.
 
 Plain frozen dataclasses, built by ``config.loader`` and read by the domain
 code (IVR flow, routing, time limits).  Nothing here touches a file.
+
+Imports point one way: config builds the pure domain's values (calendars,
+time limits, places, routing rules) and routing never imports config.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Mapping
 
 from routing.addresses import Places
 from routing.calendar import WorkingCalendar
+from routing.rules import RoutingRule
 from routing.time_limits import TimeLimit
 
 PRIORITIES = ("urgent", "high", "normal")
@@ -163,14 +167,6 @@ class PromptSet:
 
     def placeholders(self, key: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(self.texts[key]) if name}
-
-
-@dataclass(frozen=True)
-class RoutingRule:
-    name: str
-    department: str
-    categories: tuple[str, ...] = ()
-    location_contains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,12 @@ from config.catalog import (
     MenuOption,
     OperatorQueue,
     PromptSet,
-    RoutingRule,
     Voice,
 )
 from config.speech import speech_model_problem
 from routing.addresses import Places
 from routing.calendar import WEEKDAYS, WorkingCalendar
+from routing.rules import RoutingRule
 from routing.time_limits import TimeLimit
 
 FILES = ("calendars.yaml", "departments.yaml", "categories.yaml", "lines.yaml", "routing.yaml")

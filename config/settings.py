@@ -60,6 +60,15 @@ class SignInSettings:
     lockout: timedelta = timedelta(minutes=15)
 
 
+# What ``create_app(config)`` accepts beside the settings' own fields: things
+# a caller hands in rather than configures (tests and benchmarks, mostly).
+EXTRAS = frozenset({
+    "clock",            # a callable returning the current aware UTC time (default: database.utcnow)
+    "understanding",    # the classifier to use instead of loading the stored one
+    "assessment",       # overrides of assessment.yaml's settings (reports.settings)
+})
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -95,6 +104,7 @@ class Settings:
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     sign_in: SignInSettings = field(default_factory=SignInSettings)
+    # What a caller of ``create_app`` hands in that is not a setting (see EXTRAS).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,11 +112,19 @@ class Settings:
         return self.env == "production"
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
-        known = {k: v for k, v in overrides.items() if k in self.__dataclass_fields__}
-        unknown = {k: v for k, v in overrides.items() if k not in known}
-        merged = replace(self, **known)
+        """These settings with ``overrides`` applied: a field's name sets that
+        field, a name in EXTRAS lands in ``extra``; any other name is refused,
+        so a misspelt key fails loudly instead of being ignored."""
+        fields = self.__dataclass_fields__.keys() - {"extra"}
+        unknown = sorted(k for k in overrides if k not in fields and k not in EXTRAS)
         if unknown:
-            merged = replace(merged, extra={**merged.extra, **unknown})
+            raise SettingsError(
+                f"unknown setting{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                f"settings are {', '.join(sorted(fields))}, and extras are {', '.join(sorted(EXTRAS))}")
+        merged = replace(self, **{k: v for k, v in overrides.items() if k in fields})
+        extras = {k: v for k, v in overrides.items() if k in EXTRAS}
+        if extras:
+            merged = replace(merged, extra={**merged.extra, **extras})
         if isinstance(merged.config_dir, str):
             merged = replace(merged, config_dir=Path(merged.config_dir))
         if isinstance(merged.instance_dir, str):

@@ -2,7 +2,7 @@
 answer the next caller in a queue, fill in and file the case, transfer."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from accounts.services import audit
 from call_log.phones import mask
@@ -10,8 +10,7 @@ from call_log.services import find_call
 from call_log.twilio_rest import twilio_client
 from cases.lifecycle import LifecycleError
 from console.auth import current_principal, current_user, requires, sees_full_numbers
-from console.navigation import offer
-from console.views import bp
+from console.navigation import NavItem
 from database import db
 from ivr.views import external_url
 from operators.board import live_calls
@@ -19,7 +18,12 @@ from operators.intake import CaseForm, FormError, Saved, case_of_call, file_from
 from operators.presence import report_present
 from operators.services import CallEnded, NoDevice, OperatorUrls, QueueEmpty, answer_next, take_over, transfer
 
-offer("console.board", "Live board", "Calls in the IVR and in the queues, live", "operator", "supervisor")
+# The console's own pages are in console.views; the live board is a blueprint
+# of its own under the same prefix, registered by create_app.
+bp = Blueprint("console_board", __name__, url_prefix="/console")
+
+MENU_ENTRY = NavItem("console_board.board", "Live board", "Calls in the IVR and in the queues, live",
+                     ("operator", "supervisor"))
 
 
 def _config():
@@ -74,9 +78,9 @@ def takeover(call_sid: str):
     except (CallEnded, NoDevice) as problem:
         session.rollback()
         flash(str(problem), "error")
-        return redirect(url_for("console.board"))
+        return redirect(url_for("console_board.board"))
     session.commit()
-    return redirect(url_for("console.call_case", call_sid=call_sid))
+    return redirect(url_for("console_board.call_case", call_sid=call_sid))
 
 
 @bp.post("/queues/<line_id>/answer")
@@ -90,11 +94,11 @@ def answer(line_id: str):
     except (QueueEmpty, NoDevice) as problem:
         session.rollback()
         flash(str(problem), "error")
-        return redirect(url_for("console.board"))
+        return redirect(url_for("console_board.board"))
     session.commit()
     if call is None:
-        return redirect(url_for("console.board"))
-    return redirect(url_for("console.call_case", call_sid=call.call_sid))
+        return redirect(url_for("console_board.board"))
+    return redirect(url_for("console_board.call_case", call_sid=call.call_sid))
 
 
 @bp.route("/calls/<call_sid>/case", methods=["GET", "POST"])
@@ -117,7 +121,7 @@ def call_case(call_sid: str):
         else:
             session.commit()
             flash(_saved_message(saved), "ok")
-            return redirect(url_for("console.call_case", call_sid=call_sid))
+            return redirect(url_for("console_board.call_case", call_sid=call_sid))
     categories = sorted((c for c in config.categories.values() if call.line_id in c.lines), key=lambda c: c.code)
     departments = [d for d in config.departments.values() if d.duty_number]
     principal = current_principal()
@@ -155,4 +159,4 @@ def transfer_call(call_sid: str):
     else:
         session.commit()
         flash("Transferred.", "ok")
-    return redirect(url_for("console.call_case", call_sid=call_sid))
+    return redirect(url_for("console_board.call_case", call_sid=call_sid))

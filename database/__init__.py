@@ -5,10 +5,11 @@ here (per web request) and in the CLI and job runners (``db.session_scope``).
 """
 from __future__ import annotations
 
+import importlib
 import math
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from flask import Flask, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -45,6 +46,15 @@ class UTCDateTime(TypeDecorator):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime()}
+
+
+def register_models(modules: Iterable[str]) -> MetaData:
+    """Import each named model module, so its tables join ``Base.metadata``,
+    and return that metadata.  The app names the modules (``app.MODEL_MODULES``):
+    this package knows no feature."""
+    for name in modules:
+        importlib.import_module(name)
+    return Base.metadata
 
 
 def utcnow() -> datetime:
@@ -119,7 +129,9 @@ class Database:
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask, session_info: Mapping[str, Any] | None = None) -> None:
+        """``session_info`` goes into every session's ``Session.info``: what the
+        app hands its services through the session (its case event subscribers)."""
         settings = app.config["SETTINGS"]
         url = settings.database_url
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -136,9 +148,11 @@ class Database:
         web = engine.execution_options(**{LOCK_TIMEOUT: _milliseconds(lock),
                                           STATEMENT_TIMEOUT: _milliseconds(settings.db_statement_timeout)})
         jobs = engine.execution_options(**{LOCK_TIMEOUT: _milliseconds(settings.db_job_lock_timeout)})
+        info = dict(session_info or {})
         app.extensions["database"] = _Bound(
-            engine, sessionmaker(jobs, expire_on_commit=False), sessionmaker(web, expire_on_commit=False),
-            sessionmaker(web.execution_options(**{READ_ONLY: True}), expire_on_commit=False))
+            engine, sessionmaker(jobs, expire_on_commit=False, info=info),
+            sessionmaker(web, expire_on_commit=False, info=info),
+            sessionmaker(web.execution_options(**{READ_ONLY: True}), expire_on_commit=False, info=info))
         app.teardown_appcontext(self._close_session)
         # A read-only session ends with its request, even where an app context
         # outlives requests (tests): a read transaction kept open would keep

@@ -91,8 +91,23 @@ def load_articles(config_dir: Path | str, lines: Iterable[str], departments: Ite
 
 def load_heldout(config_dir: Path | str) -> tuple[HeldOutEnquiry, ...]:
     path = Path(config_dir) / HELDOUT
-    return tuple(HeldOutEnquiry(str(item["text"]).strip(), str(item["line"]), str(item["article"]))
-                 for item in _read(path).get("enquiries") or ())
+    enquiries = []
+    for index, item in enumerate(_read(path).get("enquiries") or ()):
+        fields = ("text", "line", "article")
+        if not isinstance(item, dict) or any(not str(item.get(key) or "").strip() for key in fields):
+            raise KnowledgeError(f"{path}: enquiries[{index}]: needs text, line and article")
+        enquiries.append(HeldOutEnquiry(str(item["text"]).strip(), str(item["line"]), str(item["article"])))
+    return tuple(enquiries)
+
+
+def check_files(config_dir: Path | str, lines: Iterable[str], departments: Iterable[str]) -> None:
+    """Both files read and checked, as the app does at start: every held-out
+    enquiry names an article that exists."""
+    known = {article.id for article in load_articles(config_dir, lines, departments)}
+    for index, enquiry in enumerate(load_heldout(config_dir)):
+        if enquiry.article not in known:
+            raise KnowledgeError(f"{Path(config_dir) / HELDOUT}: enquiries[{index}].article: "
+                                 f"no article {enquiry.article!r} in {ARTICLES}")
 
 
 def _texts(where: str, field: str, item: dict) -> dict[str, str]:

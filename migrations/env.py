@@ -1,12 +1,15 @@
-"""Alembic environment: the models' metadata, and the engine either handed
-in by database.setup (the service) or built from the settings (developers)."""
+"""Alembic environment: the models' metadata (the app's model registry,
+``app.MODEL_MODULES``), and the engine either handed in by database.setup
+(the service) or built from the settings (developers)."""
 from __future__ import annotations
 
 from logging.config import fileConfig
 
 from alembic import context
 
-from database.models import metadata
+from app import model_metadata
+
+metadata = model_metadata()
 
 config = context.config
 if config.config_file_name is not None:
@@ -32,12 +35,26 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     with _engine().connect() as connection:
-        # Batch mode lets SQLite alter tables by copying them.
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
-                          compare_type=True)
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode lets SQLite alter tables by copying them; dropping the old copy of a table
+            # other rows refer to fails while foreign keys are enforced.  They are off during the
+            # migration (the pragma only works outside a transaction), checked at its end, and on again.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
+                              compare_type=True)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration leaves rows referring to nothing: {broken[:5]}")
+            connection.commit()
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

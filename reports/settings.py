@@ -70,13 +70,24 @@ def for_app(app) -> AssessmentSettings:
 def load(config_dir: Path | None, overrides: Mapping[str, Any] | None = None) -> AssessmentSettings:
     """The settings from ``<config_dir>/assessment.yaml`` (if there is one), then ``overrides``."""
     values: dict[str, Any] = {}
-    if config_dir is not None and (config_dir / FILE_NAME).exists():
-        document = yaml.safe_load((config_dir / FILE_NAME).read_text(encoding="utf-8")) or {}
+    path = Path(config_dir) / FILE_NAME if config_dir is not None else None
+    if path is not None and path.exists():
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise SettingsError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(document, Mapping) or not isinstance(document.get("assessment", {}), Mapping):
-            raise SettingsError(f"{FILE_NAME}: expected a mapping under 'assessment'")
+            raise SettingsError(f"{path}: expected a mapping under 'assessment'")
         values.update(document.get("assessment") or {})
+    else:
+        path = None
     values.update(overrides or {})
-    return parse(values)
+    try:
+        return parse(values)
+    except SettingsError as exc:
+        # Name the file, so a city's editor knows where to look.
+        where = f"{path}: assessment" if path is not None else "assessment settings"
+        raise SettingsError(f"{where}: {exc}") from None
 
 
 def parse(values: Mapping[str, Any]) -> AssessmentSettings:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from markupsafe import Markup
 
 from console.auth import current_principal, requires
-from console.navigation import offer
+from console.navigation import NavItem
 from database import db
 from reports import exports, services
 from reports.charts import Series, trend_chart
@@ -41,15 +41,8 @@ TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "
 PAGE_TABLES = TABLES[:-2]            # lines and categories have a page of their own (breakdown)
 BREAKDOWNS = ("lines", "categories")
 
-offer("reports.index", "Reports", "Monthly assessment of departments: indicators, ranking, trends, exports",
-      *ROLES)
-
-
-@bp.record_once
-def _load_settings(state) -> None:
-    # Read once when the blueprint is registered, so that a mistake in assessment.yaml stops the
-    # app from starting rather than the first report.
-    assessment_settings(state.app)
+MENU_ENTRY = NavItem("reports.index", "Reports",
+                     "Monthly assessment of departments: indicators, ranking, trends, exports", ROLES)
 
 
 def assessment_settings(app=None) -> AssessmentSettings:

@@ -1,22 +1,33 @@
-"""Departments and categories as rows, synced from the YAML configuration so
-cases, queues and reports can refer to them."""
+"""Lines, departments and categories as rows, synced from the YAML
+configuration by ``flask --app app init`` so that other tables' foreign keys
+(cases, calls, callbacks, accounts) can refer to them.
+
+There is one run-time representation of lines, departments and categories:
+the configuration (``config.catalog``).  These rows hold nothing else than
+the key a foreign key points at and whether the YAML still has it: rows no
+longer in the YAML are marked inactive, never deleted, since old cases still
+refer to them.
+"""
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from database import Base
+from database.setup import sync_rows
+
+
+class Line(Base):
+    __tablename__ = "line"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    active: Mapped[bool] = mapped_column(default=True)
 
 
 class Department(Base):
     __tablename__ = "department"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    names: Mapped[dict] = mapped_column(JSON, default=dict)
-    calendar: Mapped[str] = mapped_column(String(64))
-    duty_number: Mapped[str | None] = mapped_column(String(32))
-    district: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
 
 
@@ -24,12 +35,15 @@ class Category(Base):
     __tablename__ = "category"
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(200))
-    names: Mapped[dict] = mapped_column(JSON, default=dict)
-    department_code: Mapped[str] = mapped_column(ForeignKey("department.code"))
-    priority: Mapped[str] = mapped_column(String(16))
-    time_limit: Mapped[str] = mapped_column(String(32))
-    verify_first: Mapped[bool] = mapped_column(default=False)
-    lines: Mapped[list] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(default=True)
+
+
+def sync_configuration(session: Session, config) -> dict[str, int]:
+    """Make the line, department and category rows match ``config`` (a
+    ``config.catalog.HotlineConfig``); the counts loaded, by kind."""
+    counts = {}
+    counts["lines"] = sync_rows(session, Line, "id", {line_id: {} for line_id in config.lines})
+    counts["departments"] = sync_rows(session, Department, "code", {code: {} for code in config.departments})
+    counts["categories"] = sync_rows(session, Category, "code", {code: {} for code in config.categories})
+    session.flush()
+    return counts

@@ -13,10 +13,30 @@ guarded by the case lifecycle, never a routing outcome.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Protocol
 
-from config.catalog import Category, RoutingRule
 from routing.addresses import normalise_text
+
+
+class Category(Protocol):
+    """What routing reads of a category (config.catalog.Category has it)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def department(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    """A city's override (config/routing.yaml): cases of these categories, or
+    whose location mentions one of these words, go to ``department``."""
+
+    name: str
+    department: str
+    categories: tuple[str, ...] = ()
+    location_contains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

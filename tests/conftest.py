@@ -112,10 +112,9 @@ def clock():
 
 @pytest.fixture
 def app(migrated, clock, tmp_path, understanding):
-    from app import create_app
+    from app import create_app, model_metadata
     from database import db
-    from database.models import metadata
-    from database.setup import sync_configuration
+    from routing.models import sync_configuration
 
     app = create_app({
         "database_url": migrated, "public_url": PUBLIC_URL, "twilio_account_sid": ACCOUNT_SID,
@@ -124,7 +123,7 @@ def app(migrated, clock, tmp_path, understanding):
     })
     engine = db.engine(app)
     with engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
+        for table in reversed(model_metadata().sorted_tables):
             if table.name != "alembic_version":
                 connection.execute(table.delete())
     with db.session_scope(app) as session:

@@ -27,7 +27,11 @@ def test_init_can_run_twice_loads_the_configuration_and_builds_a_missing_classif
     with app.app_context():
         session = db.session()
         assert session.scalar(select(func.count()).select_from(Department)) == 30
-        assert session.get(Category, "C0101").department_code == "WATER"
+        # The rows are the keys foreign keys point at; what a category is (its
+        # department, C0101's is WATER) is the configuration's alone.
+        assert session.get(Category, "C0101").active
+        assert session.scalar(select(func.count()).select_from(Category)) == 145
+        assert app.extensions["hotline"].config.categories["C0101"].department == "WATER"
 
 
 def test_evaluate_refuses_a_held_out_set_that_changed_since_it_was_frozen(tmp_path, migrated, understanding):

@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from database.models import metadata
+from app import model_metadata
 
 
 def test_models_and_migrations_agree(migrated):
@@ -14,7 +14,7 @@ def test_models_and_migrations_agree(migrated):
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True,
                                                                    "render_as_batch": True})
-            differences = compare_metadata(context, metadata)
+            differences = compare_metadata(context, model_metadata())
     finally:
         engine.dispose()
     assert differences == [], (

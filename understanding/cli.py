@@ -5,7 +5,7 @@ import json
 import time
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from database import db
@@ -14,6 +14,19 @@ from understanding.corpus import CorpusError, frozen_digest, heldout_digest, loa
 from understanding.evaluation import evaluate, report
 
 classifier_cli = AppGroup("classifier", help="Train and evaluate the model that understands callers.")
+
+
+def train_if_stale(app: Flask) -> None:
+    """``flask --app app init``'s last step: train the classifier if it is missing or stale."""
+    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    with db.session_scope(app) as session:
+        state = services.status(session, settings.config_dir, config)
+        if not state.stale:
+            click.echo(f"classifier current: {state.stored[:12]}")
+            return
+        click.echo("training the classifier (missing or stale)...")
+        model = services.train_and_store(session, settings.config_dir, config, app.extensions["clock"]())
+    click.echo(f"classifier {model.version[:12]} trained on {model.examples} examples; restart the service to load it")
 
 
 @classifier_cli.command("train")

@@ -118,10 +118,11 @@ def test_make_run_places_callbacks_through_the_carrier(tmp_path):
 
 
 def owe_a_callback_now(database_url: str) -> None:
-    import database.models  # noqa: F401  (every table, for the foreign keys)
+    from app import model_metadata
     from callbacks.models import Callback
     from database import make_engine
 
+    model_metadata()                  # every table, for the foreign keys
     engine = make_engine(database_url)
     now = datetime.now(timezone.utc)
     with Session(engine) as session, session.begin():

@@ -70,7 +70,7 @@ def test_behind_a_trusted_proxy_the_forwarded_url_is_validated(proxied_app):
                "X-Forwarded-Host": "hotline.city.gov.cn", "X-Forwarded-For": "54.172.60.1"}
     with proxied_app.app_context():
         from database import db
-        from database.setup import sync_configuration
+        from routing.models import sync_configuration
         sync_configuration(db.session(), proxied_app.extensions["hotline"].config)
         db.session().commit()
     assert client.post("/voice/status", data=params, headers=headers).status_code == 204

@@ -1,0 +1,63 @@
+"""Every YAML file of the configuration directory is checked when the app
+is built: a mistake stops the start, naming the file and the key, instead of
+reaching a caller or the first report."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from config.settings import SHIPPED_CONFIG_DIR
+from knowledge.articles import KnowledgeError
+from reports.settings import SettingsError
+from understanding.corpus import CorpusError
+
+
+@pytest.fixture
+def config_dir(tmp_path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(SHIPPED_CONFIG_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    return target
+
+
+def build(config_dir: Path, tmp_path: Path, **extra):
+    from app import create_app
+    return create_app({"config_dir": config_dir, "instance_dir": tmp_path / "instance", "env": "testing",
+                       "database_url": f"sqlite:///{tmp_path}/start.sqlite3", **extra})
+
+
+def test_a_broken_assessment_yaml_stops_the_start_naming_the_file_and_the_key(config_dir, tmp_path):
+    (config_dir / "assessment.yaml").write_text("assessment:\n  trend_months: 99\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"assessment\.yaml: assessment: trend_months must be"):
+        build(config_dir, tmp_path, understanding=None)
+
+
+def test_an_assessment_yaml_that_is_not_yaml_is_named(config_dir, tmp_path):
+    (config_dir / "assessment.yaml").write_text("assessment: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"assessment\.yaml: not valid YAML"):
+        build(config_dir, tmp_path, understanding=None)
+
+
+def test_a_broken_knowledge_article_stops_the_start(config_dir, tmp_path):
+    path = config_dir / "knowledge" / "articles.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["articles"][0]["lines"] = ["nowhere"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"articles\.yaml: urban-hotline-scope\.lines: must name lines"):
+        build(config_dir, tmp_path, understanding=None)
+
+
+def test_a_broken_training_example_stops_the_start(config_dir, tmp_path):
+    path = config_dir / "understanding" / "training" / "C01.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["examples"]["C0999"] = ["a category the catalogue does not have"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"C01\.yaml: examples\.C0999: no such category"):
+        build(config_dir, tmp_path)
+
+
+def test_the_shipped_configuration_starts(config_dir, tmp_path):
+    app = build(config_dir, tmp_path)
+    assert app.extensions["assessment"].trend_months == 12
