@@ -39,10 +39,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from ivr.services import Hotline
+    from wiring import Services, install
     config = load_config(settings.config_dir, settings.config_secrets)
-    app.extensions["clock"] = settings.extra.get("clock", utcnow)
     db.init_app(app)
-    app.extensions["hotline"] = Hotline(config, _understanding(app, settings, config))
+    understanding = _understanding(app, settings, config)
+    install(app, Services(settings=settings, config=config, clock=settings.extra.get("clock", utcnow),
+                          hotline=Hotline(config, understanding), understanding=understanding))
 
     from callbacks.services import follow_cases
     follow_cases()
@@ -61,9 +63,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from open311.views import bp as open311
     from operators.views import bp as operator_voice
     from reports.views import bp as reports
+    from wiring import services
     for blueprint in (voice, operator_voice, callback_voice, api, open311, reports, monitoring):
         app.register_blueprint(blueprint)
-    app.extensions["webhook_timer"] = WebhookTimer(app)
+    services(app).webhook_timer = WebhookTimer(app)
     _register_console(app)
 
     from accounts.cli import api_key_command, user_cli

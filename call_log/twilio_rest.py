@@ -7,12 +7,12 @@ real client code runs without the network.
 """
 from __future__ import annotations
 
-from flask import current_app
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from config.settings import Settings
+from wiring import services
 
 TWILIO_API = "https://api.twilio.com"
 
@@ -34,9 +34,7 @@ def build_client(settings: Settings, http_client: HttpClient | None = None) -> C
 
 def twilio_client() -> Client:
     """The app's client, built once per app (it is thread-safe to share)."""
-    app = current_app._get_current_object()
-    client = app.extensions.get("twilio_client")
-    if client is None:
-        client = build_client(app.config["SETTINGS"], app.extensions.get("twilio_http_client"))
-        app.extensions["twilio_client"] = client
-    return client
+    kept = services()
+    if kept.twilio_client is None:
+        kept.twilio_client = build_client(kept.settings, kept.twilio_http_client)
+    return kept.twilio_client

@@ -18,6 +18,7 @@ from callbacks.services import CallbackNotFound, CannotCancel, cancel_callback, 
 from cases.models import Case
 from database import db
 from reports.periods import month
+from wiring import services
 
 callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, status, resume, cancel, satisfaction.")
 
@@ -31,8 +32,8 @@ callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, sta
 def list_callbacks(statuses: tuple[str, ...], purpose: str | None, due: bool, limit: int) -> None:
     """Callbacks with their next attempt in the line's local time (numbers masked)."""
     app = current_app._get_current_object()
-    config = app.extensions["hotline"].config
-    now = app.extensions["clock"]()
+    config = services(app).config
+    now = services(app).now()
     with db.session_scope(app) as session:
         counts = dict(session.execute(select(Callback.status, func.count()).group_by(Callback.status)).all())
         click.echo("  ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES))
@@ -58,7 +59,7 @@ def status() -> None:
     """Whether callbacks are being placed or paused, what is owed, and the
     results of the last 24 hours' attempts.  Exits 1 while paused."""
     app = current_app._get_current_object()
-    now = app.extensions["clock"]()
+    now = services(app).now()
     with db.session_scope(app) as session:
         pause = active_pause(session)
         if pause is None:
@@ -92,7 +93,7 @@ def resume() -> None:
     """End a pause raised by an account fault, once the account is fixed."""
     app = current_app._get_current_object()
     with db.session_scope(app) as session:
-        resumed = resume_callbacks(session, app.extensions["clock"](), actor="cli")
+        resumed = resume_callbacks(session, services(app).now(), actor="cli")
     click.echo("callbacks resumed" if resumed else "callbacks were not paused")
 
 
@@ -103,7 +104,7 @@ def cancel(callback_id: int) -> None:
     app = current_app._get_current_object()
     try:
         with db.session_scope(app) as session:
-            callback = cancel_callback(session, callback_id, app.extensions["clock"](), actor="cli")
+            callback = cancel_callback(session, callback_id, services(app).now(), actor="cli")
             click.echo(f"callback {callback.id} to {mask(callback.phone_e164)} cancelled")
     except (CallbackNotFound, CannotCancel) as error:
         raise click.ClickException(str(error)) from None
@@ -115,7 +116,7 @@ def cancel(callback_id: int) -> None:
 def satisfaction_figures(label: str, by: str) -> None:
     """Satisfaction from the outcome surveys of a month, per department and per line."""
     app = current_app._get_current_object()
-    config = app.extensions["hotline"].config
+    config = services(app).config
     try:
         period = month(label, next(iter(config.lines.values())).time_zone)
     except ValueError as error:

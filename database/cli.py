@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from database import db
 from database.setup import sync_configuration, upgrade_schema
 from understanding import services as understanding
+from wiring import services
 
 
 @click.command("init")
@@ -18,7 +19,7 @@ def init_command(no_train: bool) -> None:
     """Create or upgrade the database, load lines, departments and categories,
     and train the classifier if it is missing or stale."""
     app = current_app._get_current_object()
-    config = app.extensions["hotline"].config
+    config = services(app).config
     upgrade_schema(db.engine(app))
     with db.session_scope(app) as session:
         counts = sync_configuration(session, config)
@@ -34,5 +35,5 @@ def init_command(no_train: bool) -> None:
             click.echo(f"classifier current: {state.stored[:12]}")
             return
         click.echo("training the classifier (missing or stale)...")
-        model = understanding.train_and_store(session, settings.config_dir, config, app.extensions["clock"]())
+        model = understanding.train_and_store(session, settings.config_dir, config, services(app).now())
     click.echo(f"classifier {model.version[:12]} trained on {model.examples} examples; restart the service to load it")

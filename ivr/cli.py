@@ -20,6 +20,7 @@ from ivr.params import BadWebhook, call_params, recording_params, status_update,
 from ivr.recovery import database_unavailable
 from ivr.services import fallback_recorded
 from ivr.spool import BadLine, SpooledWebhook, give_back, parse_line, quarantine, take_files
+from wiring import services
 
 spool_cli = AppGroup("spool", help="Webhooks kept on disk while the database was down.")
 
@@ -59,7 +60,7 @@ def replay() -> None:
 
 
 def _replay_one(session, app, webhook: SpooledWebhook) -> None:
-    hotline, now = app.extensions["hotline"], app.extensions["clock"]()
+    hotline, now = services(app).hotline, services(app).now()
     form = webhook.form
     if webhook.kind == "fallback_recorded":
         fallback_recorded(session, hotline, call_params(form), recording_params(form), now)

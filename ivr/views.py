@@ -34,6 +34,7 @@ from ivr.services import (
     take_step,
 )
 from ivr.signature import twilio_signed
+from wiring import services
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,11 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 
 def hotline() -> Hotline:
-    return current_app.extensions["hotline"]
+    return services().hotline
 
 
 def now():
-    return current_app.extensions["clock"]()
+    return services().now()
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -3,7 +3,7 @@ whisper they hear first, the transfer to a department, and what happens
 when the person does not answer.  Twilio webhooks, so each is signed."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 
 from accounts.models import User
@@ -17,12 +17,9 @@ from ivr.turns import CallState
 from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
 from ivr.views import external_url, voice_urls
 from operators.whispers import department_whisper, operator_whisper
+from wiring import services
 
 bp = Blueprint("operator_voice", __name__, url_prefix="/voice/operator")
-
-
-def _config():
-    return current_app.extensions["hotline"].config
 
 
 def _twiml(body: str) -> Response:
@@ -38,7 +35,7 @@ def _language_of(call) -> str:
 def connect():
     """The caller's leg, moved here by a takeover or a dequeue."""
     session = db.session()
-    config = _config()
+    config = services().config
     operator = session.scalars(select(User).where(User.username == request.args.get("operator", ""))).first()
     call = find_call(session, request.form.get("CallSid", ""))
     language = _language_of(call)
@@ -55,7 +52,7 @@ def connect():
 def whisper():
     """Heard by the operator before the bridge: who, what they said, what is open."""
     session = db.session()
-    config = _config()
+    config = services().config
     call = find_call(session, request.args.get("call", ""))
     state = CallState.from_json(call.ivr_state) if call is not None and call.ivr_state else None
     open_cases = len(open_cases_of(session, call.caller_e164)) if call is not None and call.caller_e164 else 0
@@ -67,7 +64,7 @@ def whisper():
 @bp.post("/transfer")
 @twilio_signed
 def transfer():
-    config = _config()
+    config = services().config
     session = db.session()
     call = find_call(session, request.form.get("CallSid", ""))
     language = _language_of(call)
@@ -83,7 +80,7 @@ def transfer():
 @bp.post("/department-whisper", endpoint="department_whisper")
 @twilio_signed
 def department_whisper_view():
-    config = _config()
+    config = services().config
     case = find_case(db.session(), request.args.get("case", "")) if request.args.get("case") else None
     summary = department_whisper(config, case.number if case else None, case.category_code if case else None,
                                  case.location_text if case else None)
@@ -95,7 +92,7 @@ def department_whisper_view():
 def after():
     """<Dial action>: the bridge ended.  If no one answered, the caller is
     not dropped: they may leave a message, which becomes a case."""
-    config = _config()
+    config = services().config
     call = find_call(db.session(), request.form.get("CallSid", ""))
     language = _language_of(call)
     if request.form.get("DialCallStatus") == "completed":
@@ -105,7 +102,7 @@ def after():
 
 def _apology_for_request() -> str:
     """As in the IVR: never a 500 to Twilio; the caller can still leave a message."""
-    return _apology(_config(), "zh-CN")
+    return _apology(services().config, "zh-CN")
 
 
 def _apology(config, language: str) -> str:

@@ -12,6 +12,7 @@ from database import db
 from understanding import services
 from understanding.corpus import CorpusError, frozen_digest, heldout_digest, load_heldout
 from understanding.evaluation import evaluate, report
+from wiring import services as app_services
 
 classifier_cli = AppGroup("classifier", help="Train and evaluate the model that understands callers.")
 
@@ -20,12 +21,12 @@ classifier_cli = AppGroup("classifier", help="Train and evaluate the model that 
 def train_command() -> None:
     """Rebuild the model from the training examples and the centre's labelled cases."""
     app = current_app._get_current_object()
-    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    settings, config = app.config["SETTINGS"], app_services(app).config
     started = time.perf_counter()
     try:
         with db.session_scope(app) as session:
             understanding = services.train_and_store(session, settings.config_dir, config,
-                                                     app.extensions["clock"]())
+                                                     app_services(app).now())
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"trained model {understanding.version[:12]} on {understanding.examples} examples "
@@ -38,7 +39,7 @@ def train_command() -> None:
 def evaluate_command(output: str) -> None:
     """Top-1 and top-3 accuracy of the stored model on the frozen held-out set."""
     app = current_app._get_current_object()
-    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    settings, config = app.config["SETTINGS"], app_services(app).config
     frozen, digest = frozen_digest(settings.config_dir), heldout_digest(settings.config_dir)
     if frozen != digest:
         raise click.ClickException(
@@ -69,7 +70,7 @@ def evaluate_command(output: str) -> None:
 def status_command() -> None:
     """Whether the stored model is current with the training data."""
     app = current_app._get_current_object()
-    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    settings, config = app.config["SETTINGS"], app_services(app).config
     with db.session_scope(app) as session:
         state = services.status(session, settings.config_dir, config)
     if state.stored is None:
