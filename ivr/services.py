@@ -15,13 +15,12 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from call_log.models import Call, IvrStep
+from call_log.models import Call
 from call_log.phones import mask, parse_caller, parse_entered, region_of
 from call_log.services import CallParams, RecordingParams, find_call, log_call, save_recording
 from cases.models import Case
 from cases.services import NewCase, change_callback_number, find_case, open_case, open_cases_of, recording_by_sid
 from config.catalog import HotlineConfig, Line
-from database import dialect_insert, utcnow
 from ivr.flow import (
     CallbackChanged,
     CallbackRequested,
@@ -42,6 +41,7 @@ from ivr.flow import (
 )
 from ivr.operator_desk import expected_wait_minutes, operator_desk, request_callback, staffed
 from ivr.prompts import render
+from ivr.steps import answered_before, store_step, stored_step
 from ivr.twiml import (
     TurnUrls,
     render_apology_and_record,
@@ -113,7 +113,7 @@ def answer_call(session: Session, hotline: Hotline, params: CallParams, urls: Vo
         log.error("call %s to %s matches no line in lines.yaml", params.call_sid, mask(params.to_number))
         return apology(hotline, hotline.default_line(), urls)
     call = log_call(session, params, line.id, now, default_region=region_of(line.number) or "CN")
-    existing = _stored_step(session, call, 1)
+    existing = stored_step(session, call.id, 1)
     if existing is not None:
         return existing.twiml
     if call.answered_at is None:
@@ -138,13 +138,9 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
         log.warning("step %s for unknown call %s", step, call_sid)
         return apology(hotline, hotline.default_line(), urls)
     call.last_seen_at = now
-    answered = _stored_step(session, call, step + 1)
-    if answered is not None:
-        return answered.twiml                      # a retry: same answer, nothing changes
-    if step != call.ivr_step:
-        # A stale or foreign step number: repeat where the caller really is.
-        current = _stored_step(session, call, call.ivr_step)
-        return current.twiml if current else apology(hotline, hotline.flow(call.line_id).line, urls)
+    answered = answered_before(session, call, step)
+    if answered is not None:                       # a retry or a stale step: nothing changes
+        return answered.twiml or apology(hotline, hotline.flow(call.line_id).line, urls)
     if recording is not None:
         save_recording(session, recording)
     if event.queue_result:
@@ -210,29 +206,10 @@ def _new_case(session: Session, call: Call, intake: Intake) -> NewCase:
     )
 
 
-def _stored_step(session: Session, call: Call, sequence: int) -> IvrStep | None:
-    return session.scalars(select(IvrStep).where(
-        IvrStep.call_id == call.id, IvrStep.sequence == sequence)).one_or_none()
-
-
 def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, turn: Turn,
                 event: Input, urls: VoiceUrls) -> str:
     twiml = render_turn(turn, urls.for_step(sequence), hotline.config.prompts)
-    # One statement, no savepoint: if Twilio's retry raced us here, the row
-    # it stored wins and both requests answer with its TwiML.
-    stored_id = session.execute(
-        dialect_insert(session, IvrStep).values(
-            call_id=call.id, sequence=sequence, node=turn.state.node, digits=event.digits, speech=event.speech,
-            confidence=event.confidence, said=turn.said, twiml=twiml, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["call_id", "sequence"]).returning(IvrStep.id)
-    ).scalar_one_or_none()
-    if stored_id is None:
-        stored = _stored_step(session, call, sequence)
-        return stored.twiml if stored else twiml
-    call.ivr_state = turn.state.to_json()
-    call.ivr_step = sequence
-    call.language = turn.state.language
-    return twiml
+    return store_step(session, call, sequence, turn.state, event, turn.said, twiml)
 
 
 # --- waiting for a person ---------------------------------------------------------
