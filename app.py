@@ -38,13 +38,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         else:
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
+    from callbacks.services import request_call_back
     from ivr.services import Hotline
     from wiring import Services, install
     config = load_config(settings.config_dir, settings.config_secrets)
     db.init_app(app)
     understanding = _understanding(app, settings, config)
-    install(app, Services(settings=settings, config=config, clock=settings.extra.get("clock", utcnow),
-                          hotline=Hotline(config, understanding), understanding=understanding))
+    install(app, Services(config=config, clock=settings.extra.get("clock", utcnow),
+                          hotline=Hotline(config, understanding, owe_callback=request_call_back),
+                          understanding=understanding))
 
     from callbacks.services import follow_cases
     follow_cases()
@@ -70,16 +72,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_console(app)
 
     from accounts.cli import api_key_command, user_cli
+    from callbacks.cli import SPOOL_REPLAYERS as callback_spool_replayers
     from callbacks.cli import callbacks_cli
     from carrier.dev import make_dev_command
     from carrier.terminal import call_command
     from cases.cli import case_cli
     from database.cli import init_command
+    from ivr.cli import SPOOL_REPLAYERS as spool_replayers
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
     from reports.cli import report_command
     from scheduler.cli import scheduler_command
     from understanding.cli import classifier_cli
+    services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
     for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
                     callbacks_cli, report_command, scheduler_command, call_command, classifier_cli,
                     make_dev_command(create_app)):

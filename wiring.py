@@ -1,5 +1,7 @@
 """What ``create_app`` builds once and every request, job and command uses:
-the app's services, one typed object on the app.
+the app's services, one typed object on the app.  (The settings read from
+the environment stay where Flask keeps configuration:
+``app.config["SETTINGS"]``.)
 
     from wiring import services
     config = services().config          # inside a request or app context
@@ -10,14 +12,13 @@ swap a field (``services(app).clock = fixed_clock``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
 from flask import Flask, current_app
 
 from config.catalog import HotlineConfig
-from config.settings import Settings
 
 if TYPE_CHECKING:
     from ivr.services import Hotline
@@ -30,7 +31,6 @@ KEY = "hotline_services"
 class Services:
     """The app's run-time services, built once per app."""
 
-    settings: Settings
     config: HotlineConfig                    # lines, menus, prompts, categories, departments, calendars
     clock: Callable[[], datetime]            # aware UTC now; tests hand in their own
     hotline: "Hotline"                       # the lines' IVR flows (the voice kit)
@@ -39,6 +39,8 @@ class Services:
     twilio_client: Any = None                # twilio.rest.Client, built on first use
     twilio_http_client: Any = None           # tests hand in a transport for the real client
     assessment: Any = None                   # reports.settings.AssessmentSettings, read on first use
+    # How `spool replay` feeds back each kind of spooled webhook: kind -> (session, services, webhook).
+    spool_replayers: dict[str, Callable[..., None]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

@@ -7,6 +7,7 @@ real client code runs without the network.
 """
 from __future__ import annotations
 
+from flask import current_app
 from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -36,5 +37,5 @@ def twilio_client() -> Client:
     """The app's client, built once per app (it is thread-safe to share)."""
     kept = services()
     if kept.twilio_client is None:
-        kept.twilio_client = build_client(kept.settings, kept.twilio_http_client)
+        kept.twilio_client = build_client(current_app.config["SETTINGS"], kept.twilio_http_client)
     return kept.twilio_client

@@ -11,14 +11,17 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from call_log.phones import mask
+from callbacks import calls
 from callbacks.figures import BY, satisfaction
 from callbacks.models import PURPOSES, STATUSES, Callback, CallbackAttempt
 from callbacks.pauses import active_pause, resume_callbacks
 from callbacks.services import CallbackNotFound, CannotCancel, cancel_callback, line_of
 from cases.models import Case
 from database import db
+from ivr.kit import answered_by, recording_params, status_update, whole_number
+from ivr.spool import BadLine, SpooledWebhook
 from reports.periods import month
-from wiring import services
+from wiring import Services, services
 
 callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, status, resume, cancel, satisfaction.")
 
@@ -136,3 +139,21 @@ def _percent(rate) -> str:
         return "-"
     value = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
+# --- spooled webhooks of the callback calls (``flask --app app spool replay``) ---
+
+def _replay_status(session, kept: Services, webhook: SpooledWebhook) -> None:
+    attempt = whole_number(webhook.args.get("attempt"))
+    calls.call_status(session, kept.config, attempt if attempt is not None else -1, status_update(webhook.form),
+                      answered_by(webhook.form), kept.now())
+
+
+def _replay_recording(session, kept: Services, webhook: SpooledWebhook) -> None:
+    recording = recording_params(webhook.form)
+    if recording is None:
+        raise BadLine("a recording callback without RecordingSid")
+    calls.recording_status(session, recording)
+
+
+SPOOL_REPLAYERS = {"callback_status": _replay_status, "callback_recording": _replay_recording}

@@ -13,7 +13,7 @@ from console.auth import current_principal, current_user, requires, sees_full_nu
 from console.navigation import offer
 from console.views import bp
 from database import db
-from ivr.views import external_url
+from ivr.kit import external_url
 from operators.board import live_calls
 from operators.intake import CaseForm, FormError, Saved, case_of_call, file_from_call, prefill
 from operators.presence import report_present

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +39,7 @@ from ivr.flow import (
     SeekOperator,
     Turn,
 )
-from ivr.operator_desk import expected_wait_minutes, operator_desk, request_callback, staffed
+from ivr.operator_desk import expected_wait_minutes, operator_desk, staffed
 from ivr.prompts import render
 from ivr.steps import answered_before, store_step, stored_step
 from ivr.twiml import (
@@ -75,11 +75,16 @@ class Hotline:
     """The configured lines and their flows, built once per app.
 
     ``understanding`` reads what callers say (the trained model); without
-    one, each line's flow falls back to the catalogue's keywords."""
+    one, each line's flow falls back to the catalogue's keywords.
+    ``owe_callback`` schedules a call back to a caller who would rather not
+    wait (``callbacks.services.request_call_back``, handed in by
+    ``create_app``: the IVR does not reach up into the callbacks package)."""
 
-    def __init__(self, config: HotlineConfig, understanding: Understanding | None = None) -> None:
+    def __init__(self, config: HotlineConfig, understanding: Understanding | None = None,
+                 owe_callback: OweCallback | None = None) -> None:
         self.config = config
         self.understanding = understanding
+        self.owe_callback = owe_callback or _no_callbacks
         self._flows = {
             line_id: Flow(line, config.prompts, config.categories, parse_number=_number_parser(line),
                           read=understanding.read if understanding else None,
@@ -96,6 +101,16 @@ class Hotline:
 
     def default_line(self) -> Line:
         return next(iter(self.config.lines.values()))
+
+
+class OweCallback(Protocol):
+    def __call__(self, session: Session, config: HotlineConfig, *, purpose: str, phone_e164: str,
+                 line_id: str | None, origin_call_id: int | None, language: str | None, now: datetime) -> object:
+        ...
+
+
+def _no_callbacks(session: Session, config: HotlineConfig, **request: object) -> None:
+    raise RuntimeError("no callback service was wired into this Hotline (create_app hands one in)")
 
 
 def _number_parser(line: Line) -> Callable[[str], str | None]:
@@ -177,7 +192,7 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, t
         call.queue_ended_at = call.queue_ended_at or now
         number = turn.effect.number
         if number:
-            request_callback(session, hotline.config, purpose=turn.effect.reason, phone_e164=number,
+            hotline.owe_callback(session, hotline.config, purpose=turn.effect.reason, phone_e164=number,
                              line_id=call.line_id, origin_call_id=call.id, language=turn.state.language, now=now)
         return flow.resume(turn.state, CallbackRequested(number))
     if isinstance(turn.effect, ChangeCallback):

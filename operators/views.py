@@ -3,27 +3,21 @@ whisper they hear first, the transfer to a department, and what happens
 when the person does not answer.  Twilio webhooks, so each is signed."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from sqlalchemy import select
 
 from accounts.models import User
 from call_log.services import find_call
 from cases.services import find_case, open_cases_of
 from database import db
+from ivr.kit import call_sid, external_url, recovery, twilio_signed, twiml, voice_urls
 from ivr.prompts import render
-from ivr.recovery import recovery
-from ivr.signature import twilio_signed
 from ivr.turns import CallState
 from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
-from ivr.views import external_url, voice_urls
 from operators.whispers import department_whisper, operator_whisper
 from wiring import services
 
 bp = Blueprint("operator_voice", __name__, url_prefix="/voice/operator")
-
-
-def _twiml(body: str) -> Response:
-    return Response(body, mimetype="text/xml")
 
 
 def _language_of(call) -> str:
@@ -37,14 +31,14 @@ def connect():
     session = db.session()
     config = services().config
     operator = session.scalars(select(User).where(User.username == request.args.get("operator", ""))).first()
-    call = find_call(session, request.form.get("CallSid", ""))
+    call = find_call(session, call_sid())
     language = _language_of(call)
     if operator is None or not operator.device:
-        return _twiml(_apology(config, language))
+        return twiml(_apology(config, language))
     notice = [render(config.prompts[language], "takeover_notice")]
-    whisper = external_url("operator_voice.whisper", call=request.form.get("CallSid", ""))
+    whisper = external_url("operator_voice.whisper", call=call_sid())
     after = external_url("operator_voice.after")
-    return _twiml(render_bridge(notice, operator.device, whisper, after, config.prompts))
+    return twiml(render_bridge(notice, operator.device, whisper, after, config.prompts))
 
 
 @bp.post("/whisper")
@@ -58,7 +52,7 @@ def whisper():
     open_cases = len(open_cases_of(session, call.caller_e164)) if call is not None and call.caller_e164 else 0
     summary = operator_whisper(config, call.line_id if call else None, call.caller_e164 if call else None,
                                state, open_cases)
-    return _twiml(render_whisper([summary], config.prompts))
+    return twiml(render_whisper([summary], config.prompts))
 
 
 @bp.post("/transfer")
@@ -66,15 +60,15 @@ def whisper():
 def transfer():
     config = services().config
     session = db.session()
-    call = find_call(session, request.form.get("CallSid", ""))
+    call = find_call(session, call_sid())
     language = _language_of(call)
     department = config.departments.get(request.args.get("department", ""))
     if department is None or not department.duty_number:
-        return _twiml(_apology(config, language))
+        return twiml(_apology(config, language))
     notice = [render(config.prompts[language], "transfer_notice", department=department.name(language))]
     whisper = external_url("operator_voice.department_whisper", case=request.args.get("case", ""))
     after = external_url("operator_voice.after")
-    return _twiml(render_bridge(notice, department.duty_number, whisper, after, config.prompts))
+    return twiml(render_bridge(notice, department.duty_number, whisper, after, config.prompts))
 
 
 @bp.post("/department-whisper", endpoint="department_whisper")
@@ -84,7 +78,7 @@ def department_whisper_view():
     case = find_case(db.session(), request.args.get("case", "")) if request.args.get("case") else None
     summary = department_whisper(config, case.number if case else None, case.category_code if case else None,
                                  case.location_text if case else None)
-    return _twiml(render_whisper([summary], config.prompts))
+    return twiml(render_whisper([summary], config.prompts))
 
 
 @bp.post("/after")
@@ -93,11 +87,11 @@ def after():
     """<Dial action>: the bridge ended.  If no one answered, the caller is
     not dropped: they may leave a message, which becomes a case."""
     config = services().config
-    call = find_call(db.session(), request.form.get("CallSid", ""))
+    call = find_call(db.session(), call_sid())
     language = _language_of(call)
     if request.form.get("DialCallStatus") == "completed":
-        return _twiml(render_goodbye([render(config.prompts[language], "goodbye")], config.prompts))
-    return _twiml(_apology(config, language))
+        return twiml(render_goodbye([render(config.prompts[language], "goodbye")], config.prompts))
+    return twiml(_apology(config, language))
 
 
 def _apology_for_request() -> str:

@@ -64,7 +64,8 @@ def for_app(app) -> AssessmentSettings:
     from ``create_app({"assessment": {...}})``."""
     kept = services(app)
     if kept.assessment is None:
-        kept.assessment = load(kept.settings.config_dir, kept.settings.extra.get("assessment"))
+        settings = app.config["SETTINGS"]
+        kept.assessment = load(settings.config_dir, settings.extra.get("assessment"))
     return kept.assessment
 
 
