@@ -47,7 +47,7 @@ from cases.services import NewCase, open_case
 from cases.workflow import transition
 from config.catalog import HotlineConfig, Line
 from ivr.prompts import render
-from ivr.steps import answered_before, store_step, stored_step
+from ivr.steps import call_at_step, store_step, stored_step
 from ivr.turns import Input, Turn
 from ivr.twiml import TurnUrls, render_goodbye, render_turn
 
@@ -101,13 +101,12 @@ def take_step(session: Session, config: HotlineConfig, attempt_id: int, call_sid
               urls: CallUrls, now: datetime, recording: RecordingParams | None = None) -> str:
     """A Gather or Record action: what the complainant did after turn ``step``."""
     attempt = _attempt(session, attempt_id, call_sid)
-    call = find_call(session, call_sid, lock=True) if attempt is not None else None
+    call, answered = call_at_step(session, call_sid, step) if attempt is not None else (None, None)
     if attempt is None or call is None or call.ivr_state is None:
         log.warning("callback step %s for unknown attempt %s / call %s", step, attempt_id, call_sid)
         return apology(config, None)
     callback = attempt.callback
     line = line_of(config, callback.line_id)
-    answered = answered_before(session, call, step)
     if answered is not None:                        # a retry or a stale step: nothing done twice
         return answered.twiml or apology(config, line)
     if recording is not None:

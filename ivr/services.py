@@ -41,7 +41,7 @@ from ivr.flow import (
 )
 from ivr.operator_desk import expected_wait_minutes, operator_desk, staffed
 from ivr.prompts import render
-from ivr.steps import answered_before, store_step, stored_step
+from ivr.steps import call_at_step, store_step, stored_step
 from ivr.twiml import (
     TurnUrls,
     render_apology_and_record,
@@ -148,12 +148,11 @@ def answer_call(session: Session, hotline: Hotline, params: CallParams, urls: Vo
 def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, event: Input,
               urls: VoiceUrls, now: datetime, recording: RecordingParams | None = None) -> str:
     """POST /voice/step?step=N: what the caller did after turn N; returns turn N+1."""
-    call = find_call(session, call_sid, lock=True)
+    call, answered = call_at_step(session, call_sid, step)
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         log.warning("step %s for unknown call %s", step, call_sid)
         return apology(hotline, hotline.default_line(), urls)
     call.last_seen_at = now
-    answered = answered_before(session, call, step)
     if answered is not None:                       # a retry or a stale step: nothing changes
         return answered.twiml or apology(hotline, hotline.flow(call.line_id).line, urls)
     if recording is not None:

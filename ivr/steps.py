@@ -8,13 +8,14 @@ both in ONE statement per table with no savepoint: the step row is inserted
 stored wins and both requests answer with its TwiML; only the winner moves
 the call's state on.  ``answered_before`` is the other half: a webhook
 already answered (a retry) or for a step the call has left behind (a stale
-or foreign step number) gets the TwiML it was given, and changes nothing.
+or foreign step number) gets the TwiML it was given, and changes nothing;
+``call_at_step`` reads it with the call itself, in the same round trip.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from call_log.models import Call, IvrStep
@@ -35,12 +36,31 @@ def stored_step(session: Session, call_id: int, sequence: int) -> IvrStep | None
         IvrStep.call_id == call_id, IvrStep.sequence == sequence)).one_or_none()
 
 
+def call_at_step(session: Session, call_sid: str, step: int) -> tuple[Call | None, Answered | None]:
+    """The call (locked, on PostgreSQL, against its own concurrent webhooks)
+    and what ``answered_before`` would say, in one round trip: the call's
+    row outer-joined to the steps a retry or a stale step number would need."""
+    rows = session.execute(
+        select(Call, IvrStep.sequence, IvrStep.twiml)
+        .outerjoin(IvrStep, and_(IvrStep.call_id == Call.id,
+                                 or_(IvrStep.sequence == step + 1, IvrStep.sequence == Call.ivr_step)))
+        .where(Call.call_sid == call_sid).with_for_update(of=Call)).all()
+    if not rows:
+        return None, None
+    call = rows[0][0]
+    return call, _answered({sequence: twiml for _, sequence, twiml in rows if sequence is not None}, call, step)
+
+
 def answered_before(session: Session, call: Call, step: int) -> Answered | None:
     """What to answer a webhook reporting what the caller did after turn
     ``step`` without taking a step, or None when the step is to be taken."""
     rows = {row.sequence: row.twiml for row in session.execute(
         select(IvrStep.sequence, IvrStep.twiml).where(
             IvrStep.call_id == call.id, IvrStep.sequence.in_({step + 1, call.ivr_step or 0})))}
+    return _answered(rows, call, step)
+
+
+def _answered(rows: dict[int, str], call: Call, step: int) -> Answered | None:
     if step + 1 in rows:
         return Answered(rows[step + 1])            # a retry: same answer, nothing changes
     if step != call.ivr_step:
