@@ -371,7 +371,7 @@ def run(args, workers: WorkerConfig, tmp: Path) -> int:
     print(f"  callers: {args.concurrency} at once; saturation {args.calls} calls back to back "
           f"({args.bare_calls} on the bare endpoint); "
           + (f"paced {args.paced_seconds:.0f} s with ~{args.think:g} s pauses" if args.think > 0 else "no paced phase"))
-    print("  one call = /voice/incoming, 4 x /voice/step, /voice/status (6 signed webhooks); "
+    print("  one call = /voice/incoming, 3 x /voice/step, /voice/status (5 signed webhooks); "
           "the load generator runs on the same cores")
 
     in_process = None
