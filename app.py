@@ -54,13 +54,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         else:
             app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
+    from callbacks.services import request_call_back
     from ivr.services import Hotline
+    from wiring import Services, install
     config = load_config(settings.config_dir, settings.config_secrets)
-    app.extensions["clock"] = settings.extra.get("clock", utcnow)
-    _check_other_config_files(app, settings, config)
     model_metadata()
     db.init_app(app, session_info={case_events.SESSION_KEY: _case_events()})
-    app.extensions["hotline"] = Hotline(config, _understanding(app, settings, config))
+    understanding = _understanding(app, settings, config)
+    install(app, Services(config=config, clock=settings.extra.get("clock", utcnow),
+                          hotline=Hotline(config, understanding, owe_callback=request_call_back),
+                          understanding=understanding))
+    _check_other_config_files(app, settings, config)
 
     from web.guards import refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
@@ -76,28 +80,39 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from open311.views import bp as open311
     from operators.views import bp as operator_voice
     from reports.views import bp as reports
+    from wiring import services
     for blueprint in (voice, operator_voice, callback_voice, api, open311, reports, monitoring):
         app.register_blueprint(blueprint)
-    app.extensions["webhook_timer"] = WebhookTimer(app)
+    services(app).webhook_timer = WebhookTimer(app)
     _register_console(app)
 
     from accounts.cli import api_key_command, user_cli
+    from callbacks.cli import SPOOL_REPLAYERS as callback_spool_replayers
     from callbacks.cli import callbacks_cli
     from cases.cli import case_cli
     from database.cli import make_init_command
+    from ivr.cli import SPOOL_REPLAYERS as spool_replayers
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
     from reports.cli import report_command
-    from routing.models import sync_configuration
     from scheduler.cli import scheduler_command
     from understanding.cli import classifier_cli, train_if_stale
-    for command in (make_init_command(sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
+    services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
+    for command in (make_init_command(_sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
                     classifier_cli):
         app.cli.add_command(command)
     if not settings.is_production:
         _add_development_tools(app)
     return app
+
+
+def _sync_configuration(session, app: Flask):
+    """``flask init``'s step that loads lines, departments and categories into their rows."""
+    from routing.models import sync_configuration
+    from wiring import services
+
+    return sync_configuration(session, services(app).config)
 
 
 def _add_development_tools(app: Flask) -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import current_app, g, request
+from flask import g, request
 
 from accounts.services import Principal, principal_for_key
 from api.errors import ApiError
 from database import db
+from wiring import services
 
 # Account role -> the role the case state machine knows.
 LIFECYCLE_ROLE = {
@@ -71,7 +72,7 @@ def _authenticate() -> Principal:
         raise ApiError(401, "unauthorized", "the Authorization header must be 'Bearer <key>'",
                        headers=_CHALLENGE)
     session = db.session()
-    principal = principal_for_key(session, key.strip(), current_app.extensions["clock"]())
+    principal = principal_for_key(session, key.strip(), services().now())
     if principal is None:
         raise ApiError(401, "unauthorized", "the API key is unknown or no longer active",
                        headers={"WWW-Authenticate": 'Bearer realm="hotline", error="invalid_token"'})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from api import errors, params, services
 from api.auth import SEES_PHONE_NUMBERS, current_principal, lifecycle_role, requires
@@ -20,10 +20,10 @@ from api.representations import case_detail, case_item, event_item, list_of, pag
 from api.responses import json_response
 from cases import inspections
 from cases.lifecycle import Transition
-from config.catalog import HotlineConfig
 from database import db
 from dispatch import services as dispatch
 from dispatch.services import QUEUED
+from wiring import services as app_services
 
 bp = Blueprint("api", __name__, url_prefix=errors.PREFIX)
 errors.install(bp)
@@ -33,14 +33,6 @@ READ_TASKS = ("operator", "dispatcher", "supervisor", "admin", "inspector")
 TRANSITION_FIELDS = {"action": str, "reason": str, "note": str, "review_date": date, "department": str,
                      "to": str, "category": str}
 RESULT_FIELDS = {"result": str, "note": str}
-
-
-def config() -> HotlineConfig:
-    return current_app.extensions["hotline"].config
-
-
-def now():
-    return current_app.extensions["clock"]()
 
 
 @bp.get("/openapi.json")
@@ -61,11 +53,11 @@ def whoami():
 @bp.get("/cases")
 @requires()
 def list_cases():
-    time_zone = current_app.extensions["hotline"].default_line().time_zone
+    time_zone = app_services().hotline.default_line().time_zone
     query = params.case_query(request.args, time_zone)
     query = replace(query, department=_confined(query.department))
-    page = services.search_cases(db.session(), query, now())
-    return json_response(page_of(page, lambda case: case_item(case, config()), "api.list_cases"))
+    page = services.search_cases(db.session(), query, app_services().now())
+    return json_response(page_of(page, lambda case: case_item(case, app_services().config), "api.list_cases"))
 
 
 @bp.get("/cases/<number>")
@@ -93,11 +85,12 @@ def take_transition(number: str):
         raise ApiError(422, "action_required", "say which step to take: action is required", field="action")
     principal = current_principal()
     step = Transition(action=body["action"].strip(), actor=principal.actor, role=lifecycle_role(principal),
-                      at=now(), reason=body["reason"], note=body["note"], review_date=body["review_date"],
+                      at=app_services().now(), reason=body["reason"], note=body["note"],
+                      review_date=body["review_date"],
                       department=body["department"], to=body["to"], category=body["category"])
     session = db.session()
     try:
-        case = services.transition_as(session, config(), principal, number, step)
+        case = services.transition_as(session, app_services().config, principal, number, step)
     except services.UnknownDepartment as error:
         raise ApiError(422, "unknown_department", str(error), field="department") from None
     detail = _detail(session, case, principal)
@@ -110,7 +103,8 @@ def take_transition(number: str):
 def claim_case(number: str):
     principal = current_principal()
     session = db.session()
-    case = dispatch.claim(session, config(), number, principal.department_code, principal.actor, now())
+    case = dispatch.claim(session, app_services().config, number, principal.department_code, principal.actor,
+                          app_services().now())
     detail = _detail(session, case, principal)
     session.commit()
     return json_response(detail)
@@ -125,10 +119,11 @@ def department_queue(code: str):
     page_number, per_page = params.page_args(request.args)
     wanted = params.statuses(request.args, allowed=QUEUED) or QUEUED
     try:
-        page = services.department_queue(db.session(), config(), code, wanted, page_number, per_page)
+        page = services.department_queue(db.session(), app_services().config, code, wanted, page_number, per_page)
     except services.UnknownDepartment as error:
         raise ApiError(404, "department_not_found", str(error)) from None
-    return json_response(page_of(page, lambda case: case_item(case, config()), "api.department_queue", code=code))
+    return json_response(page_of(page, lambda case: case_item(case, app_services().config), "api.department_queue",
+                                 code=code))
 
 
 @bp.post("/departments/<code>/queue/claim")
@@ -137,7 +132,7 @@ def claim_next(code: str):
     principal = current_principal()
     _confined(code)
     session = db.session()
-    case = dispatch.claim_next(session, config(), code, principal.actor, now())
+    case = dispatch.claim_next(session, app_services().config, code, principal.actor, app_services().now())
     if case is None:
         session.rollback()
         return Response(status=204)
@@ -154,7 +149,7 @@ def list_tasks():
     kind = params.task_kind(request.args)
     page_number, per_page = params.page_args(request.args)
     page = services.open_task_page(db.session(), kind, page_number, per_page)
-    return json_response(page_of(page, lambda task: task_item(task, config()), "api.list_tasks"))
+    return json_response(page_of(page, lambda task: task_item(task, app_services().config), "api.list_tasks"))
 
 
 @bp.post("/tasks/<int:task_id>/result")
@@ -170,8 +165,8 @@ def report_task_result(task_id: int):
                                                f"{', '.join(inspections.RESULTS[task.kind])}", field="result")
     principal = current_principal()
     try:
-        case = inspections.report_result(session, config(), task_id, body["result"].strip(), principal.actor,
-                                         now(), note=body["note"])
+        case = inspections.report_result(session, app_services().config, task_id, body["result"].strip(),
+                                         principal.actor, app_services().now(), note=body["note"])
     except inspections.TaskError as error:
         if task.status != "open":
             raise ApiError(409, "task_closed", str(error)) from None
@@ -187,8 +182,8 @@ def _detail(session, case, principal) -> dict:
     """One case for the caller; whole numbers only for those who may see them, and audited."""
     full_numbers = principal.role in SEES_PHONE_NUMBERS
     if full_numbers:
-        services.record_numbers_shown(session, principal, case, now(), "api")
-    return case_detail(case, config(), principal, full_numbers=full_numbers)
+        services.record_numbers_shown(session, principal, case, app_services().now(), "api")
+    return case_detail(case, app_services().config, principal, full_numbers=full_numbers)
 
 
 def _confined(department_code: str | None) -> str | None:

@@ -36,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from twilio.http import HttpClient  # noqa: E402
 from twilio.http.response import Response  # noqa: E402
 
+from wiring import services
+
 ACCOUNT_SID = "AC" + "c" * 32
 CODES = [
     (400, 21215, "account: no geographic permission"),
@@ -86,7 +88,7 @@ def build(work: Path):
                       "twilio_account_sid": ACCOUNT_SID, "twilio_auth_token": "t" * 32, "log_level": "CRITICAL"})
     upgrade_schema(db.engine(app))
     with db.session_scope(app) as session:
-        sync_configuration(session, app.extensions["hotline"].config)
+        sync_configuration(session, services(app).config)
     return app
 
 
@@ -104,7 +106,7 @@ def owe(app, count: int, now) -> list[str]:
     numbers = [f"+861381234{n:04d}" for n in range(count)]
     with db.session_scope(app) as session:
         for number in numbers:
-            request_call_back(session, app.extensions["hotline"].config, purpose="queue", phone_e164=number,
+            request_call_back(session, services(app).config, purpose="queue", phone_e164=number,
                               line_id="urban", origin_call_id=None, language=None, now=now)
     return numbers
 
@@ -117,7 +119,7 @@ def dispatch(app, twilio, clock):
     from database import db
     client = Client(ACCOUNT_SID, "t" * 32, http_client=twilio)
     with app.app_context():
-        return dispatch_due(lambda: db.session_scope(app), app.extensions["hotline"].config, client,
+        return dispatch_due(lambda: db.session_scope(app), services(app).config, client,
                             placement_urls(app), clock, concurrency=1)
 
 
@@ -192,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hotline-callback-faults-") as directory:
         app = build(Path(directory))
         clock = Clock()
-        app.extensions["clock"] = clock
+        services(app).clock = clock
         ok = error_codes(app, args.owed, clock)
         ok &= cut_off(app, args.owed, clock)
     return 0 if ok else 1

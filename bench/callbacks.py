@@ -46,6 +46,7 @@ from urllib.parse import parse_qs
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.servers import ACCOUNT_SID, AUTH_TOKEN, REPO, postgres_admin, postgres_database, server_versions, sqlite_url  # noqa: E402
+from wiring import services
 
 PUBLIC_URL = "https://hotline.example.org"
 LEAD_TIMEOUT = 60
@@ -165,7 +166,7 @@ def prepare(database_url: str, env: dict[str, str]):
     app = create_app()
     upgrade_schema(db.engine(app))
     with db.session_scope(app) as session:
-        sync_configuration(session, app.extensions["hotline"].config)
+        sync_configuration(session, services(app).config)
     return app
 
 
@@ -195,7 +196,7 @@ def idle_sweeps(app, runs: int = 5) -> list[float]:
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
-        dispatch_due(lambda: db.session_scope(app), app.extensions["hotline"].config, NoCalls(), None,
+        dispatch_due(lambda: db.session_scope(app), services(app).config, NoCalls(), None,
                      lambda: datetime.now(timezone.utc))
         timings.append((time.perf_counter() - started) * 1000)
     return timings

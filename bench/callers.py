@@ -103,7 +103,8 @@ class Caller:
                 await self._pause()
                 url = self._action(root, step)
                 root = await self._webhook(f"step {step}", url, {**params, **answer})
-                case_number = case_number or self._case_number(root)
+                case_number = case_number or self._case_number(root, last=step == len(answers))
+            self.require_case_number(case_number)
             await self._pause()
             await self._status(url=self.base_url + "/voice/status", params={
                 **params, "CallStatus": "completed", "SequenceNumber": "0",
@@ -173,15 +174,20 @@ class Caller:
             raise CallFailed("unexpected TwiML", f"step {step} asked to post to {action}, not {expected}")
         return action
 
-    def _case_number(self, root: ET.Element) -> str | None:
+    def _case_number(self, root: ET.Element, *, last: bool) -> str | None:
+        """The case number read in this answer; by the last answer one must
+        have been read, and the call must hang up."""
         if not self.check_flow:
             return None
         digits = [el.text or "" for el in root.iter("say-as") if el.get("interpret-as") == "digits"]
-        if not digits or not CASE_NUMBER.match(digits[0]):
-            raise CallFailed("no case number", f"last answer read no 10-digit case number: {_verbs(root)}")
-        if root.find("Hangup") is None:
-            raise CallFailed("unexpected TwiML", "the case number was not followed by <Hangup>")
-        return digits[0]
+        number = digits[0] if digits and CASE_NUMBER.match(digits[0]) else None
+        if last and root.find("Hangup") is None:
+            raise CallFailed("unexpected TwiML", f"the last answer did not hang up: {_verbs(root)}")
+        return number
+
+    def require_case_number(self, case_number: str | None) -> None:
+        if self.check_flow and not case_number:
+            raise CallFailed("no case number", "no answer read a 10-digit case number")
 
 
 def _verbs(root: ET.Element) -> str:

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, urlencode
 
+from wiring import services
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ACCOUNT_SID = "AC" + "f" * 32
@@ -158,11 +160,11 @@ def build_app(database_url: str, instance_dir: Path):
                       "twilio_auth_token": AUTH_TOKEN, "instance_dir": instance_dir, "env": "testing",
                       "log_level": "ERROR"})
     fake = FakeTwilio()
-    fake.queue_names = [line.operator_queue.name for line in app.extensions["hotline"].config.lines.values()]
-    app.extensions["twilio_http_client"] = fake
+    fake.queue_names = [line.operator_queue.name for line in services(app).config.lines.values()]
+    services(app).twilio_http_client = fake
     upgrade_schema(db.engine(app))
     with db.session_scope(app) as session:
-        sync_configuration(session, app.extensions["hotline"].config)
+        sync_configuration(session, services(app).config)
     return app
 
 
@@ -191,7 +193,7 @@ def seed(app) -> World:
     from cases.services import NewCase, open_case
     from database import db
 
-    config = app.extensions["hotline"].config
+    config = services(app).config
     now = datetime.now(timezone.utc)
     departments = sorted(config.departments)
     categories = sorted(config.categories)

@@ -15,6 +15,11 @@ Each server gets two phases with the same callers:
   paced       the same callers pause ``--think`` seconds (jittered) before
               each webhook, as people listen and speak (real ones are
               slower): latency when the server is not saturated.
+Before the servers, the same calls go through each app in-process, by one
+caller with Flask's test client (``bench/inprocess.py``): the cost of one
+webhook against the bare endpoint's, with no HTTP server and no load
+generator in the way.  The report ends with both ratios, in-process and
+under gunicorn, for each database.
 Figures and method: docs/benchmarks.md.  Exits 1 when any call failed or a
 step was not persisted.
 """
@@ -32,6 +37,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -320,6 +326,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--paced-seconds", type=float, default=30.0,
                         help="paced phase: seconds during which new calls start (default 30)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare endpoint")
+    parser.add_argument("--in-process-calls", type=int, default=100,
+                        help="calls through each app in-process first, by one caller (default 100; 0 skips)")
     parser.add_argument("--worker-class", default=DEFAULT_WORKERS.worker_class, choices=["gthread", "sync"])
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS.workers)
     parser.add_argument("--threads", type=int, default=DEFAULT_WORKERS.threads)
@@ -363,8 +371,15 @@ def run(args, workers: WorkerConfig, tmp: Path) -> int:
     print(f"  callers: {args.concurrency} at once; saturation {args.calls} calls back to back "
           f"({args.bare_calls} on the bare endpoint); "
           + (f"paced {args.paced_seconds:.0f} s with ~{args.think:g} s pauses" if args.think > 0 else "no paced phase"))
-    print("  one call = /voice/incoming, 4 x /voice/step, /voice/status (6 signed webhooks); "
+    print("  one call = /voice/incoming, 3 x /voice/step, /voice/status (5 signed webhooks); "
           "the load generator runs on the same cores")
+
+    in_process = None
+    if args.in_process_calls > 0:
+        from bench import inprocess
+        print("\n== in-process, one caller, Flask's test client", flush=True)
+        in_process = inprocess.run(args.in_process_calls, args.backends)
+        inprocess.report(*in_process)
 
     results: list[Result] = []
     bare = None
@@ -385,10 +400,10 @@ def run(args, workers: WorkerConfig, tmp: Path) -> int:
             with postgres_database(pg_user) as url:
                 results.append(bench_hotline("PostgreSQL", args, directory, url, workers))
 
-    return report(results, bare, args, started)
+    return report(results, bare, args, started, in_process)
 
 
-def report(results: list[Result], bare: Result | None, args, started: datetime) -> int:
+def report(results: list[Result], bare: Result | None, args, started: datetime, in_process=None) -> int:
     print(f"\n==== results ({started:%Y-%m-%d}, {args.concurrency} concurrent callers) ====")
     phases = ["saturation"] + (["paced"] if args.think > 0 and args.paced_seconds > 0 else [])
     for phase in phases:
@@ -441,6 +456,18 @@ def report(results: list[Result], bare: Result | None, args, started: datetime) 
         persisted = all(ok for _, ok in result.checks)
         verdicts.append("every step persisted" if persisted else "NOT every step persisted")
         print(f"  {result.name}: " + "; ".join(verdicts))
+
+    print("\naim (issue 11): in-process ratio (bare ms / hotline ms per webhook) >= 0.5, "
+          "and gunicorn throughput >= 0.5 x bare, on both databases")
+    gunicorn = {r.name.removeprefix("hotline, "): r for r in hotlines}
+    for figures in (in_process[1] if in_process else []):
+        name = figures.name.removeprefix("hotline, ")
+        ratio = mean(in_process[0].all_times()) / mean(figures.all_times())
+        line = f"  {name}: in-process {ratio:.2f} {'met' if ratio >= 0.5 else 'MISSED'}"
+        if bare is not None and name in gunicorn:
+            through = summary(gunicorn[name].phases["saturation"])["rps"] / summary(bare.phases["saturation"])["rps"]
+            line += f"; gunicorn throughput {through:.2f} x bare {'met' if through >= 0.5 else 'MISSED'}"
+        print(line)
 
     failures = sum(r.failures for r in results)
     if failures or problems:

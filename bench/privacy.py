@@ -36,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.fuzz import build_app, postgres_admin_url  # noqa: E402
+from wiring import services
 
 # The numbers planted, and the ways they are written.
 MOBILE, OTHER_MOBILE, LANDLINE = "13912345678", "13700001111", "88012319"
@@ -74,7 +75,7 @@ def plant(app) -> tuple[list[str], str]:
     from cases.workflow import transition
     from database import db
 
-    config = app.extensions["hotline"].config
+    config = services(app).config
     now = datetime.now(timezone.utc)
     category = next(c for c in config.categories.values() if not c.verify_first and c.priority != "urgent")
     numbers = []

@@ -35,6 +35,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from wiring import services
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 HOST, PORT = "127.0.0.1", 5432
@@ -147,7 +149,7 @@ def _load(url: str, options: argparse.Namespace) -> None:
     app = create_app({"database_url": url, "env": "testing"})
     upgrade_schema(db.engine(app))
     with db.session_scope(app) as session:
-        sync_configuration(session, app.extensions["hotline"].config)
+        sync_configuration(session, services(app).config)
     db.engine(app).dispose()
     print(f"\nschema: {time.perf_counter() - started:.1f} s")
 

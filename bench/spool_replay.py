@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from wiring import services
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ACCOUNT_SID = "AC" + "f" * 32
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                           "env": "testing", "log_level": "CRITICAL"})
         upgrade_schema(db.engine(app))
         with db.session_scope(app) as session:
-            sync_configuration(session, app.extensions["hotline"].config)
+            sync_configuration(session, services(app).config)
         for n in range(args.good):
             if n % 2:
                 spool(work, "status", form())

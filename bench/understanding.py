@@ -42,6 +42,7 @@ from understanding.training import train  # noqa: E402
 
 WORKER = """
 import json, os, sys
+from wiring import services
 sys.path.insert(0, {repo!r})
 def rss():
     for line in open("/proc/self/status"):
@@ -50,7 +51,7 @@ def rss():
 before = rss()
 from app import create_app
 app = create_app({config})
-ready = app.extensions["hotline"].understanding
+ready = services(app).hotline.understanding
 print(json.dumps({{"before": before, "after": rss(), "model": ready is not None}}))
 """
 

@@ -13,6 +13,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from config.settings import Settings
+from wiring import services
 
 TWILIO_API = "https://api.twilio.com"
 
@@ -34,9 +35,7 @@ def build_client(settings: Settings, http_client: HttpClient | None = None) -> C
 
 def twilio_client() -> Client:
     """The app's client, built once per app (it is thread-safe to share)."""
-    app = current_app._get_current_object()
-    client = app.extensions.get("twilio_client")
-    if client is None:
-        client = build_client(app.config["SETTINGS"], app.extensions.get("twilio_http_client"))
-        app.extensions["twilio_client"] = client
-    return client
+    kept = services()
+    if kept.twilio_client is None:
+        kept.twilio_client = build_client(current_app.config["SETTINGS"], kept.twilio_http_client)
+    return kept.twilio_client

@@ -2,9 +2,9 @@
 machine) picks up, presses keys, speaks, and the call ends.
 
 Each use case takes a session and the attempt id carried in the URL.  Like
-the IVR, every step's TwiML is stored with the step (``IvrStep`` of the
-outbound call), so a webhook Twilio retries gets the same TwiML back and
-carries out its effect only once.  Locks are taken attempt first, then call,
+the IVR, every step's TwiML is stored with the step by the voice kit's one
+step store (``ivr.steps``), so a webhook Twilio retries gets the same TwiML
+back and carries out its effect only once.  Locks are taken attempt first, then call,
 everywhere, so concurrent webhooks of one call queue up rather than deadlock.
 """
 from __future__ import annotations
@@ -15,10 +15,9 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from call_log.models import Call, IvrStep
+from call_log.models import Call
 from call_log.phones import mask, national_digits, region_of
 from call_log.services import (
     FINAL_STATUSES,
@@ -31,7 +30,15 @@ from call_log.services import (
     save_recording,
 )
 from callbacks.attempts import is_machine, result_of_call, settle_attempt
-from callbacks.conversation import CallbackFacts, Conversation, RecordAnswer, ReopenCase, StopCalling, TakeMessage
+from callbacks.conversation import (
+    CallbackFacts,
+    CallbackState,
+    Conversation,
+    RecordAnswer,
+    ReopenCase,
+    StopCalling,
+    TakeMessage,
+)
 from callbacks.models import Callback, CallbackAttempt, SurveyAnswer
 from callbacks.services import line_of, opt_out
 from cases.lifecycle import LifecycleError, Transition
@@ -40,7 +47,8 @@ from cases.services import NewCase, open_case
 from cases.workflow import transition
 from config.catalog import HotlineConfig, Line
 from ivr.prompts import render
-from ivr.turns import CallState, Input, Turn
+from ivr.steps import call_at_step, store_step, stored_step
+from ivr.turns import Input, Turn
 from ivr.twiml import TurnUrls, render_goodbye, render_turn
 
 log = logging.getLogger(__name__)
@@ -75,7 +83,7 @@ def answer(session: Session, config: HotlineConfig, attempt_id: int, params: Cal
     callback = attempt.callback
     line = line_of(config, callback.line_id)
     call = _log(session, attempt, params, line, now)
-    stored = _stored_step(session, call, 1)
+    stored = stored_step(session, call.id, 1)
     if stored is not None:
         return stored.twiml
     attempt.answered_by = attempt.answered_by or answered_by or "human"
@@ -93,21 +101,17 @@ def take_step(session: Session, config: HotlineConfig, attempt_id: int, call_sid
               urls: CallUrls, now: datetime, recording: RecordingParams | None = None) -> str:
     """A Gather or Record action: what the complainant did after turn ``step``."""
     attempt = _attempt(session, attempt_id, call_sid)
-    call = find_call(session, call_sid, lock=True) if attempt is not None else None
+    call, answered = call_at_step(session, call_sid, step) if attempt is not None else (None, None)
     if attempt is None or call is None or call.ivr_state is None:
         log.warning("callback step %s for unknown attempt %s / call %s", step, attempt_id, call_sid)
         return apology(config, None)
     callback = attempt.callback
     line = line_of(config, callback.line_id)
-    answered = _stored_step(session, call, step + 1)
-    if answered is not None:
-        return answered.twiml                       # a retry: same answer, nothing done twice
-    if step != call.ivr_step:
-        current = _stored_step(session, call, call.ivr_step)
-        return current.twiml if current else apology(config, line)
+    if answered is not None:                        # a retry or a stale step: nothing done twice
+        return answered.twiml or apology(config, line)
     if recording is not None:
         save_recording(session, recording, purpose="callback_message")
-    turn = conversation_for(config, line).advance(CallState.from_json(call.ivr_state), event)
+    turn = conversation_for(config, line).advance(CallbackState.from_json(call.ivr_state), event)
     _carry_out(session, config, callback, call, turn, now)
     return _store_turn(session, config, attempt, call, step + 1, turn, event, urls)
 
@@ -243,24 +247,9 @@ def _facts(session: Session, config: HotlineConfig, callback: Callback) -> Callb
     )
 
 
-def _stored_step(session: Session, call: Call, sequence: int) -> IvrStep | None:
-    return session.scalars(select(IvrStep).where(
-        IvrStep.call_id == call.id, IvrStep.sequence == sequence)).one_or_none()
-
-
 def _store_turn(session: Session, config: HotlineConfig, attempt: CallbackAttempt, call: Call, sequence: int,
                 turn: Turn, event: Input, urls: CallUrls) -> str:
     twiml = render_turn(turn, urls.for_step(attempt.id, sequence), config.prompts)
-    step = IvrStep(call_id=call.id, sequence=sequence, node=f"callback:{turn.state.node}", digits=event.digits,
-                   speech=event.speech, confidence=event.confidence, said=turn.said, twiml=twiml)
-    try:
-        with session.begin_nested():
-            session.add(step)
-    except IntegrityError:
-        stored = _stored_step(session, call, sequence)
-        return stored.twiml if stored else twiml
-    call.ivr_state = turn.state.to_json()
-    call.ivr_step = sequence
-    call.language = turn.state.language
+    twiml = store_step(session, call, sequence, turn.state, event, turn.said, twiml, node_prefix="callback:")
     log.debug("callback call %s step %s: %s", mask(call.to_number), sequence, turn.state.node)
     return twiml

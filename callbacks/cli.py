@@ -11,13 +11,17 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from call_log.phones import mask
+from callbacks import calls
 from callbacks.figures import BY, satisfaction
 from callbacks.models import PURPOSES, STATUSES, Callback, CallbackAttempt
 from callbacks.pauses import active_pause, resume_callbacks
 from callbacks.services import CallbackNotFound, CannotCancel, cancel_callback, line_of
 from cases.models import Case
 from database import db
+from ivr.kit import answered_by, recording_params, status_update, whole_number
+from ivr.spool import BadLine, SpooledWebhook
 from reports.periods import month
+from wiring import Services, services
 
 callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, status, resume, cancel, satisfaction.")
 
@@ -31,8 +35,8 @@ callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, sta
 def list_callbacks(statuses: tuple[str, ...], purpose: str | None, due: bool, limit: int) -> None:
     """Callbacks with their next attempt in the line's local time (numbers masked)."""
     app = current_app._get_current_object()
-    config = app.extensions["hotline"].config
-    now = app.extensions["clock"]()
+    config = services(app).config
+    now = services(app).now()
     with db.session_scope(app) as session:
         counts = dict(session.execute(select(Callback.status, func.count()).group_by(Callback.status)).all())
         click.echo("  ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES))
@@ -58,7 +62,7 @@ def status() -> None:
     """Whether callbacks are being placed or paused, what is owed, and the
     results of the last 24 hours' attempts.  Exits 1 while paused."""
     app = current_app._get_current_object()
-    now = app.extensions["clock"]()
+    now = services(app).now()
     with db.session_scope(app) as session:
         pause = active_pause(session)
         if pause is None:
@@ -92,7 +96,7 @@ def resume() -> None:
     """End a pause raised by an account fault, once the account is fixed."""
     app = current_app._get_current_object()
     with db.session_scope(app) as session:
-        resumed = resume_callbacks(session, app.extensions["clock"](), actor="cli")
+        resumed = resume_callbacks(session, services(app).now(), actor="cli")
     click.echo("callbacks resumed" if resumed else "callbacks were not paused")
 
 
@@ -103,7 +107,7 @@ def cancel(callback_id: int) -> None:
     app = current_app._get_current_object()
     try:
         with db.session_scope(app) as session:
-            callback = cancel_callback(session, callback_id, app.extensions["clock"](), actor="cli")
+            callback = cancel_callback(session, callback_id, services(app).now(), actor="cli")
             click.echo(f"callback {callback.id} to {mask(callback.phone_e164)} cancelled")
     except (CallbackNotFound, CannotCancel) as error:
         raise click.ClickException(str(error)) from None
@@ -115,7 +119,7 @@ def cancel(callback_id: int) -> None:
 def satisfaction_figures(label: str, by: str) -> None:
     """Satisfaction from the outcome surveys of a month, per department and per line."""
     app = current_app._get_current_object()
-    config = app.extensions["hotline"].config
+    config = services(app).config
     try:
         period = month(label, next(iter(config.lines.values())).time_zone)
     except ValueError as error:
@@ -135,3 +139,21 @@ def _percent(rate) -> str:
         return "-"
     value = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
     return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
+# --- spooled webhooks of the callback calls (``flask --app app spool replay``) ---
+
+def _replay_status(session, kept: Services, webhook: SpooledWebhook) -> None:
+    attempt = whole_number(webhook.args.get("attempt"))
+    calls.call_status(session, kept.config, attempt if attempt is not None else -1, status_update(webhook.form),
+                      answered_by(webhook.form), kept.now())
+
+
+def _replay_recording(session, kept: Services, webhook: SpooledWebhook) -> None:
+    recording = recording_params(webhook.form)
+    if recording is None:
+        raise BadLine("a recording callback without RecordingSid")
+    calls.recording_status(session, recording)
+
+
+SPOOL_REPLAYERS = {"callback_status": _replay_status, "callback_recording": _replay_recording}

@@ -21,10 +21,20 @@ from callbacks import calls
 from callbacks.calls import CallUrls
 from callbacks.dispatcher import CallbackUrls
 from database import db
-from ivr.params import call_params, caller_input, recording_params, status_update, whole_number
-from ivr.recovery import recovery
-from ivr.signature import twilio_signed
-from ivr.views import external_url, hotline, now, twiml
+from ivr.kit import (
+    answered_by,
+    call_params,
+    call_sid,
+    caller_input,
+    external_url,
+    recording_params,
+    recovery,
+    status_update,
+    twilio_signed,
+    twiml,
+    whole_number,
+)
+from wiring import services
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +65,10 @@ def placement_urls(app: Flask) -> CallbackUrls:
 def answer():
     attempt = whole_number(request.args.get("attempt"))
     if attempt is None:
-        return twiml(calls.apology(hotline().config, None))
+        return twiml(calls.apology(services().config, None))
     session = db.session()
-    body = calls.answer(session, hotline().config, attempt, call_params(), request.form.get("AnsweredBy"),
-                        call_urls(), now())
+    body = calls.answer(session, services().config, attempt, call_params(), answered_by(),
+                        call_urls(), services().now())
     session.commit()
     return twiml(body)
 
@@ -68,12 +78,12 @@ def answer():
 def step():
     attempt, sequence = whole_number(request.args.get("attempt")), whole_number(request.args.get("step"))
     if attempt is None or sequence is None:
-        return twiml(calls.apology(hotline().config, None))
+        return twiml(calls.apology(services().config, None))
     recording = recording_params()
     event = caller_input(recording)
     session = db.session()
-    body = calls.take_step(session, hotline().config, attempt, request.form.get("CallSid", ""), sequence, event,
-                           call_urls(), now(), recording=recording)
+    body = calls.take_step(session, services().config, attempt, call_sid(), sequence, event,
+                           call_urls(), services().now(), recording=recording)
     session.commit()
     return twiml(body)
 
@@ -81,12 +91,11 @@ def step():
 @bp.post("/status")
 @twilio_signed
 def status():
-    form = request.form
     update = status_update()
     attempt = whole_number(request.args.get("attempt"))
     session = db.session()
-    calls.call_status(session, hotline().config, attempt if attempt is not None else -1, update,
-                      form.get("AnsweredBy"), now())
+    calls.call_status(session, services().config, attempt if attempt is not None else -1, update,
+                      answered_by(), services().now())
     session.commit()
     return Response(status=204)
 
@@ -104,7 +113,7 @@ def recording():
 
 def _apology() -> str:
     """A complainant never hears an application error: a short apology and a hang-up."""
-    return calls.apology(hotline().config, None)
+    return calls.apology(services().config, None)
 
 
 # The IVR's failure path: status and recording callbacks are spooled while

@@ -11,6 +11,7 @@ from cases.services import find_case
 from cases.views_json import case_summary
 from cases.workflow import flag_overdue
 from database import db
+from wiring import services
 
 case_cli = AppGroup("case", help="Look at cases.")
 
@@ -25,7 +26,7 @@ def show(number: str, reveal: bool) -> None:
         case = find_case(session, number)
         if case is None:
             raise click.ClickException(f"no case numbered {number}")
-        summary = case_summary(case, app.extensions["hotline"].config, full_numbers=reveal)
+        summary = case_summary(case, services(app).config, full_numbers=reveal)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
@@ -34,7 +35,7 @@ def overdue() -> None:
     """Flag the cases past their time limit now (the scheduler runs this too)."""
     app = current_app._get_current_object()
     with db.session_scope(app) as session:
-        flagged = flag_overdue(session, app.extensions["clock"]())
+        flagged = flag_overdue(session, services(app).now())
         for case in flagged:
             click.echo(f"{case.number}  {case.status:10} {case.department_code or '-':10} "
                        f"due {case.due_at.isoformat()}")

@@ -2,7 +2,7 @@
 answer the next caller in a queue, fill in and file the case, transfer."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from accounts.services import audit
 from call_log.phones import mask
@@ -12,11 +12,12 @@ from cases.lifecycle import LifecycleError
 from console.auth import current_principal, current_user, requires, sees_full_numbers
 from console.navigation import NavItem
 from database import db
-from ivr.views import external_url
+from ivr.kit import external_url
 from operators.board import live_calls
 from operators.intake import CaseForm, FormError, Saved, case_of_call, file_from_call, prefill
 from operators.presence import report_present
 from operators.services import CallEnded, NoDevice, OperatorUrls, QueueEmpty, answer_next, take_over, transfer
+from wiring import services
 
 # The console's own pages are in console.views; the live board is a blueprint
 # of its own under the same prefix, registered by create_app.
@@ -24,14 +25,6 @@ bp = Blueprint("console_board", __name__, url_prefix="/console")
 
 MENU_ENTRY = NavItem("console_board.board", "Live board", "Calls in the IVR and in the queues, live",
                      ("operator", "supervisor"))
-
-
-def _config():
-    return current_app.extensions["hotline"].config
-
-
-def _now():
-    return current_app.extensions["clock"]()
 
 
 def _urls() -> OperatorUrls:
@@ -45,7 +38,7 @@ def _urls() -> OperatorUrls:
 @bp.get("/board")
 @requires("operator", "supervisor")
 def board():
-    config = _config()
+    config = services().config
     lines = [{"id": line.id, "name": line.name("zh-CN")} for line in config.lines.values()]
     return render_template("console/board.html", lines=lines)
 
@@ -54,7 +47,7 @@ def board():
 @requires("operator", "supervisor")
 def board_json():
     # Read-only: on SQLite the poll never takes (or waits for) the write lock.
-    board = live_calls(db.reader(), _config(), _now())
+    board = live_calls(db.reader(), services().config, services().now())
     return jsonify(calls=[c.as_dict(full_numbers=False) for c in board.calls], more=board.more)
 
 
@@ -64,7 +57,7 @@ def presence():
     """The open live board reports in: this operator is on duty (the queue
     is sized by how many are)."""
     session = db.session()
-    report_present(session, current_user().id, _now())
+    report_present(session, current_user().id, services().now())
     session.commit()
     return "", 204
 
@@ -74,7 +67,7 @@ def presence():
 def takeover(call_sid: str):
     session = db.session()
     try:
-        take_over(session, twilio_client(), call_sid, current_user(), _urls(), _now())
+        take_over(session, twilio_client(), call_sid, current_user(), _urls(), services().now())
     except (CallEnded, NoDevice) as problem:
         session.rollback()
         flash(str(problem), "error")
@@ -86,11 +79,12 @@ def takeover(call_sid: str):
 @bp.post("/queues/<line_id>/answer")
 @requires("operator", "supervisor")
 def answer(line_id: str):
-    if line_id not in _config().lines:
+    if line_id not in services().config.lines:
         abort(404)
     session = db.session()
     try:
-        call = answer_next(session, twilio_client(), _config(), line_id, current_user(), _urls(), _now())
+        call = answer_next(session, twilio_client(), services().config, line_id, current_user(), _urls(),
+                           services().now())
     except (QueueEmpty, NoDevice) as problem:
         session.rollback()
         flash(str(problem), "error")
@@ -105,7 +99,7 @@ def answer(line_id: str):
 @requires("operator", "supervisor")
 def call_case(call_sid: str):
     session = db.session()
-    config = _config()
+    config = services().config
     call = find_call(session, call_sid)
     if call is None:
         abort(404)
@@ -114,7 +108,7 @@ def call_case(call_sid: str):
         form = CaseForm(*(request.form.get(name, "") for name in
                           ("description", "location", "category_code", "callback_number")))
         try:
-            saved = file_from_call(session, config, call, form, current_user(), _now())
+            saved = file_from_call(session, config, call, form, current_user(), services().now())
         except (FormError, LifecycleError) as problem:
             session.rollback()
             flash(str(problem), "error")
@@ -128,7 +122,7 @@ def call_case(call_sid: str):
     full_numbers = sees_full_numbers(principal)
     if full_numbers and form.callback_number:
         # The whole number is on screen: say who saw it.
-        audit(session, principal, "view_number", call_sid, _now(), detail="case form")
+        audit(session, principal, "view_number", call_sid, services().now(), detail="case form")
         session.commit()
     return render_template("console/call_case.html", call=call, form=form, categories=categories,
                            departments=departments, case=case_of_call(session, call), full_numbers=full_numbers,
@@ -151,8 +145,8 @@ def _saved_message(saved: Saved) -> str:
 def transfer_call(call_sid: str):
     session = db.session()
     try:
-        transfer(session, twilio_client(), _config(), call_sid, request.form.get("department", ""),
-                 request.form.get("case") or None, current_user(), _urls(), _now())
+        transfer(session, twilio_client(), services().config, call_sid, request.form.get("department", ""),
+                 request.form.get("case") or None, current_user(), _urls(), services().now())
     except (CallEnded, ValueError) as problem:
         session.rollback()
         flash(str(problem), "error")

@@ -10,6 +10,7 @@ from accounts.services import LockedOut, Throttle, sign_in
 from console.auth import current_principal, requires, sign_out
 from console.auth import sign_in as start_session
 from database import db
+from wiring import services
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -32,10 +33,10 @@ def login_submit():
     throttle = Throttle(settings.max_failures_per_user, settings.max_failures_per_address, settings.lockout)
     try:
         user = sign_in(session, request.form.get("username", ""), request.form.get("password", ""),
-                       request.remote_addr or "", current_app.extensions["clock"](), throttle)
+                       request.remote_addr or "", services().now(), throttle)
     except LockedOut as locked:
         session.commit()
-        minutes = max(1, -(-int((locked.until - current_app.extensions["clock"]()).total_seconds()) // 60))
+        minutes = max(1, -(-int((locked.until - services().now()).total_seconds()) // 60))
         flash(f"密码错误次数过多，请{minutes}分钟后再试。 · Too many wrong passwords: try again in {minutes} "
               f"minutes.", "error")
         return render_template("console/login.html", next=request.form.get("next", "")), 429

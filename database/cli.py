@@ -6,7 +6,7 @@ configuration and training mean (``make_init_command(sync, train)``).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 import click
 from flask import Flask, current_app
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from database import db
 from database.setup import upgrade_schema
 
-# Loads the configuration's rows; returns the counts loaded, by kind.
-Sync = Callable[[Session, Any], Mapping[str, int]]
+# Loads the app's configuration into its rows; returns the counts loaded, by kind.
+Sync = Callable[[Session, Flask], Mapping[str, int]]
 # Trains the classifier when it is missing or stale, saying what it did.
 Train = Callable[[Flask], None]
 
@@ -30,10 +30,9 @@ def make_init_command(sync: Sync, train: Train) -> click.Command:
         """Create or upgrade the database, load lines, departments and categories,
         and train the classifier if it is missing or stale."""
         app = current_app._get_current_object()
-        config = app.extensions["hotline"].config
         upgrade_schema(db.engine(app))
         with db.session_scope(app) as session:
-            counts = sync(session, config)
+            counts = sync(session, app)
         url = db.engine(app).url.render_as_string(hide_password=True)
         click.echo(f"database ready: {url}")
         click.echo("configuration loaded: " + ", ".join(f"{n} {what}" for what, n in counts.items()))

@@ -14,12 +14,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from call_log.services import record_status, save_recording
-from callbacks import calls
 from database import db
-from ivr.params import BadWebhook, call_params, recording_params, status_update, whole_number
+from ivr.params import BadWebhook, call_params, recording_params, status_update
 from ivr.recovery import database_unavailable
 from ivr.services import fallback_recorded
 from ivr.spool import BadLine, SpooledWebhook, give_back, parse_line, quarantine, take_files
+from wiring import Services, services
 
 spool_cli = AppGroup("spool", help="Webhooks kept on disk while the database was down.")
 
@@ -59,25 +59,30 @@ def replay() -> None:
 
 
 def _replay_one(session, app, webhook: SpooledWebhook) -> None:
-    hotline, now = app.extensions["hotline"], app.extensions["clock"]()
-    form = webhook.form
-    if webhook.kind == "fallback_recorded":
-        fallback_recorded(session, hotline, call_params(form), recording_params(form), now)
-    elif webhook.kind == "recording":
-        recording = recording_params(form)
-        if recording is None:
-            raise BadLine("a recording callback without RecordingSid")
-        save_recording(session, recording)
-    elif webhook.kind == "status":
-        record_status(session, status_update(form), now)
-    elif webhook.kind == "callback_status":
-        attempt = whole_number(webhook.args.get("attempt"))
-        calls.call_status(session, hotline.config, attempt if attempt is not None else -1, status_update(form),
-                          form.get("AnsweredBy"), now)
-    elif webhook.kind == "callback_recording":
-        recording = recording_params(form)
-        if recording is None:
-            raise BadLine("a recording callback without RecordingSid")
-        calls.recording_status(session, recording)
-    else:
+    kept = services(app)
+    replayer = kept.spool_replayers.get(webhook.kind)
+    if replayer is None:
         raise BadLine(f"no webhook kind {webhook.kind!r}")
+    replayer(session, kept, webhook)
+
+
+# The intake's own kinds; other voice blueprints hand in theirs (create_app
+# wires them all into ``Services.spool_replayers``).  Every replayer reads
+# the spooled parameters with the same reader as the live webhook.
+
+def _fallback_recorded(session, kept: Services, webhook: SpooledWebhook) -> None:
+    fallback_recorded(session, kept.hotline, call_params(webhook.form), recording_params(webhook.form), kept.now())
+
+
+def _recording(session, kept: Services, webhook: SpooledWebhook) -> None:
+    recording = recording_params(webhook.form)
+    if recording is None:
+        raise BadLine("a recording callback without RecordingSid")
+    save_recording(session, recording)
+
+
+def _status(session, kept: Services, webhook: SpooledWebhook) -> None:
+    record_status(session, status_update(webhook.form), kept.now())
+
+
+SPOOL_REPLAYERS = {"fallback_recorded": _fallback_recorded, "recording": _recording, "status": _status}

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Callable, Collection, Mapping
 
 from config.catalog import Category, Line, PromptSet
+from ivr.conversation import MAX_RETRIES, OPERATOR_KEY, Conversing  # noqa: F401  (MAX_RETRIES: the flow's rule too)
 from ivr.hints import speech_hints
 from ivr.prompts import Digits, Utterance, format_time, render
 from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
@@ -43,8 +44,6 @@ from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
 from understanding.reading import CONFIRM, OFFER, KeywordReader, Reading, Thresholds
 from understanding.text import normalise
 
-MAX_RETRIES = 2
-OPERATOR_KEY = "0"
 REPEAT_KEY = "9"
 # How many times a caller is asked to say the problem before a person (or
 # the keypad menu) takes over: once, then once more in other words.
@@ -59,7 +58,7 @@ Reader = Callable[[str, Collection[str] | None], Reading]
 # --- the engine --------------------------------------------------------------
 
 @dataclass
-class Flow:
+class Flow(Conversing):
     line: Line
     prompts: Mapping[str, PromptSet]
     categories: Mapping[str, Category]
@@ -520,20 +519,10 @@ class Flow:
                on_exhausted=None) -> Turn:
         """Say why, then ask again; after MAX_RETRIES reprompts, go to a person."""
         prefix = extra + ((self._say(state, reason),) if reason else ())
-        if state.retries >= MAX_RETRIES:
-            if on_exhausted is not None:
-                return on_exhausted(replace(state, retries=0), prefix)
-            return self._operator(replace(state, retries=0),
-                                  prefix=prefix + (self._say(state, "transfer_operator"),))
-        turn = again(replace(state, retries=state.retries + 1))
-        return replace(turn, say=prefix + turn.say)
+        return self._ask_again(state, prefix, again, on_exhausted or self._to_operator)
 
-    def _goodbye(self, state: CallState) -> Turn:
-        state = self._at(state, "done")
-        return Turn(state, say=(self._say(state, "goodbye"),), hangup=True)
-
-    def _at(self, state: CallState, node: str) -> CallState:
-        return state if state.node == node else replace(state, node=node, retries=0)
+    def _to_operator(self, state: CallState, prefix: tuple[Utterance, ...]) -> Turn:
+        return self._operator(state, prefix=prefix + (self._say(state, "transfer_operator"),))
 
     def _gather(self, state: CallState, *, speech: bool = False, num_digits: int | None = None,
                 finish_on_key: str | None = None, timeout: int = 6, hints: tuple[str, ...] | None = None) -> Gather:
@@ -559,9 +548,6 @@ class Flow:
     def _line_codes(self) -> frozenset[str]:
         cache = self.__dict__.setdefault("_line_code_set", frozenset(c.code for c in self._line_categories()))
         return cache
-
-    def _say(self, state: CallState, prompt_key: str, /, **params: object) -> Utterance:
-        return render(self.prompts[state.language], prompt_key, **params)
 
     def _text(self, state: CallState, prompt_key: str, /, **params: object) -> str:
         return self._say(state, prompt_key, **params).text

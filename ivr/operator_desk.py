@@ -1,8 +1,9 @@
-"""Whether a person can take a call now, and owing a callback instead.
+"""Whether a person can take a call now.
 
 A line's operators work its business hours; the queue refuses callers when
 it is full or the expected wait is too long, and they are offered voicemail
-or a callback.  Both are sized by the operators on duty, and only callers
+or a callback (which the callbacks package schedules: ``Hotline.owe_callback``,
+wired by ``create_app``).  Both are sized by the operators on duty, and only callers
 still live in the queue count.
 """
 from __future__ import annotations
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Call
 from call_log.services import FINAL_STATUSES
-from callbacks.services import request_call_back
 from config.catalog import HotlineConfig, Line
 from ivr.turns import OperatorDesk
 from operators.presence import operators_on_duty
@@ -60,10 +60,3 @@ def operator_desk(session: Session, config: HotlineConfig, line: Line, now: date
         return OperatorDesk(False, "wait_too_long")
     return OperatorDesk(True, queue=queue.name)
 
-
-def request_callback(session: Session, config: HotlineConfig, *, purpose: str, phone_e164: str,
-                     line_id: str | None, origin_call_id: int | None, language: str | None,
-                     now: datetime) -> None:
-    """Owe the caller a call back: the callbacks service schedules it."""
-    request_call_back(session, config, purpose=purpose, phone_e164=phone_e164, line_id=line_id,
-                      origin_call_id=origin_call_id, language=language, now=now)

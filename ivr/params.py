@@ -148,3 +148,15 @@ def status_update(form: Form | None = None) -> StatusUpdate:
         duration_seconds=whole_number(form.get("CallDuration")), params=dict(form.items()),
         from_number=form.get("From"), to_number=form.get("To"), direction=form.get("Direction"),
     )
+
+
+def call_sid(form: Form | None = None) -> str:
+    """The call a webhook is about ("" when Twilio did not say)."""
+    form = checked_form() if form is None else check_parameters(form)
+    return form.get("CallSid", "")
+
+
+def answered_by(form: Form | None = None) -> str | None:
+    """Answering machine detection on an outbound call: human, machine_start, ..."""
+    form = checked_form() if form is None else check_parameters(form)
+    return form.get("AnsweredBy") or None

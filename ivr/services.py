@@ -10,18 +10,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from call_log.models import Call, IvrStep
+from call_log.models import Call
 from call_log.phones import mask, parse_caller, parse_entered, region_of
 from call_log.services import CallParams, RecordingParams, find_call, log_call, save_recording
 from cases.models import Case
 from cases.services import NewCase, change_callback_number, find_case, open_case, open_cases_of, recording_by_sid
 from config.catalog import HotlineConfig, Line
-from database import dialect_insert, utcnow
 from ivr.flow import (
     CallbackChanged,
     CallbackRequested,
@@ -40,8 +39,9 @@ from ivr.flow import (
     SeekOperator,
     Turn,
 )
-from ivr.operator_desk import expected_wait_minutes, operator_desk, request_callback, staffed
+from ivr.operator_desk import expected_wait_minutes, operator_desk, staffed
 from ivr.prompts import render
+from ivr.steps import call_at_step, store_step, stored_step
 from ivr.twiml import (
     TurnUrls,
     render_apology_and_record,
@@ -75,11 +75,16 @@ class Hotline:
     """The configured lines and their flows, built once per app.
 
     ``understanding`` reads what callers say (the trained model); without
-    one, each line's flow falls back to the catalogue's keywords."""
+    one, each line's flow falls back to the catalogue's keywords.
+    ``owe_callback`` schedules a call back to a caller who would rather not
+    wait (``callbacks.services.request_call_back``, handed in by
+    ``create_app``: the IVR does not reach up into the callbacks package)."""
 
-    def __init__(self, config: HotlineConfig, understanding: Understanding | None = None) -> None:
+    def __init__(self, config: HotlineConfig, understanding: Understanding | None = None,
+                 owe_callback: OweCallback | None = None) -> None:
         self.config = config
         self.understanding = understanding
+        self.owe_callback = owe_callback or _no_callbacks
         self._flows = {
             line_id: Flow(line, config.prompts, config.categories, parse_number=_number_parser(line),
                           read=understanding.read if understanding else None,
@@ -98,6 +103,16 @@ class Hotline:
         return next(iter(self.config.lines.values()))
 
 
+class OweCallback(Protocol):
+    def __call__(self, session: Session, config: HotlineConfig, *, purpose: str, phone_e164: str,
+                 line_id: str | None, origin_call_id: int | None, language: str | None, now: datetime) -> object:
+        ...
+
+
+def _no_callbacks(session: Session, config: HotlineConfig, **request: object) -> None:
+    raise RuntimeError("no callback service was wired into this Hotline (create_app hands one in)")
+
+
 def _number_parser(line: Line) -> Callable[[str], str | None]:
     region = region_of(line.number) or "CN"
     return lambda digits: parse_entered(digits, region)
@@ -113,7 +128,7 @@ def answer_call(session: Session, hotline: Hotline, params: CallParams, urls: Vo
         log.error("call %s to %s matches no line in lines.yaml", params.call_sid, mask(params.to_number))
         return apology(hotline, hotline.default_line(), urls)
     call = log_call(session, params, line.id, now, default_region=region_of(line.number) or "CN")
-    existing = _stored_step(session, call, 1)
+    existing = stored_step(session, call.id, 1)
     if existing is not None:
         return existing.twiml
     if call.answered_at is None:
@@ -133,18 +148,13 @@ def answer_call(session: Session, hotline: Hotline, params: CallParams, urls: Vo
 def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, event: Input,
               urls: VoiceUrls, now: datetime, recording: RecordingParams | None = None) -> str:
     """POST /voice/step?step=N: what the caller did after turn N; returns turn N+1."""
-    call = find_call(session, call_sid, lock=True)
+    call, answered = call_at_step(session, call_sid, step)
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         log.warning("step %s for unknown call %s", step, call_sid)
         return apology(hotline, hotline.default_line(), urls)
     call.last_seen_at = now
-    answered = _stored_step(session, call, step + 1)
-    if answered is not None:
-        return answered.twiml                      # a retry: same answer, nothing changes
-    if step != call.ivr_step:
-        # A stale or foreign step number: repeat where the caller really is.
-        current = _stored_step(session, call, call.ivr_step)
-        return current.twiml if current else apology(hotline, hotline.flow(call.line_id).line, urls)
+    if answered is not None:                       # a retry or a stale step: nothing changes
+        return answered.twiml or apology(hotline, hotline.flow(call.line_id).line, urls)
     if recording is not None:
         save_recording(session, recording)
     if event.queue_result:
@@ -181,7 +191,7 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, t
         call.queue_ended_at = call.queue_ended_at or now
         number = turn.effect.number
         if number:
-            request_callback(session, hotline.config, purpose=turn.effect.reason, phone_e164=number,
+            hotline.owe_callback(session, hotline.config, purpose=turn.effect.reason, phone_e164=number,
                              line_id=call.line_id, origin_call_id=call.id, language=turn.state.language, now=now)
         return flow.resume(turn.state, CallbackRequested(number))
     if isinstance(turn.effect, ChangeCallback):
@@ -210,29 +220,10 @@ def _new_case(session: Session, call: Call, intake: Intake) -> NewCase:
     )
 
 
-def _stored_step(session: Session, call: Call, sequence: int) -> IvrStep | None:
-    return session.scalars(select(IvrStep).where(
-        IvrStep.call_id == call.id, IvrStep.sequence == sequence)).one_or_none()
-
-
 def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, turn: Turn,
                 event: Input, urls: VoiceUrls) -> str:
     twiml = render_turn(turn, urls.for_step(sequence), hotline.config.prompts)
-    # One statement, no savepoint: if Twilio's retry raced us here, the row
-    # it stored wins and both requests answer with its TwiML.
-    stored_id = session.execute(
-        dialect_insert(session, IvrStep).values(
-            call_id=call.id, sequence=sequence, node=turn.state.node, digits=event.digits, speech=event.speech,
-            confidence=event.confidence, said=turn.said, twiml=twiml, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["call_id", "sequence"]).returning(IvrStep.id)
-    ).scalar_one_or_none()
-    if stored_id is None:
-        stored = _stored_step(session, call, sequence)
-        return stored.twiml if stored else twiml
-    call.ivr_state = turn.state.to_json()
-    call.ivr_step = sequence
-    call.language = turn.state.language
-    return twiml
+    return store_step(session, call, sequence, turn.state, event, turn.said, twiml)
 
 
 # --- waiting for a person ---------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Mapping
+from typing import Mapping, Protocol
 
 from ivr.prompts import Utterance
 
@@ -146,6 +146,18 @@ class CallbackChanged:
 Effect = CreateCase | LookupCase | SeekOperator | RequestCallback | ChangeCallback
 
 
+class ConversationState(Protocol):
+    """What every conversation keeps between webhooks (the intake's
+    ``CallState``, the callback's ``CallbackState``): where it is, in which
+    language, how many times it has asked again; stored as JSON on the call."""
+
+    node: str
+    language: str
+    retries: int
+
+    def to_json(self) -> dict: ...
+
+
 @dataclass(frozen=True)
 class CallState:
     """Everything the IVR remembers between webhooks; stored as JSON."""
@@ -187,7 +199,7 @@ class CallState:
 
 @dataclass(frozen=True)
 class Turn:
-    state: CallState
+    state: ConversationState
     say: tuple[Utterance, ...] = ()     # spoken before any question
     ask: tuple[Utterance, ...] = ()     # spoken inside the <Gather>, so callers can barge in
     gather: Gather | None = None

@@ -8,23 +8,28 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, request
 
 from call_log.services import record_status, save_recording
 from database import db
-from ivr.params import (
+from ivr.kit import (
     BadWebhook,
     call_params,
+    call_sid,
     caller_input,
     checked_form,
+    database_unavailable,
     recording_params,
+    recovery,
+    spool_request,
     status_update,
+    twilio_signed,
+    twiml,
+    voice_urls,
     whole_number,
 )
-from ivr.recovery import database_unavailable, recovery, spool_request
 from ivr.services import (
     Hotline,
-    VoiceUrls,
     answer_call,
     apology,
     fallback_recorded,
@@ -33,7 +38,7 @@ from ivr.services import (
     recorded_goodbye,
     take_step,
 )
-from ivr.signature import twilio_signed
+from wiring import services
 
 log = logging.getLogger(__name__)
 
@@ -41,32 +46,11 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 
 def hotline() -> Hotline:
-    return current_app.extensions["hotline"]
+    return services().hotline
 
 
 def now():
-    return current_app.extensions["clock"]()
-
-
-def external_url(endpoint: str, **values) -> str:
-    public = current_app.config["SETTINGS"].public_url
-    if public:
-        return public + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
-def voice_urls() -> VoiceUrls:
-    return VoiceUrls(
-        step=lambda sequence: external_url("voice.step", step=sequence),
-        recording_status=external_url("voice.recording"),
-        fallback_recorded=external_url("voice.fallback_recorded"),
-        queue_wait=external_url("voice.wait"),
-        queue_choice=external_url("voice.wait_choice"),
-    )
-
-
-def twiml(body: str) -> Response:
-    return Response(body, mimetype="text/xml")
+    return services().now()
 
 
 @bp.post("/incoming")
@@ -87,7 +71,7 @@ def step():
     recording = recording_params()
     event = caller_input(recording)
     session = db.session()
-    body = take_step(session, hotline(), request.form.get("CallSid", ""), sequence, event, voice_urls(), now(),
+    body = take_step(session, hotline(), call_sid(), sequence, event, voice_urls(), now(),
                      recording=recording)
     session.commit()
     return twiml(body)

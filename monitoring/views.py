@@ -19,6 +19,7 @@ from database import db
 from ivr.spool import spool_dir
 from monitoring.health import readiness
 from monitoring.metrics import DatabaseFigures
+from wiring import services
 
 bp = Blueprint("monitoring", __name__)
 
@@ -31,8 +32,7 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     settings = current_app.config["SETTINGS"]
-    hotline = current_app.extensions.get("hotline")
-    result = readiness(db.reader(), hotline.config if hotline else None, current_app.extensions["clock"](),
+    result = readiness(db.reader(), services().config, services().now(),
                        settings.scheduler.ready_within)
     body = jsonify(status="ready" if result.ready else "not ready", checks=result.checks)
     body.status_code = 200 if result.ready else 503
@@ -49,11 +49,11 @@ def metrics():
     offered = request.headers.get("Authorization", "")
     if not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
         return Response("unauthorized\n", status=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
-    timer = current_app.extensions["webhook_timer"]
+    timer = services().webhook_timer
     scrape = CollectorRegistry()
     scrape.register(_Registered(timer.registry_for_scrape()))
-    scrape.register(DatabaseFigures(db.reader(), current_app.extensions["hotline"].config,
-                                    current_app.extensions["clock"](), spool_dir(settings.instance_dir)))
+    scrape.register(DatabaseFigures(db.reader(), services().config,
+                                    services().now(), spool_dir(settings.instance_dir)))
     return Response(generate_latest(scrape), mimetype=CONTENT_TYPE_LATEST.split(";")[0],
                     headers={"Cache-Control": "no-store"})
 

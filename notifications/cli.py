@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from database import db
 from notifications.models import OutboxMessage
 from notifications.worker import deliver_due, problems
+from wiring import services
 
 notifications_cli = AppGroup("notifications", help="Notifications to departments' systems.")
 
@@ -22,8 +23,8 @@ def deliver(loop: bool, interval: float) -> None:
     """Deliver the notifications that are due (the scheduler runs this too)."""
     app = current_app._get_current_object()
     while True:
-        counts = deliver_due(lambda: db.session_scope(app), app.extensions["hotline"].config,
-                             app.extensions["clock"]())
+        counts = deliver_due(lambda: db.session_scope(app), services(app).config,
+                             services(app).now())
         click.echo(f"delivered {counts.delivered}, failed {counts.failed}, dead {counts.dead}")
         if not loop:
             return

@@ -10,7 +10,6 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from config.catalog import HotlineConfig
 from database import db
 from open311.errors import Open311Error
 from open311.formats import JSON, render
@@ -24,19 +23,12 @@ from open311.services import (
     service_definition,
     submit_request,
 )
+from wiring import services as app_services
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FORMAT = "<any(json, xml):fmt>"
-
-
-def config() -> HotlineConfig:
-    return current_app.extensions["hotline"].config
-
-
-def now():
-    return current_app.extensions["clock"]()
 
 
 def endpoint_url() -> str:
@@ -47,23 +39,23 @@ def endpoint_url() -> str:
 
 @bp.get(f"/discovery.{FORMAT}")
 def discovery_document(fmt: str) -> Response:
-    document = discovery(config(), endpoint_url(), current_app.config["SETTINGS"].is_production)
+    document = discovery(app_services().config, endpoint_url(), current_app.config["SETTINGS"].is_production)
     return render(fmt, "discovery", document)
 
 
 @bp.get(f"/services.{FORMAT}")
 def services(fmt: str) -> Response:
-    return render(fmt, "services", list_services(config()))
+    return render(fmt, "services", list_services(app_services().config))
 
 
 @bp.get(f"/services/<code>.{FORMAT}")
 def service(code: str, fmt: str) -> Response:
-    return render(fmt, "service_definition", service_definition(config(), code))
+    return render(fmt, "service_definition", service_definition(app_services().config, code))
 
 
 @bp.get(f"/requests.{FORMAT}")
 def requests(fmt: str) -> Response:
-    found = find_requests(db.session(), config(), request.args.to_dict(flat=False), now())
+    found = find_requests(db.session(), app_services().config, request.args.to_dict(flat=False), app_services().now())
     return render(fmt, "service_requests", found)
 
 
@@ -71,14 +63,14 @@ def requests(fmt: str) -> Response:
 def create_request(fmt: str) -> Response:
     session = db.session()
     # Some clients send api_key in the query string; the spec puts it in the form.
-    receipt = submit_request(session, config(), request.values.to_dict(flat=False), now())
+    receipt = submit_request(session, app_services().config, request.values.to_dict(flat=False), app_services().now())
     session.commit()
     return render(fmt, "service_requests", [receipt])
 
 
 @bp.get(f"/requests/<number>.{FORMAT}")
 def service_request(number: str, fmt: str) -> Response:
-    return render(fmt, "service_requests", [get_request(db.session(), config(), number)])
+    return render(fmt, "service_requests", [get_request(db.session(), app_services().config, number)])
 
 
 @bp.get(f"/tokens/<token>.{FORMAT}")

@@ -3,30 +3,21 @@ whisper they hear first, the transfer to a department, and what happens
 when the person does not answer.  Twilio webhooks, so each is signed."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, request
 from sqlalchemy import select
 
 from accounts.models import User
 from call_log.services import find_call
 from cases.services import find_case, open_cases_of
 from database import db
+from ivr.kit import call_sid, external_url, recovery, twilio_signed, twiml, voice_urls
 from ivr.prompts import render
-from ivr.recovery import recovery
-from ivr.signature import twilio_signed
 from ivr.turns import CallState
 from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
-from ivr.views import external_url, voice_urls
 from operators.whispers import department_whisper, operator_whisper
+from wiring import services
 
 bp = Blueprint("operator_voice", __name__, url_prefix="/voice/operator")
-
-
-def _config():
-    return current_app.extensions["hotline"].config
-
-
-def _twiml(body: str) -> Response:
-    return Response(body, mimetype="text/xml")
 
 
 def _language_of(call) -> str:
@@ -38,16 +29,16 @@ def _language_of(call) -> str:
 def connect():
     """The caller's leg, moved here by a takeover or a dequeue."""
     session = db.session()
-    config = _config()
+    config = services().config
     operator = session.scalars(select(User).where(User.username == request.args.get("operator", ""))).first()
-    call = find_call(session, request.form.get("CallSid", ""))
+    call = find_call(session, call_sid())
     language = _language_of(call)
     if operator is None or not operator.device:
-        return _twiml(_apology(config, language))
+        return twiml(_apology(config, language))
     notice = [render(config.prompts[language], "takeover_notice")]
-    whisper = external_url("operator_voice.whisper", call=request.form.get("CallSid", ""))
+    whisper = external_url("operator_voice.whisper", call=call_sid())
     after = external_url("operator_voice.after")
-    return _twiml(render_bridge(notice, operator.device, whisper, after, config.prompts))
+    return twiml(render_bridge(notice, operator.device, whisper, after, config.prompts))
 
 
 @bp.post("/whisper")
@@ -55,39 +46,39 @@ def connect():
 def whisper():
     """Heard by the operator before the bridge: who, what they said, what is open."""
     session = db.session()
-    config = _config()
+    config = services().config
     call = find_call(session, request.args.get("call", ""))
     state = CallState.from_json(call.ivr_state) if call is not None and call.ivr_state else None
     open_cases = len(open_cases_of(session, call.caller_e164)) if call is not None and call.caller_e164 else 0
     summary = operator_whisper(config, call.line_id if call else None, call.caller_e164 if call else None,
                                state, open_cases)
-    return _twiml(render_whisper([summary], config.prompts))
+    return twiml(render_whisper([summary], config.prompts))
 
 
 @bp.post("/transfer")
 @twilio_signed
 def transfer():
-    config = _config()
+    config = services().config
     session = db.session()
-    call = find_call(session, request.form.get("CallSid", ""))
+    call = find_call(session, call_sid())
     language = _language_of(call)
     department = config.departments.get(request.args.get("department", ""))
     if department is None or not department.duty_number:
-        return _twiml(_apology(config, language))
+        return twiml(_apology(config, language))
     notice = [render(config.prompts[language], "transfer_notice", department=department.name(language))]
     whisper = external_url("operator_voice.department_whisper", case=request.args.get("case", ""))
     after = external_url("operator_voice.after")
-    return _twiml(render_bridge(notice, department.duty_number, whisper, after, config.prompts))
+    return twiml(render_bridge(notice, department.duty_number, whisper, after, config.prompts))
 
 
 @bp.post("/department-whisper", endpoint="department_whisper")
 @twilio_signed
 def department_whisper_view():
-    config = _config()
+    config = services().config
     case = find_case(db.session(), request.args.get("case", "")) if request.args.get("case") else None
     summary = department_whisper(config, case.number if case else None, case.category_code if case else None,
                                  case.location_text if case else None)
-    return _twiml(render_whisper([summary], config.prompts))
+    return twiml(render_whisper([summary], config.prompts))
 
 
 @bp.post("/after")
@@ -95,17 +86,17 @@ def department_whisper_view():
 def after():
     """<Dial action>: the bridge ended.  If no one answered, the caller is
     not dropped: they may leave a message, which becomes a case."""
-    config = _config()
-    call = find_call(db.session(), request.form.get("CallSid", ""))
+    config = services().config
+    call = find_call(db.session(), call_sid())
     language = _language_of(call)
     if request.form.get("DialCallStatus") == "completed":
-        return _twiml(render_goodbye([render(config.prompts[language], "goodbye")], config.prompts))
-    return _twiml(_apology(config, language))
+        return twiml(render_goodbye([render(config.prompts[language], "goodbye")], config.prompts))
+    return twiml(_apology(config, language))
 
 
 def _apology_for_request() -> str:
     """As in the IVR: never a 500 to Twilio; the caller can still leave a message."""
-    return _apology(_config(), "zh-CN")
+    return _apology(services().config, "zh-CN")
 
 
 def _apology(config, language: str) -> str:

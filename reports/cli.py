@@ -19,6 +19,7 @@ from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
 from reports.periods import FIRST_YEAR, LAST_YEAR, is_month
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import COUNTS, INDICATOR_TITLES, SHORT_TITLES, Names, indicator_table, shown_indicators
+from wiring import services as app_services
 
 
 @click.command("report")
@@ -37,7 +38,7 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
     if not is_month(label):
         raise click.BadParameter(f"write the month as YYYY-MM, e.g. 2026-10, from {FIRST_YEAR}-01 to "
                                  f"{LAST_YEAR}-12", param_hint="--month")
-    config = current_app.extensions["hotline"].config
+    config = app_services().config
     if department is not None:
         if department not in config.departments:
             raise click.BadParameter(f"no department {department!r}; one of {', '.join(config.departments)}",
@@ -52,7 +53,7 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
             services.forget(session, label)
         assessment = services.assessment(session, settings, label)
         if trend:
-            counted = services.trend(session, settings, label, current_app.extensions["clock"](), assessment,
+            counted = services.trend(session, settings, label, app_services().now(), assessment,
                                      budget=float("inf"))
             click.echo(f"trend: {len(counted.months)} months counted ({counted.months[0]} to {counted.months[-1]})",
                        err=True)

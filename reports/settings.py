@@ -17,6 +17,7 @@ import yaml
 
 from reports.indicators import LOWER_IS_BETTER, AssessmentRules, Figure, Indicator
 from reports.periods import DEFAULT_TIME_ZONE
+from wiring import services
 
 FILE_NAME = "assessment.yaml"
 
@@ -61,10 +62,11 @@ class AssessmentSettings:
 def for_app(app) -> AssessmentSettings:
     """The app's settings, read once: from assessment.yaml in its configuration directory, then
     from ``create_app({"assessment": {...}})``."""
-    if "assessment" not in app.extensions:
+    kept = services(app)
+    if kept.assessment is None:
         settings = app.config["SETTINGS"]
-        app.extensions["assessment"] = load(settings.config_dir, settings.extra.get("assessment"))
-    return app.extensions["assessment"]
+        kept.assessment = load(settings.config_dir, settings.extra.get("assessment"))
+    return kept.assessment
 
 
 def load(config_dir: Path | None, overrides: Mapping[str, Any] | None = None) -> AssessmentSettings:

@@ -7,7 +7,6 @@ are refused. Registered by the application factory (``app.register_blueprint(rep
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from functools import wraps
 from zoneinfo import ZoneInfo
 
@@ -31,6 +30,7 @@ from reports.tables import (
     indicator_table,
     summary_table,
 )
+from wiring import services as app_services
 
 bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -49,10 +49,6 @@ def assessment_settings(app=None) -> AssessmentSettings:
     return for_app(app or current_app)
 
 
-def _now() -> datetime:
-    return current_app.extensions["clock"]()
-
-
 # A month's assessment is kept by the process for a while, so that the drill-downs, exports and
 # notices opened from the page do not count the month again: a month that has ended for a
 # quarter of an hour (it cannot change), the current month for a minute.
@@ -67,7 +63,7 @@ def _assessment(label: str) -> services.Assessment:
     if found is not None and time.monotonic() < found[0]:
         return found[1]
     assessment = services.assessment(db.session(), settings, label)
-    settled = assessment.period.end + services.SETTLED_AFTER <= _now()
+    settled = assessment.period.end + services.SETTLED_AFTER <= app_services().now()
     kept[key] = (time.monotonic() + (_KEPT_SETTLED if settled else _KEPT_OPEN), assessment)
     for old in sorted(kept, key=lambda k: kept[k][0])[:-_KEPT_MONTHS]:
         kept.pop(old, None)
@@ -75,7 +71,7 @@ def _assessment(label: str) -> services.Assessment:
 
 
 def _names() -> Names:
-    return Names(current_app.extensions["hotline"].config)
+    return Names(app_services().config)
 
 
 def _scope() -> str | None:
@@ -102,7 +98,7 @@ def _month(view):
 def index():
     """The last month that has ended."""
     settings = assessment_settings()
-    today = _now().astimezone(ZoneInfo(settings.time_zone))
+    today = app_services().now().astimezone(ZoneInfo(settings.time_zone))
     year, number = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return redirect(url_for("reports.monthly", label=f"{year:04d}-{number:02d}"))
 
@@ -119,7 +115,7 @@ def monthly(label: str):
     assessment = _assessment(label)
     names = _names()
     tables = _tables(assessment, names, scope, rank_by, wanted=PAGE_TABLES)
-    trend = services.trend(db.session(), settings, label, _now(), shown=assessment)
+    trend = services.trend(db.session(), settings, label, app_services().now(), shown=assessment)
     db.session().commit()   # only the settled months' figures, kept for the next view
     charts = _charts(trend, settings, names, scope)
     return render_template(
@@ -218,7 +214,7 @@ def notice(label: str, department: str):
     if scope is not None and department != scope:
         abort(403)
     names = _names()
-    if department not in current_app.extensions["hotline"].config.departments:
+    if department not in app_services().config.departments:
         abort(404)
     assessment = _assessment(label)
     rows = {}
@@ -238,7 +234,7 @@ def notice(label: str, department: str):
             - row.figures[Indicator.ON_TIME_DISPOSAL_RATE].numerator)
         missed = cases_table("Cases that missed or were late for their disposal deadline", services.cases_behind(
             db.session(), ids), names, settings.time_zone)
-    trend = services.trend(db.session(), settings, label, _now())
+    trend = services.trend(db.session(), settings, label, app_services().now())
     db.session().commit()
     charts = _charts(trend, settings, names, department,
                      indicators=(Indicator.DISPOSAL_RATE, Indicator.ON_TIME_DISPOSAL_RATE))
@@ -246,7 +242,7 @@ def notice(label: str, department: str):
         "reports/notice.html", label=label, department=department, department_name=names.department(department),
         rows=rows, totals=None if scope else assessment.reports["departments"].all, place=place, placed=placed,
         indicators=INDICATOR_TITLES, settings=settings, missed=missed, charts=charts, scope=scope,
-        lower_is_better=LOWER_IS_BETTER, generated=_now().astimezone(ZoneInfo(settings.time_zone)))
+        lower_is_better=LOWER_IS_BETTER, generated=app_services().now().astimezone(ZoneInfo(settings.time_zone)))
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Callable
 from flask import Flask
 
 from config.settings import SchedulerSettings
+from wiring import services
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,8 @@ def dispatch_callbacks(drain: bool = False) -> None:
         # the next one at once.
         until = float("inf") if drain else time.monotonic() + 0.8 * tuning.callbacks_every.total_seconds()
         counts = dispatch_due(
-            lambda: db.session_scope(app), app.extensions["hotline"].config, twilio_client(),
-            placement_urls(app), app.extensions["clock"], batch=tuning.callback_batch,
+            lambda: db.session_scope(app), services(app).config, twilio_client(),
+            placement_urls(app), services(app).clock, batch=tuning.callback_batch,
             concurrency=tuning.callback_concurrency, stale_after=tuning.callback_stale_after,
             keep_going=lambda: leading.is_set() and time.monotonic() < until,
         )
@@ -115,7 +116,7 @@ def flag_overdue_cases() -> None:
 
     app = _bound()
     with app.app_context(), db.session_scope(app) as session:
-        flagged = flag_overdue(session, app.extensions["clock"]())
+        flagged = flag_overdue(session, services(app).now())
         if flagged:
             log.info("flagged %d case(s) overdue", len(flagged))
 
@@ -126,7 +127,7 @@ def deliver_outbox() -> None:
 
     app = _bound()
     with app.app_context():
-        counts = deliver_due(lambda: db.session_scope(app), app.extensions["hotline"].config,
-                             app.extensions["clock"]())
+        counts = deliver_due(lambda: db.session_scope(app), services(app).config,
+                             services(app).now())
     if counts.delivered or counts.failed or counts.dead:
         log.info("notifications: delivered %d, failed %d, dead %d", counts.delivered, counts.failed, counts.dead)

@@ -25,6 +25,7 @@ from scheduler import jobs
 from scheduler.heartbeat import beat, holder_name
 from scheduler.leader import LeaderLock, lock_for
 from scheduler.models import JOBS_TABLE
+from wiring import services
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class SchedulerProcess:
         from database import db
         try:
             with db.session_scope(self.app) as session:
-                beat(session, holder_name(), self.app.extensions["clock"]())
+                beat(session, holder_name(), services(self.app).now())
         except Exception:  # noqa: BLE001 - the jobs go on; readiness says the database is down anyway
             log.warning("scheduler %d could not write its heartbeat", os.getpid(), exc_info=True)
         return time.monotonic()

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.support.caller import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, Call, Webhooks
+from wiring import services
 
 BACKEND = os.environ.get("HOTLINE_TEST_DATABASE", "sqlite")
 PG_HOST = os.environ.get("HOTLINE_TEST_PG_HOST", "127.0.0.1")
@@ -127,7 +128,7 @@ def app(migrated, clock, tmp_path, understanding):
             if table.name != "alembic_version":
                 connection.execute(table.delete())
     with db.session_scope(app) as session:
-        sync_configuration(session, app.extensions["hotline"].config)
+        sync_configuration(session, services(app).config)
     yield app
     engine.dispose()
 

@@ -6,6 +6,7 @@ import json
 from sqlalchemy import func, select
 
 from routing.models import Category, Department
+from wiring import services
 
 
 def test_init_can_run_twice_loads_the_configuration_and_builds_a_missing_classifier(app):
@@ -20,7 +21,7 @@ def test_init_can_run_twice_loads_the_configuration_and_builds_a_missing_classif
     assert runner.invoke(args=["classifier", "status"]).output.startswith("current: model")
     figures = json.loads(runner.invoke(args=["classifier", "evaluate", "--format", "json"]).output)
     assert figures["complaints"] >= 300 and 0 < figures["top1"] <= figures["top3"] <= 1
-    assert set(figures["by_major"]) == set(app.extensions["hotline"].config.classes)
+    assert set(figures["by_major"]) == set(services(app).config.classes)
     table = runner.invoke(args=["classifier", "evaluate"]).output
     assert "top-1" in table and "(frozen)" in table
     from database import db
@@ -31,7 +32,7 @@ def test_init_can_run_twice_loads_the_configuration_and_builds_a_missing_classif
         # department, C0101's is WATER) is the configuration's alone.
         assert session.get(Category, "C0101").active
         assert session.scalar(select(func.count()).select_from(Category)) == 145
-        assert app.extensions["hotline"].config.categories["C0101"].department == "WATER"
+        assert services(app).config.categories["C0101"].department == "WATER"
 
 
 def test_evaluate_refuses_a_held_out_set_that_changed_since_it_was_frozen(tmp_path, migrated, understanding):

@@ -13,6 +13,7 @@ from config.settings import SHIPPED_CONFIG_DIR
 from knowledge.articles import KnowledgeError
 from reports.settings import SettingsError
 from understanding.corpus import CorpusError
+from wiring import services
 
 
 @pytest.fixture
@@ -60,4 +61,4 @@ def test_a_broken_training_example_stops_the_start(config_dir, tmp_path):
 
 def test_the_shipped_configuration_starts(config_dir, tmp_path):
     app = build(config_dir, tmp_path)
-    assert app.extensions["assessment"].trend_months == 12
+    assert services(app).assessment.trend_months == 12

@@ -12,20 +12,21 @@ from database import db
 from understanding import services
 from understanding.corpus import CorpusError, frozen_digest, heldout_digest, load_heldout
 from understanding.evaluation import evaluate, report
+from wiring import services as app_services
 
 classifier_cli = AppGroup("classifier", help="Train and evaluate the model that understands callers.")
 
 
 def train_if_stale(app: Flask) -> None:
     """``flask --app app init``'s last step: train the classifier if it is missing or stale."""
-    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    settings, config = app.config["SETTINGS"], app_services(app).config
     with db.session_scope(app) as session:
         state = services.status(session, settings.config_dir, config)
         if not state.stale:
             click.echo(f"classifier current: {state.stored[:12]}")
             return
         click.echo("training the classifier (missing or stale)...")
-        model = services.train_and_store(session, settings.config_dir, config, app.extensions["clock"]())
+        model = services.train_and_store(session, settings.config_dir, config, app_services(app).now())
     click.echo(f"classifier {model.version[:12]} trained on {model.examples} examples; restart the service to load it")
 
 
@@ -33,12 +34,12 @@ def train_if_stale(app: Flask) -> None:
 def train_command() -> None:
     """Rebuild the model from the training examples and the centre's labelled cases."""
     app = current_app._get_current_object()
-    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    settings, config = app.config["SETTINGS"], app_services(app).config
     started = time.perf_counter()
     try:
         with db.session_scope(app) as session:
             understanding = services.train_and_store(session, settings.config_dir, config,
-                                                     app.extensions["clock"]())
+                                                     app_services(app).now())
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"trained model {understanding.version[:12]} on {understanding.examples} examples "
@@ -51,7 +52,7 @@ def train_command() -> None:
 def evaluate_command(output: str) -> None:
     """Top-1 and top-3 accuracy of the stored model on the frozen held-out set."""
     app = current_app._get_current_object()
-    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    settings, config = app.config["SETTINGS"], app_services(app).config
     frozen, digest = frozen_digest(settings.config_dir), heldout_digest(settings.config_dir)
     if frozen != digest:
         raise click.ClickException(
@@ -82,7 +83,7 @@ def evaluate_command(output: str) -> None:
 def status_command() -> None:
     """Whether the stored model is current with the training data."""
     app = current_app._get_current_object()
-    settings, config = app.config["SETTINGS"], app.extensions["hotline"].config
+    settings, config = app.config["SETTINGS"], app_services(app).config
     with db.session_scope(app) as session:
         state = services.status(session, settings.config_dir, config)
     if state.stored is None:

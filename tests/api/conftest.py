@@ -15,6 +15,7 @@ from cases.models import Case
 from cases.services import NewCase, find_case, open_case
 from cases.workflow import transition
 from database import db
+from wiring import services
 
 PREFIX = "/api/v1"
 
@@ -135,7 +136,7 @@ def cases(app, clock):
         def report(self, *, category: str = "E0404", location: str = "海陵区鼓楼南路88号",
                    description: str = "下水道堵了", phone: str = "+8613812345678", status: str = "intake",
                    line: str = "urban", channel: str = "hotline") -> str:
-            config = app.extensions["hotline"].config
+            config = services(app).config
             with db.session_scope(app) as session:
                 case = open_case(session, config, NewCase(
                     line_id=line, channel=channel, description=description, location=location,
@@ -145,7 +146,7 @@ def cases(app, clock):
             return number
 
         def bring(self, number: str, status: str) -> None:
-            config = app.extensions["hotline"].config
+            config = services(app).config
             if self.snapshot(number).status == status:
                 return      # e.g. a category verified before filing is verifying from intake
             for action, role, details in ROUTES[status]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from understanding import services as understanding
 from understanding.models import TrainingExample
+from wiring import services
 
 # Said in no training example: a cover that clatters, with no clue whose it
 # is; the inspector found it was the broadband company's (a network cover).
@@ -42,7 +43,7 @@ def test_a_refused_correction_changes_nothing(api_as, cases, session):
 
 
 def test_a_correction_teaches_the_next_model(api_as, cases, session, app, understanding: object):
-    config, settings = app.extensions["hotline"].config, app.config["SETTINGS"]
+    config, settings = services(app).config, app.config["SETTINGS"]
     before = understanding.read(SAID, None).best
     assert before.code != "C0109"
 

@@ -7,13 +7,14 @@ import pytest
 
 from cases.services import NewCase, open_case
 from database import db
+from wiring import services
 
 
 @pytest.fixture
 def voicemail(app, clock):
     """What the IVR makes of a caller who only left a message."""
     with db.session_scope(app) as session:
-        case = open_case(session, app.extensions["hotline"].config, NewCase(
+        case = open_case(session, services(app).config, NewCase(
             line_id="urban", channel="hotline", description="", location=None, category_code=None,
             caller_e164="+8613812345678", callback_number="+8613812345678", needs_operator=True), clock())
         return case.number

@@ -12,24 +12,25 @@ from callbacks.views import placement_urls
 from database import db
 from tests.callbacks.support import PlacedCall, RecordingTwilio, register_callbacks
 from tests.support.factories import dispatched, step
+from wiring import services
 
 
 @pytest.fixture
 def app(app):
     register_callbacks(app)
-    app.extensions["twilio_http_client"] = RecordingTwilio()
-    app.extensions.pop("twilio_client", None)
+    services(app).twilio_http_client = RecordingTwilio()
+    services(app).twilio_client = None
     return app
 
 
 @pytest.fixture
 def twilio(app) -> RecordingTwilio:
-    return app.extensions["twilio_http_client"]
+    return services(app).twilio_http_client
 
 
 @pytest.fixture
 def config(app):
-    return app.extensions["hotline"].config
+    return services(app).config
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def dispatch(app, clock, session):
     def run(**options):
         session.commit()
         with app.app_context():
-            return dispatch_due(lambda: db.session_scope(app), app.extensions["hotline"].config, twilio_client(),
+            return dispatch_due(lambda: db.session_scope(app), services(app).config, twilio_client(),
                                 placement_urls(app), clock, **options)
     return run
 

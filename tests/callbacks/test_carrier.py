@@ -19,6 +19,7 @@ from carrier.webhooks import Routes
 from cases.models import Case, CaseEvent
 from database import db
 from tests.callbacks.conftest import closed_case, later
+from wiring import services
 
 A = "+8613812345678"
 SETTLED = ("completed", "unreachable", "opted_out", "cancelled")
@@ -59,8 +60,8 @@ class Line:
 @pytest.fixture
 def line(app) -> Iterator[Line]:
     settings = app.config["SETTINGS"]
-    app.extensions.pop("twilio_http_client", None)       # the real transport, to the carrier
-    app.extensions.pop("twilio_client", None)
+    services(app).twilio_http_client = None       # the real transport, to the carrier
+    services(app).twilio_client = None
     the_carrier = carrier_for(settings.twilio_account_sid, settings.twilio_auth_token)
     try:
         with serve(create_carrier_app(the_carrier, settings)) as api:
@@ -68,7 +69,7 @@ def line(app) -> Iterator[Line]:
             app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": api})
             with serve(app) as local:
                 the_carrier.webhooks.routes = Routes(settings.public_url, local)
-                for number in hotline_numbers(app.extensions["hotline"].config.lines.values(), settings.public_url):
+                for number in hotline_numbers(services(app).config.lines.values(), settings.public_url):
                     the_carrier.add_number(number)
                 yield Line(app, the_carrier)
     finally:

@@ -16,6 +16,7 @@ from carrier.exchange import hotline_numbers
 from carrier.testing import TEST_TIME_SCALE, carrier_for, serve
 from carrier.webhooks import Routes
 from tests.carrier.support import ACCOUNT_SID, AUTH_TOKEN, LINE_NUMBER, StandIn, settings_for_tests
+from wiring import services
 
 
 @contextlib.contextmanager
@@ -96,6 +97,6 @@ def service(app, request) -> Iterator[Service]:
         app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": service_carrier.api_base_url})
         with serve(app) as local:
             service_carrier.webhooks.routes = Routes(settings.public_url, local)
-            for number in hotline_numbers(app.extensions["hotline"].config.lines.values(), settings.public_url):
+            for number in hotline_numbers(services(app).config.lines.values(), settings.public_url):
                 service_carrier.add_number(number)
             yield Service(app, service_carrier, rest_client(service_carrier), local)

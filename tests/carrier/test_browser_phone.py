@@ -8,6 +8,7 @@ import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
 from tests.support.caller import URBAN
+from wiring import services
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -64,7 +65,7 @@ def test_a_call_from_the_browser_phone_ends_with_a_case_number(page):
 
 def test_the_operator_and_complainant_phones_ring_when_the_service_dials_them(page, service):
     caller, operator, complainant = (page.locator(f"#{pane}") for pane in ("caller", "operator", "complainant"))
-    queue = service.app.extensions["hotline"].config.lines["urban"].operator_queue.name
+    queue = services(service.app).config.lines["urban"].operator_queue.name
     caller.locator("select[name=to]").select_option(URBAN)
     caller.locator("button.call").click()
     sync_api.expect(caller.locator(".prompt")).to_contain_text("keys")

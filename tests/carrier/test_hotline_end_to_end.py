@@ -8,6 +8,7 @@ from carrier import ScriptedParty, hang_up, press, say, wait
 from carrier.calls import FINAL
 from tests.carrier.support import finished
 from tests.support.caller import URBAN
+from wiring import services
 
 CITIZEN = "+8613912345678"
 
@@ -38,7 +39,7 @@ def test_a_citizen_reports_missing_manhole_covers_and_hears_a_case_number(servic
 
 
 def test_a_caller_waiting_for_a_person_is_dequeued_to_an_operators_device(service):
-    queue = service.app.extensions["hotline"].config.lines["urban"].operator_queue.name
+    queue = services(service.app).config.lines["urban"].operator_queue.name
     citizen = ScriptedParty(CITIZEN, press("0"), wait(), say("我想问一下路灯的事"), wait())
     call = service.carrier.call_in(citizen, URBAN)
     assert service.carrier.wait_until(lambda: (q := service.carrier.queues.named(queue)) is not None

@@ -12,11 +12,12 @@ from cases.models import Case, CaseEvent
 from cases.workflow import flag_overdue
 from dispatch.services import NotInQueue, claim, claim_next, queue
 from tests.support.factories import dispatched, report, step
+from wiring import services
 
 
 @pytest.fixture
 def config(app):
-    return app.extensions["hotline"].config
+    return services(app).config
 
 
 def test_filing_starts_the_clock_on_the_department_calendar(session, config, clock):

@@ -12,6 +12,7 @@ from cases.models import Case, CaseEvent
 from database import db
 from tests.console.conftest import csrf_token
 from tests.support.factories import report, step
+from wiring import services
 
 PLACE = "海陵区西仓路银春旅馆门前"
 
@@ -61,7 +62,7 @@ def test_saving_the_form_twice_adds_no_second_complainant(app, form):
 @pytest.fixture
 def closed_earlier(app, clock, form):
     """The same covers reported and fixed last week: a case closed within the repeat window."""
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         case = report(session, config, clock(), category=form.fields["category_code"], location=PLACE,
                       caller="+8613700001111", description="上水井盖丢失")

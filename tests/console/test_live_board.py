@@ -10,13 +10,14 @@ from cases.models import Case
 from tests.console.conftest import csrf_token
 from tests.support.twilio_http import RecordingHttpClient, call_resource
 from tests.support.twiml import Document, parse
+from wiring import services
 
 
 @pytest.fixture
 def twilio_http(app):
     http = RecordingHttpClient()
-    app.extensions["twilio_http_client"] = http
-    app.extensions.pop("twilio_client", None)
+    services(app).twilio_http_client = http
+    services(app).twilio_client = None
     return http
 
 

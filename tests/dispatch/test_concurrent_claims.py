@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from cases.models import Case
 from tests.support.factories import dispatched
+from wiring import services
 
 CASES = 40
 CLAIMERS = 4
@@ -23,12 +24,12 @@ def _claim_until_empty(database_url: str, instance_dir: str, worker: int, result
     from dispatch.services import claim_next
 
     app = create_app({"database_url": database_url, "instance_dir": instance_dir})
-    config = app.extensions["hotline"].config
+    config = services(app).config
     mine = []
     start.wait(timeout=60)          # everyone starts claiming at the same moment
     while True:
         with db.session_scope(app) as session:
-            case = claim_next(session, config, "DRAIN", f"staff-{worker}", app.extensions["clock"]())
+            case = claim_next(session, config, "DRAIN", f"staff-{worker}", services(app).now())
             if case is None:
                 break
             mine.append(case.number)
@@ -36,7 +37,7 @@ def _claim_until_empty(database_url: str, instance_dir: str, worker: int, result
 
 
 def test_concurrent_claimers_never_claim_one_case_twice(app, session, clock, migrated, tmp_path):
-    config = app.extensions["hotline"].config
+    config = services(app).config
     numbers = {dispatched(session, config, clock(), location=f"工农路{i}号").number for i in range(CASES)}
     session.commit()
 

@@ -13,6 +13,7 @@ from config.settings import SettingsError, load_settings
 from database import db
 from monitoring.logs import JsonFormatter
 from scheduler.heartbeat import beat
+from wiring import services
 
 TOKEN = "metrics-token-0123456789"
 
@@ -84,7 +85,7 @@ def test_metrics_count_webhooks_calls_and_callbacks(app, client, new_call, sessi
     in_ivr.dial()
     queued.dial()
     queued.press("0")
-    request_call_back(session, app.extensions["hotline"].config, purpose="queue", phone_e164="+8613712345678",
+    request_call_back(session, services(app).config, purpose="queue", phone_e164="+8613712345678",
                       line_id="urban", origin_call_id=None, language=None, now=clock())
     session.commit()
     text = scrape(client).get_data(as_text=True)

@@ -19,6 +19,7 @@ from notifications.models import OutboxMessage
 from notifications.signing import verify
 from notifications.worker import DeliveryPolicy, deliver_due
 from tests.support.factories import dispatched, report, step
+from wiring import services
 
 SECRET = "drain-department-shared-secret"
 
@@ -63,7 +64,7 @@ def receiver():
 
 @pytest.fixture
 def config(app, receiver):
-    base = app.extensions["hotline"].config
+    base = services(app).config
     drain = replace(base.departments["DRAIN"], notify_url=receiver.url, notify_secret=SECRET)
     return replace(base, departments={**base.departments, "DRAIN": drain})
 
@@ -98,7 +99,7 @@ def test_a_refused_step_writes_no_notification(session, config, clock):
 
 
 def test_departments_without_a_system_get_no_notification(session, app, clock):
-    dispatched(session, app.extensions["hotline"].config, clock(), category="E0102", location="人民路1号")
+    dispatched(session, services(app).config, clock(), category="E0102", location="人民路1号")
     assert session.scalars(select(OutboxMessage)).all() == []
 
 

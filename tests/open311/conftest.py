@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from wiring import services
+
 SCHEMA_DIR = Path(os.environ.get("HOTLINE_TEST_OPEN311_SCHEMAS",
                                  Path(__file__).resolve().parents[3] / "shared" / "open311"))
 PREFIX = "/open311/v2"
@@ -119,7 +121,7 @@ def step(app, clock, number: str, action: str, role: str, **details) -> None:
     from cases.workflow import transition
     from database import db
     with db.session_scope(app) as session:
-        transition(session, app.extensions["hotline"].config, number,
+        transition(session, services(app).config, number,
                    Transition(action, f"{role}1", role, clock(), **details))
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests.open311.conftest import as_text, step, xml_as_json
+from wiring import services
 
 
 def ids(answer) -> list[str]:
@@ -156,7 +157,7 @@ def test_a_case_without_a_category_is_not_a_service_request(open311, app, clock)
     from cases.services import NewCase, open_case
     from database import db
     with db.session_scope(app) as session:
-        case = open_case(session, app.extensions["hotline"].config, NewCase(
+        case = open_case(session, services(app).config, NewCase(
             line_id="urban", channel="hotline", description="voicemail", location=None, category_code=None,
             caller_e164=None, callback_number=None, needs_operator=True), clock())
         number = case.number
@@ -168,7 +169,7 @@ def test_xml_leaves_out_characters_it_cannot_carry(open311, app, clock):
     from cases.services import NewCase, open_case
     from database import db
     with db.session_scope(app) as session:
-        number = open_case(session, app.extensions["hotline"].config, NewCase(
+        number = open_case(session, services(app).config, NewCase(
             line_id="urban", channel="web", description="路灯\x0b不亮\n晚上很黑", location="凤凰路88号",
             category_code="C0118", caller_e164=None, callback_number=None), clock()).number
     xml = open311.get(f"requests/{number}", "xml").data

@@ -5,6 +5,7 @@ import pytest
 
 from tests.open311.conftest import as_text, xml_as_json
 from tests.support.caller import PUBLIC_URL
+from wiring import services as app_services
 
 
 def test_discovery_names_this_endpoint_with_both_formats(open311):
@@ -28,7 +29,7 @@ def test_discovery_in_xml_mirrors_the_json(open311):
 
 
 def test_every_category_is_a_realtime_service_grouped_by_its_line(open311, app):
-    config = app.extensions["hotline"].config
+    config = app_services(app).config
     answer = open311.get("services")
     assert answer.status == 200
     services = {service["service_code"]: service for service in answer.data}

@@ -8,6 +8,7 @@ import reports.models  # noqa: F401  (its table and indexes in the metadata, unt
 from database import db
 from tests.console.conftest import sign_in, users  # noqa: F401  (the console's sign-in fixtures)
 from tests.reports.story import build_october, continue_into_november
+from wiring import services
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def app(app):
 
 @pytest.fixture
 def config(app):
-    return app.extensions["hotline"].config
+    return services(app).config
 
 
 @pytest.fixture

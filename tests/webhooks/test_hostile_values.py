@@ -15,6 +15,7 @@ from config.catalog import PromptSet
 from ivr.prompts import Segment, Utterance
 from ivr.twiml import render_whisper, speakable
 from tests.support.twiml import Document, parse
+from wiring import services
 
 CONTROLS = "\x00\x01\x08\x0b\x0c\x1f"
 
@@ -25,7 +26,7 @@ def test_speakable_drops_c0_controls_and_turns_line_breaks_into_spaces():
 
 
 def test_a_whisper_of_words_with_control_characters_is_well_formed(app):
-    prompts: dict[str, PromptSet] = app.extensions["hotline"].config.prompts
+    prompts: dict[str, PromptSet] = services(app).config.prompts
     words = Utterance("zh-CN", (Segment("来电人说：西仓路" + CONTROLS + "井盖丢失"), Segment("26\x0b10", digits=True)))
     document = parse(render_whisper([words], prompts))
     assert "".join(document.itertext()) == "来电人说：西仓路井盖丢失2610"
@@ -42,7 +43,7 @@ def test_speech_with_control_characters_reaches_the_operator_whisper_as_well_for
 
 def test_a_place_typed_with_control_characters_reaches_the_department_whisper_as_well_formed_twiml(
         app, session, clock, new_call, webhooks):
-    config = app.extensions["hotline"].config
+    config = services(app).config
     case = open_case(session, config, NewCase(
         line_id="urban", channel="console", description="下水道堵了", location="海陵北路\x0b十八亩\x0150号",
         category_code=next(iter(config.categories)), caller_e164=None, callback_number=None), clock())

@@ -8,6 +8,7 @@ from call_log.models import Call as CallRow
 from call_log.models import IvrStep
 from cases.models import Case
 from tests.support.caller import CONDUCT
+from wiring import services
 
 
 def only_case(session) -> Case:
@@ -54,7 +55,7 @@ def test_story_1_missing_water_covers_become_an_urgent_case_for_the_water_compan
     assert case.complainants[0].phone_e164 == "+8613912345678"
     assert case.complainants[0].callback_number == "+8613912345678"
     # 2 working hours on the water company's 08:00-20:00 shifts, from 10:00 on 9 October.
-    assert case.due_at.astimezone(app.extensions["hotline"].config.calendars["office"].zone).strftime(
+    assert case.due_at.astimezone(services(app).config.calendars["office"].zone).strftime(
         "%Y-%m-%d %H:%M") == "2026-10-09 12:00"
     assert [e.action for e in case.events] == ["intake", "verify"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.caller import AUTH_TOKEN, PUBLIC_URL, URBAN, Webhooks, sign
+from wiring import services
 
 WEBHOOKS = ["/voice/incoming", "/voice/step?step=1", "/voice/status", "/voice/recording",
             "/voice/fallback", "/voice/fallback/recorded"]
@@ -71,7 +72,7 @@ def test_behind_a_trusted_proxy_the_forwarded_url_is_validated(proxied_app):
     with proxied_app.app_context():
         from database import db
         from routing.models import sync_configuration
-        sync_configuration(db.session(), proxied_app.extensions["hotline"].config)
+        sync_configuration(db.session(), services(proxied_app).config)
         db.session().commit()
     assert client.post("/voice/status", data=params, headers=headers).status_code == 204
     # Without the forwarded headers the app sees http://localhost/..., which Twilio never signed.

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from cases.models import Case
 from tests.support.caller import CONDUCT, URBAN
+from wiring import services
 
 # One everyday complaint per major class, written for this test (not taken
 # from the training examples or the held-out set).
@@ -37,7 +38,7 @@ def test_every_major_class_is_reachable_by_speech(new_call, session, app, major,
     call = new_call(to=line)
     call.dial()
     heard = call.say(said)
-    config = app.extensions["hotline"].config
+    config = services(app).config
     if "对吗" in heard.text:
         # Confident: the category is read back for one confirmation.
         next_turn = call.press("1")

@@ -1,0 +1,203 @@
+"""The cost of one webhook in-process: the hotline against the bare Flask
+endpoint, both driven through Flask's test client by one caller, with the
+same calls as ``bench/intake.py`` (no HTTP server, no load generator
+competing for the cores, no concurrency).
+
+Prints, per database, the mean and median time of each webhook, the ratio
+bare/hotline (the aim: at least 0.5, the hotline at most twice the bare
+endpoint), and the SQL statements and transactions each webhook sent.
+Run by ``bench/intake.py`` (``--in-process-calls``); alone:
+
+    .venv/bin/python bench/inprocess.py --calls 200 --backends sqlite,postgresql
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Iterator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.callers import DESCRIPTION, URBAN, CallerNumbers  # noqa: E402
+from bench.servers import (  # noqa: E402
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    app_environment,
+    flask_init,
+    postgres_admin,
+    postgres_database,
+    sqlite_url,
+)
+
+KINDS = ("incoming", "step 1", "step 2", "step 3", "status")
+PUBLIC = "http://127.0.0.1:5000"
+
+
+@dataclass
+class Figures:
+    name: str
+    times: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    statements: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    transactions: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
+
+    def all_times(self) -> list[float]:
+        return [t for values in self.times.values() for t in values]
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class Counter:
+    """SQL statements and transactions sent on an engine."""
+
+    def __init__(self, engine) -> None:
+        from sqlalchemy import event
+        self.statements = self.begins = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+
+    def _statement(self, *args, **kwargs) -> None:
+        self.statements += 1
+
+    def _begin(self, *args, **kwargs) -> None:
+        self.begins += 1
+
+
+def one_call(client, sign, figures: Figures, counter: Counter | None, numbers: CallerNumbers,
+             check: bool) -> None:
+    import secrets
+    import xml.etree.ElementTree as ET
+
+    number, place = numbers.take()
+    params = {"CallSid": "CA" + secrets.token_hex(16), "AccountSid": ACCOUNT_SID, "From": number, "To": URBAN,
+              "Caller": number, "Called": URBAN, "CallStatus": "in-progress", "Direction": "inbound",
+              "ApiVersion": "2010-04-01", "FromCountry": "CN", "ToCountry": "CN"}
+    answers = [{"SpeechResult": DESCRIPTION.format(number=place), "Confidence": "0.92"}, {"Digits": "1"}, {}]
+    posts = [("incoming", "/voice/incoming", {**params, "CallStatus": "ringing"})]
+    posts += [(f"step {n}", f"/voice/step?step={n}", {**params, **answer}) for n, answer in enumerate(answers, 1)]
+    posts.append(("status", "/voice/status", {
+        **params, "CallStatus": "completed", "SequenceNumber": "0", "CallDuration": "30",
+        "Timestamp": datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")}))
+    for kind, path, form in posts:
+        headers = {"X-Twilio-Signature": sign(PUBLIC + path, form)}
+        before = (counter.statements, counter.begins) if counter else (0, 0)
+        began = time.perf_counter()
+        response = client.post(path, data=form, headers=headers)
+        elapsed = (time.perf_counter() - began) * 1000
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"{kind}: HTTP {response.status_code} {response.data[:200]!r}")
+        if check and kind != "status":
+            root = ET.fromstring(response.data)
+            record = root.find("Record")
+            if record is not None and "fallback" in record.get("action", ""):
+                raise RuntimeError(f"{kind}: the apology (the webhook failed)")
+        figures.times[kind].append(elapsed)
+        if counter:
+            figures.statements[kind].append(counter.statements - before[0])
+            figures.transactions[kind].append(counter.begins - before[1])
+
+
+def measure_bare(calls: int) -> Figures:
+    from bench.bare import create_app
+    figures = Figures("bare Flask <Gather>")
+    client = create_app().test_client()
+    numbers = CallerNumbers("139")
+    for index in range(calls + 20):
+        target = figures if index >= 20 else Figures("warm-up")
+        one_call(client, lambda url, params: "unsigned", target, None, numbers, check=False)
+    return figures
+
+
+def measure_hotline(name: str, database_url: str, workdir: Path, calls: int) -> Figures:
+    from twilio.request_validator import RequestValidator
+
+    env = app_environment(5000, workdir / "instance", database_url)
+    env["HOTLINE_PUBLIC_URL"] = PUBLIC
+    flask_init(env, workdir / "init.log")
+    with environment(env):
+        from app import create_app
+        from database import db
+        app = create_app()
+        counter = Counter(db.engine(app))
+        client = app.test_client()
+        validator = RequestValidator(AUTH_TOKEN)
+        figures = Figures(f"hotline, {name}")
+        numbers = CallerNumbers("138")
+        for index in range(calls + 20):
+            target = figures if index >= 20 else Figures("warm-up")
+            one_call(client, validator.compute_signature, target, counter, numbers, check=True)
+        db.engine(app).dispose()
+    return figures
+
+
+def report(bare: Figures, hotlines: list[Figures]) -> None:
+    def cell(values: list[float]) -> str:
+        return f"{statistics.mean(values):.2f}/{statistics.median(values):.2f}"
+
+    print("\nin-process, one caller, mean/median ms per webhook:")
+    print("| server | " + " | ".join(KINDS) + " | all |")
+    print("|---" * (len(KINDS) + 2) + "|")
+    for figures in [bare, *hotlines]:
+        print(f"| {figures.name} | " + " | ".join(cell(figures.times[k]) for k in KINDS)
+              + f" | {cell(figures.all_times())} |")
+    for figures in hotlines:
+        per = ", ".join(
+            f"{k} {statistics.mean(figures.statements[k]):.1f}/{statistics.mean(figures.transactions[k]):.1f}"
+            for k in KINDS)
+        print(f"  {figures.name}: SQL statements/transactions per webhook: {per}")
+    base = statistics.mean(bare.all_times())
+    for figures in hotlines:
+        mean = statistics.mean(figures.all_times())
+        ratio = base / mean
+        print(f"  {figures.name}: in-process ratio {ratio:.2f} (bare {base:.2f} ms / hotline {mean:.2f} ms "
+              f"per webhook); aim >= 0.5 {'met' if ratio >= 0.5 else 'MISSED'}")
+
+
+def run(calls: int, backends: list[str]) -> tuple[Figures, list[Figures]]:
+    bare = measure_bare(calls * 3)
+    hotlines = []
+    with tempfile.TemporaryDirectory(prefix="hotline-inprocess-") as tmp:
+        for backend in backends:
+            workdir = Path(tmp) / backend
+            workdir.mkdir()
+            if backend == "sqlite":
+                hotlines.append(measure_hotline("SQLite", sqlite_url(workdir), workdir, calls))
+                continue
+            user, why = postgres_admin()
+            if user is None:
+                print(f"in-process, PostgreSQL: SKIPPED ({why})")
+                continue
+            with postgres_database(user) as url:
+                hotlines.append(measure_hotline("PostgreSQL", url, workdir, calls))
+    return bare, hotlines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args(argv)
+    bare, hotlines = run(args.calls, [b.strip() for b in args.backends.split(",") if b.strip()])
+    report(bare, hotlines)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

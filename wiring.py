@@ -1,0 +1,56 @@
+"""What ``create_app`` builds once and every request, job and command uses:
+the app's services, one typed object on the app.  (The settings read from
+the environment stay where Flask keeps configuration:
+``app.config["SETTINGS"]``.)
+
+    from wiring import services
+    config = services().config          # inside a request or app context
+    now = services(app).now()            # with an app in hand (jobs, commands)
+
+Nothing here is built at import; ``create_app`` calls ``install``.  Tests may
+swap a field (``services(app).clock = fixed_clock``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from flask import Flask, current_app
+
+from config.catalog import HotlineConfig
+
+if TYPE_CHECKING:
+    from ivr.services import Hotline
+    from understanding.reading import Understanding
+
+KEY = "hotline_services"
+
+
+@dataclass
+class Services:
+    """The app's run-time services, built once per app."""
+
+    config: HotlineConfig                    # lines, menus, prompts, categories, departments, calendars
+    clock: Callable[[], datetime]            # aware UTC now; tests hand in their own
+    hotline: "Hotline"                       # the lines' IVR flows (the voice kit)
+    understanding: "Understanding | None" = None   # the trained model reading callers' words
+    webhook_timer: Any = None                # monitoring.metrics.WebhookTimer
+    twilio_client: Any = None                # twilio.rest.Client, built on first use
+    twilio_http_client: Any = None           # tests hand in a transport for the real client
+    assessment: Any = None                   # reports.settings.AssessmentSettings, read on first use
+    # How `spool replay` feeds back each kind of spooled webhook: kind -> (session, services, webhook).
+    spool_replayers: dict[str, Callable[..., None]] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def install(app: Flask, built: Services) -> Services:
+    app.extensions[KEY] = built
+    return built
+
+
+def services(app: Flask | None = None) -> Services:
+    """The services of ``app``, or of the app handling this request or command."""
+    return (app or current_app).extensions[KEY]
