@@ -74,13 +74,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from database.cli import init_command
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
-    from reports.cli import report_command
+    from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
     from understanding.cli import classifier_cli
     for command in (init_command, case_cli, spool_cli, user_cli, api_key_command, notifications_cli,
                     callbacks_cli, report_command, scheduler_command, call_command, classifier_cli,
                     make_dev_command(create_app)):
         app.cli.add_command(command)
+    # Satisfaction is a report over the callbacks' surveys: reports/ and callbacks/ import neither
+    # the other, so the command joins its group here.
+    callbacks_cli.add_command(satisfaction_command)
     return app
 
 

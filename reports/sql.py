@@ -1,8 +1,8 @@
 """The indicator marks computed in the database: the path behind every report page.
 
-It follows ``reports.indicators`` rule for rule (the statement is in ``reports.statement``) and
-gives the same marks as ``case_marks`` over the histories ``reports.sources`` loads; the tests
-hold the two paths to identical reports on both databases.
+It follows ``reports.indicators`` rule for rule (the statement is in ``reports.statement``). It is
+the one production path; the tests hold it to the Python reference of the same rules
+(tests/reports/oracle.py) with identical reports on both databases.
 
 ``marks`` returns the case sets of one or more periods: per department charged and measure, and
 the cases concerned per channel, line, category and priority. The database groups the marks, so a

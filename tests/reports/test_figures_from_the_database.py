@@ -1,5 +1,6 @@
 """The assessment fed from the database: figures computed by hand for cases made through the real
-workflow services (tests/reports/story.py), on SQLite and on PostgreSQL, by both paths."""
+workflow services (tests/reports/story.py), on SQLite and on PostgreSQL: the SQL path, held to the
+Python reference of the rules (tests/reports/oracle.py)."""
 from __future__ import annotations
 
 import random
@@ -10,11 +11,12 @@ from sqlalchemy import select
 
 from cases.models import Case, CaseEvent
 from database import db
-from reports import AssessmentRules, Indicator, Measure, build_report, month, rank, services, sql
+from reports import AssessmentRules, Indicator, Measure, month, rank, services, sql
 from reports.models import MonthFigures
 from reports.settings import AssessmentSettings
-from reports.sources import load_histories
 from tests.reports.histories import fill_month
+from tests.reports.histories_from_database import load_histories
+from tests.reports.oracle import build_report
 from tests.reports.story import local
 
 OCTOBER, NOVEMBER = month("2026-10"), month("2026-11")
