@@ -53,11 +53,13 @@ ANSWERS = frozenset({SATISFIED, BASICALLY_SATISFIED, UNSATISFIED})
 
 @dataclass(frozen=True)
 class AssessmentRules:
-    """The counting rules a city chooses. The defaults are the strict reading of DESIGN.md §5."""
+    """The counting rules a city chooses. The defaults are the strict reading of the national
+    indicators (docs/reports.md)."""
 
     subtract_suspended: bool = False
     """Leave a deadline out of the due counts when the case was suspended (缓办) as it passed.
-    Off by default: parking hard cases was how they used to vanish (DESIGN.md §3, story 5).
+    Off by default: parking hard cases was how they used to vanish (story 5 of the Taizhou report:
+    only about half of hotline cases used to be disposed of; hard ones were suspended or voided).
     A case suspended only after its deadline passed stays due either way."""
 
     voided_count_as_valid_reports: bool = False
