@@ -4,7 +4,7 @@ The production path computes the marks in the database (``reports.statement``, r
 ``reports.sql``).  This module computes the same marks from plain case histories, rule by rule as
 ``reports.indicators`` states them, so that tests can compare the two over the same histories
 (tests/reports/test_figures_from_the_database.py) and check the rules on hand-made histories
-(tests/unit/test_indicators.py).  ``tests.reports.histories_from_database`` loads the histories.
+(tests/reports/test_indicators.py).  ``tests.reports.histories_from_database`` loads the histories.
 
 A report is made in two steps:
 
