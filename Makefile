@@ -37,6 +37,7 @@ test-postgresql:
 
 lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 bench: setup-dev
 	$(BIN)/python bench/intake.py

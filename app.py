@@ -94,7 +94,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.cli import SPOOL_REPLAYERS as spool_replayers
     from ivr.cli import spool_cli
     from notifications.cli import notifications_cli
-    from reports.cli import report_command
+    from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
     from understanding.cli import classifier_cli, train_if_stale
     services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
@@ -102,6 +102,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
                     classifier_cli):
         app.cli.add_command(command)
+    # Satisfaction is a report over the callbacks' surveys: reports/ and callbacks/ import neither
+    # the other, so the command joins its group here.
+    callbacks_cli.add_command(satisfaction_command)
     if not settings.is_production:
         _add_development_tools(app)
     return app

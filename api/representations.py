@@ -14,7 +14,7 @@ from api.services import Page
 from call_log.phones import mask_dialable
 from cases.lifecycle import allowed_actions
 from cases.models import Case, CaseEvent, InspectorTask
-from cases.views_json import case_summary
+from cases.summaries import case_summary
 from cases.workflow import suggested_department
 from config.catalog import HotlineConfig
 

@@ -1,7 +1,7 @@
 """Simulated callers: each places one complete intake call, signed like
 Twilio, following the TwiML it gets back, and times every webhook.
 
-The story is the Taizhou report (DESIGN story 1): describe the missing
+The story is story 1 of the Taizhou report (README, "Your first minutes"): describe the missing
 water covers, confirm the category, give the place, accept the callback
 number, hear the case number; then Twilio's final status callback.
 """

@@ -475,6 +475,7 @@ def _measure(url: str, options: argparse.Namespace) -> None:
           f"{result.reports['hotline'].all.figures['disposal_rate'].percent}")
 
     engine = make_engine(url)
+
     def every_report(session):
         result = assessment(session, settings, label)
         return [result.reports[view] for view in result.reports]

@@ -69,6 +69,8 @@ def result_of_rest_failure(status: int | None, code: int | None) -> str:
     if status in (401, 403):
         return ACCOUNT_FAULT
     return "failed"
+
+
 MACHINES = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
 # Twilio's API failing is retried soon and does not use up an attempt.
 REST_RETRY_FIRST = timedelta(minutes=1)

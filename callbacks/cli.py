@@ -1,8 +1,8 @@
-"""``flask --app app callbacks list|status|resume|cancel|satisfaction``."""
+"""``flask --app app callbacks list|status|resume|cancel`` (and ``satisfaction``, which the
+reports own: ``reports.cli.satisfaction_command``, added to this group by ``create_app``)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import click
@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from call_log.phones import mask
 from callbacks import calls
-from callbacks.figures import BY, satisfaction
 from callbacks.models import PURPOSES, STATUSES, Callback, CallbackAttempt
 from callbacks.pauses import active_pause, resume_callbacks
 from callbacks.services import CallbackNotFound, CannotCancel, cancel_callback, line_of
@@ -20,7 +19,6 @@ from cases.models import Case
 from database import db
 from ivr.kit import answered_by, recording_params, status_update, whole_number
 from ivr.spool import BadLine, SpooledWebhook
-from reports.periods import month
 from wiring import Services, services
 
 callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, status, resume, cancel, satisfaction.")
@@ -111,34 +109,6 @@ def cancel(callback_id: int) -> None:
             click.echo(f"callback {callback.id} to {mask(callback.phone_e164)} cancelled")
     except (CallbackNotFound, CannotCancel) as error:
         raise click.ClickException(str(error)) from None
-
-
-@callbacks_cli.command("satisfaction")
-@click.option("--month", "label", required=True, help="The month, as YYYY-MM, cut at local midnight.")
-@click.option("--by", type=click.Choice(BY + ("both",)), default="both", show_default=True)
-def satisfaction_figures(label: str, by: str) -> None:
-    """Satisfaction from the outcome surveys of a month, per department and per line."""
-    app = current_app._get_current_object()
-    config = services(app).config
-    try:
-        period = month(label, next(iter(config.lines.values())).time_zone)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--month") from None
-    with db.session_scope(app) as session:
-        for grouping in (BY if by == "both" else (by,)):
-            click.echo(f"satisfaction by {grouping}, {label}")
-            click.echo(f"  {grouping:12} {'surveyed':>8} {'satisfied':>9} {'basically':>9} {'not':>5} "
-                       f"{'rate':>8} {'unreachable':>11}")
-            for row in satisfaction(session, period, grouping):
-                click.echo(f"  {row.key:12} {row.surveyed:>8} {row.satisfied:>9} {row.basically_satisfied:>9} "
-                           f"{row.unsatisfied:>5} {_percent(row.rate()):>8} {row.unreachable:>11}")
-
-
-def _percent(rate) -> str:
-    if rate is None:
-        return "-"
-    value = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
-    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
 
 # --- spooled webhooks of the callback calls (``flask --app app spool replay``) ---

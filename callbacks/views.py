@@ -60,6 +60,7 @@ def placement_urls(app: Flask) -> CallbackUrls:
         status=lambda attempt: adapter.build("callbacks.status", {"attempt": attempt}, force_external=True),
     )
 
+
 @bp.post("/answer")
 @twilio_signed
 def answer():

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cases.services import find_case
-from cases.views_json import case_summary
+from cases.summaries import case_summary
 from cases.workflow import flag_overdue
 from database import db
 from wiring import services

@@ -7,7 +7,7 @@ where that case is:
 * still being worked on: the new complainant joins it (and gets a callback);
 * suspended: it goes back to on-site verification, because a second
   report is news that the reason for parking it may no longer hold
-  (DESIGN.md story 2);
+  (story 2 of the Taizhou report: tests/api/test_story_2.py);
 * closed within the window: it is reopened for a check, because the fix
   did not last;
 * voided, or closed longer ago: not a repeat; the report becomes a new case.

@@ -1,5 +1,6 @@
-"""Console pages: sign-in and the start page.  Each face of the console
-(live board, queues, reports, callbacks) adds its own pages here."""
+"""Console pages: sign-in and the start page.  The live board (``console.board``)
+and the monthly assessment (``reports.views``) add their own pages; callbacks are
+followed from the command line (``flask --app app callbacks ...``)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit

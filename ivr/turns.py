@@ -14,6 +14,7 @@ from ivr.prompts import Utterance
 
 # --- what comes in ---------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Input:
     digits: str | None = None

@@ -3,10 +3,14 @@
     flask --app app report --month 2026-10
     flask --app app report --month 2026-10 --department DRAIN
     flask --app app report --month 2026-10 --view hotline --format csv > hotline.csv
+
+and ``flask --app app callbacks satisfaction --month 2026-10``: satisfaction from the outcome
+surveys (``satisfaction_command``, which ``create_app`` adds to the callbacks group).
 """
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import click
 from flask import current_app
@@ -16,7 +20,8 @@ from database import db
 from reports import services
 from reports.exports import to_csv
 from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
-from reports.periods import FIRST_YEAR, LAST_YEAR, is_month
+from reports.periods import FIRST_YEAR, LAST_YEAR, is_month, month
+from reports.satisfaction import BY, satisfaction
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import COUNTS, INDICATOR_TITLES, SHORT_TITLES, Names, indicator_table, shown_indicators
 from wiring import services as app_services
@@ -156,3 +161,31 @@ def _line(cells: list[str], widths: list[int], left: int = 2) -> str:
         pad = " " * (width - _width(cell))
         padded.append(cell + pad if number < left else pad + cell)
     return "  ".join(padded).rstrip()
+
+
+@click.command("satisfaction")
+@click.option("--month", "label", required=True, help="The month, as YYYY-MM, cut at local midnight.")
+@click.option("--by", type=click.Choice(BY + ("both",)), default="both", show_default=True)
+def satisfaction_command(label: str, by: str) -> None:
+    """Satisfaction from the outcome surveys of a month, per department and per line."""
+    app = current_app._get_current_object()
+    config = app_services(app).config
+    try:
+        period = month(label, next(iter(config.lines.values())).time_zone)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--month") from None
+    with db.session_scope(app) as session:
+        for grouping in (BY if by == "both" else (by,)):
+            click.echo(f"satisfaction by {grouping}, {label}")
+            click.echo(f"  {grouping:12} {'surveyed':>8} {'satisfied':>9} {'basically':>9} {'not':>5} "
+                       f"{'rate':>8} {'unreachable':>11}")
+            for row in satisfaction(session, period, grouping):
+                click.echo(f"  {row.key:12} {row.surveyed:>8} {row.satisfied:>9} {row.basically_satisfied:>9} "
+                           f"{row.unsatisfied:>5} {_percent(row.rate()):>8} {row.unreachable:>11}")
+
+
+def _percent(rate) -> str:
+    if rate is None:
+        return "-"
+    value = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"

@@ -1,8 +1,8 @@
 """The indicator marks computed in the database: the path behind every report page.
 
-It follows ``reports.indicators`` rule for rule (the statement is in ``reports.statement``) and
-gives the same marks as ``case_marks`` over the histories ``reports.sources`` loads; the tests
-hold the two paths to identical reports on both databases.
+It follows ``reports.indicators`` rule for rule (the statement is in ``reports.statement``). It is
+the one production path; the tests hold it to the Python reference of the same rules
+(tests/reports/oracle.py) with identical reports on both databases.
 
 ``marks`` returns the case sets of one or more periods: per department charged and measure, and
 the cases concerned per channel, line, category and priority. The database groups the marks, so a
@@ -140,7 +140,7 @@ def _collect(result: MarkSets, marked: tuple[Dialect, Sequence[tuple]]) -> None:
         charged = result.charged[index][department]
         charged[measure] = charged.get(measure, frozenset()) | cases
         if measure is Measure.HANDLED:
-            # Filing to disposal, as case_marks times it: total_seconds() / 3600.
+            # Filing to disposal, in hours: total_seconds() / 3600, as the tests' Python reference times it.
             result.hours[index][department].update(
                 (case_id, span / 10**6 / 3600) for case_id, span in zip(ids, dialect.values(micros), strict=True))
 
@@ -172,7 +172,7 @@ def _in_parallel(session: Session, periods: Sequence[Period], rules: AssessmentR
 
 def sql_report(session: Session, period: Period, by: str = "department",
                rules: AssessmentRules = STRICT, channel: str | None = None) -> Report:
-    """``build_report(load_histories(...))``, computed in the database."""
+    """One period's report grouped ``by``, over every channel or only ``channel``."""
     return marks(session, [period], rules).report(by, channels=None if channel is None else {channel})
 
 

@@ -1,4 +1,4 @@
-"""The SQL behind ``reports.sql``: the marks of ``reports.indicators.case_marks``, in the database.
+"""The SQL behind ``reports.sql``: the marks of the rules in ``reports.indicators``, in the database.
 
 Two statements. The first (``concerned``) finds the cases the periods concern. The second
 (``with_marks``) reads those cases' events and answers the rules' questions:
@@ -14,7 +14,7 @@ Two statements. The first (``concerned``) finds the cases the periods concern. T
                  a deadline is judged, at the end of the period it was reported in, and when a
                  survey was answered. ``timeline`` joins each question to the last event strictly
                  before its moment (the one whose next event does not come before it), as
-                 ``_Timeline.before`` reads the state.
+                 the Python reference (tests/reports/oracle.py) reads the state.
 ``mark``         the marks: events in a period (charged to the holder before them), the last
                  disposal in a period (handling time), the reports made in a period, the
                  deadlines, and the latest survey answer.
@@ -33,7 +33,11 @@ from sqlalchemy.orm import Session
 
 from reports.indicators import ANSWERS, AssessmentRules, Measure
 from reports.periods import Period
-from reports.sources import CLOCK_ACTIONS
+
+# The events that may start the time-limit clock, and so carry data["due_at"]: the intake of an
+# urgent case (cases.services.open_case), and filing, reactivation and reopening
+# (cases.lifecycle.clock_change).
+CLOCK_ACTIONS = ("intake", "file", "reactivate", "reopen")
 
 # Event actions that are measures of their own, and the measure each one is.
 EVENT_MEASURES = {

@@ -1,4 +1,4 @@
-"""DESIGN.md story 2, end to end through the public interfaces: the signed
+"""Story 2 of the Taizhou report (README, "Repeat reports"), end to end through the public interfaces: the signed
 voice webhooks for the two callers, the JSON API for everyone at the centre.
 
 In June a blocked sewer at 18 Mu No. 50, Hailing North Road is reported and

@@ -10,21 +10,22 @@ import pytest
 from callbacks.dispatcher import dispatch_due
 from callbacks.views import placement_urls
 from database import db
-from tests.callbacks.support import PlacedCall, RecordingTwilio, register_callbacks
+from tests.callbacks.support import PlacedCall, register_callbacks
 from tests.support.factories import dispatched, step
+from tests.support.twilio_http import TwilioRest
 from wiring import services
 
 
 @pytest.fixture
 def app(app):
     register_callbacks(app)
-    services(app).twilio_http_client = RecordingTwilio()
+    services(app).twilio_http_client = TwilioRest()
     services(app).twilio_client = None
     return app
 
 
 @pytest.fixture
-def twilio(app) -> RecordingTwilio:
+def twilio(app) -> TwilioRest:
     return services(app).twilio_http_client
 
 

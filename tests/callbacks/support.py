@@ -1,18 +1,12 @@
-"""Test doubles for callbacks: Twilio's REST API behind the real client, and
-Twilio's side of a placed call, posting signed webhooks to the app."""
+"""Test helpers for callbacks: Twilio's side of a placed call, posting signed
+webhooks to the app (Twilio's REST API is tests.support.twilio_http)."""
 from __future__ import annotations
 
 import itertools
-import json
-import logging
 import secrets
-import threading
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
-
-from twilio.http import HttpClient
-from twilio.http.response import Response
 
 from tests.support.caller import ACCOUNT_SID, Webhooks
 from tests.support.twiml import Document, parse
@@ -31,80 +25,6 @@ def register_callbacks(app) -> None:
     for command in (callbacks_cli, scheduler_command):
         if command.name not in app.cli.commands:
             app.cli.add_command(command)
-
-
-class RecordingTwilio(HttpClient):
-    """Twilio's REST API as far as callbacks use it: ``POST Calls.json``
-    records what was sent and answers like Twilio; ``GET Calls/<sid>.json``
-    answers with a status set by the test.  The real ``twilio.rest.Client``
-    runs on top of it."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.getLogger("tests.twilio"), is_async=False)
-        self.created: list[dict] = []
-        self.statuses: dict[str, str] = {}
-        self.failures: list[tuple[int, int, str]] = []     # (HTTP status, Twilio code, message), used in order
-        self.requests: list[tuple[str, str]] = []
-        self.lookups_down = False
-        self._lock = threading.Lock()
-
-    def fail_next(self, status: int = 500, code: int = 20500, message: str = "Internal Server Error") -> None:
-        self.failures.append((status, code, message))
-
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None,
-                allow_redirects=False) -> Response:
-        with self._lock:
-            self.requests.append((method, uri))
-            assert auth == (ACCOUNT_SID, auth[1]), "calls must be made with the account SID"
-            if method == "GET" and self.lookups_down:
-                return Response(503, json.dumps({"code": 20503, "message": "Service Unavailable", "status": 503}))
-            if self.failures:
-                status, code, message = self.failures.pop(0)
-                return Response(status, json.dumps({"code": code, "message": message, "status": status}))
-            path = urlsplit(uri).path
-            if method == "POST" and path.endswith("/Calls.json"):
-                sid = "CA" + secrets.token_hex(16)
-                sent = {key: value for key, value in (data or {}).items()}
-                sent["_sid"] = sid
-                sent["_date_created"] = None
-                self.created.append(sent)
-                self.statuses[sid] = "queued"
-                return Response(201, json.dumps({
-                    "sid": sid, "account_sid": ACCOUNT_SID, "to": sent.get("To"), "from": sent.get("From"),
-                    "status": "queued", "direction": "outbound-api", "api_version": "2010-04-01",
-                }))
-            if method == "GET" and path.endswith("/Calls.json"):
-                wanted = {"To": (params or {}).get("To"), "From": (params or {}).get("From")}
-                listed = [{"sid": c["_sid"], "to": c.get("To"), "from": c.get("From"), "direction": "outbound-api",
-                           "status": self.statuses[c["_sid"]], "date_created": c.get("_date_created")}
-                          for c in reversed(self.created)
-                          if all(v is None or c.get(k) == v for k, v in wanted.items())]
-                return Response(200, json.dumps({"calls": listed, "page": 0, "page_size": 50, "start": 0,
-                                                 "end": max(len(listed) - 1, 0), "uri": path,
-                                                 "first_page_uri": path, "next_page_uri": None,
-                                                 "previous_page_uri": None}))
-            if method == "GET" and "/Calls/" in path:
-                sid = path.rsplit("/", 1)[-1].removesuffix(".json")
-                if sid not in self.statuses:
-                    return Response(404, json.dumps({"code": 20404, "message": "not found", "status": 404}))
-                return Response(200, json.dumps({"sid": sid, "status": self.statuses[sid]}))
-            return Response(404, json.dumps({"code": 20404, "message": f"no {method} {path}", "status": 404}))
-
-    def took(self, to: str, from_: str, status: str = "in-progress", date_created: str | None = None) -> str:
-        """A call Twilio placed although the dispatcher never heard its
-        answer (the scheduler died first)."""
-        sid = "CA" + secrets.token_hex(16)
-        with self._lock:
-            self.created.append({"To": to, "From": from_, "_sid": sid, "_date_created": date_created})
-            self.statuses[sid] = status
-        return sid
-
-    def fail_lookups(self, down: bool = True) -> None:
-        """Every GET fails as if Twilio's API were unreachable, until called with False."""
-        self.lookups_down = down
-
-    def calls_to(self, number: str) -> list[dict]:
-        return [c for c in self.created if c.get("To") == number]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from callbacks.models import Callback
 from callbacks.services import request_call_back
 from operators.services import OperatorUrls, answer_next, take_over
 from tests.callbacks.conftest import later
-from tests.support.twilio_http import RecordingHttpClient, call_resource
+from tests.support.twilio_http import TwilioRest, call_resource
 
 A = "+8613812345678"
 URLS = OperatorUrls(connect=lambda operator: f"https://hotline.example.org/voice/operator/connect?operator={operator}",
@@ -30,7 +30,7 @@ def console_twilio():
     """The operators' Twilio client, over a transport that answers them."""
     from twilio.rest import Client
 
-    http = RecordingHttpClient()
+    http = TwilioRest()
     return http, Client("AC" + "0" * 32, "token", http_client=http)
 
 

@@ -81,6 +81,7 @@ class Service:
     twilio: Client
     url: str = ""         # where the service itself listens, for a browser
 
+
 @pytest.fixture
 def service(app, request) -> Iterator[Service]:
     """The real hotline (the suite's ``app``, on the test database) behind a

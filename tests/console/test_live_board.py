@@ -8,14 +8,14 @@ from accounts.models import AuditEntry
 from call_log.models import Call as CallRow
 from cases.models import Case
 from tests.console.conftest import csrf_token
-from tests.support.twilio_http import RecordingHttpClient, call_resource
+from tests.support.twilio_http import TwilioRest, call_resource
 from tests.support.twiml import Document, parse
 from wiring import services
 
 
 @pytest.fixture
 def twilio_http(app):
-    http = RecordingHttpClient()
+    http = TwilioRest()
     services(app).twilio_http_client = http
     services(app).twilio_client = None
     return http

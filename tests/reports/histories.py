@@ -4,7 +4,8 @@ Each case is reported at a random moment of a month and then walked through the 
 next step is drawn among those the state machine allows (cases.lifecycle.allowed_actions),
 weighted towards the main path, a random while later (minutes to days; sometimes at the same
 instant as the step before). Callback surveys are answered after some closings. Used to hold the
-SQL path to the Python path over many shapes of history, and to fill a database for the charts.
+SQL path to the Python reference (tests/reports/oracle.py) over many shapes of history, and to fill
+a database for the charts.
 """
 from __future__ import annotations
 

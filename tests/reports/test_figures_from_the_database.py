@@ -1,5 +1,6 @@
 """The assessment fed from the database: figures computed by hand for cases made through the real
-workflow services (tests/reports/story.py), on SQLite and on PostgreSQL, by both paths."""
+workflow services (tests/reports/story.py), on SQLite and on PostgreSQL: the SQL path, held to the
+Python reference of the rules (tests/reports/oracle.py)."""
 from __future__ import annotations
 
 import random
@@ -10,11 +11,12 @@ from sqlalchemy import select
 
 from cases.models import Case, CaseEvent
 from database import db
-from reports import AssessmentRules, Indicator, Measure, build_report, month, rank, services, sql
+from reports import AssessmentRules, Indicator, Measure, month, rank, services, sql
 from reports.models import MonthFigures
 from reports.settings import AssessmentSettings
-from reports.sources import load_histories
 from tests.reports.histories import fill_month
+from tests.reports.histories_from_database import load_histories
+from tests.reports.oracle import build_report
 from tests.reports.story import local
 
 OCTOBER, NOVEMBER = month("2026-10"), month("2026-11")
@@ -110,7 +112,7 @@ def test_a_months_report_is_identical_before_and_after_later_transitions(app, co
 
 
 @pytest.mark.parametrize("rules", RULES, ids=["strict", "lenient"])
-def test_the_sql_path_and_the_python_path_give_identical_reports(app, config, november, rules):
+def test_the_sql_path_gives_the_same_reports_as_the_python_reference(app, config, november, rules):
     rng = random.Random(20261031)
     with db.session_scope(app) as session:
         for label in ("2026-09", "2026-10", "2026-11"):

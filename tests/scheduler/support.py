@@ -1,24 +1,16 @@
-"""Scheduler processes for tests, and a Twilio REST API on loopback that
-counts the calls they place."""
+"""Scheduler processes for tests (Twilio's REST API for them is
+tests.support.twilio_http served on loopback)."""
 from __future__ import annotations
 
-import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qs
-
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from config.settings import PROJECT_ROOT, SHIPPED_CONFIG_DIR
 from tests.support.caller import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL
@@ -40,52 +32,6 @@ def wait_until(condition: Callable[[], object], timeout: float = PATIENCE, what:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(every)
-
-
-@dataclass
-class Placed:
-    to: str
-    at: float                       # time.time() when the request arrived
-    sid: str
-
-
-class TwilioOnLoopback:
-    """``POST .../Calls.json`` answers 201 like Twilio and remembers the call."""
-
-    def __init__(self, delay: float = 0.0) -> None:
-        self.delay = delay
-        self.placed: list[Placed] = []
-        self._lock = threading.Lock()
-        self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def wsgi(self, environ, start_response):
-        request = Request(environ)
-        if request.method == "POST" and request.path.endswith("/Calls.json"):
-            form = parse_qs(request.get_data(as_text=True))
-            if self.delay:
-                time.sleep(self.delay)
-            sid = "CA" + secrets.token_hex(16)
-            with self._lock:
-                self.placed.append(Placed(form["To"][0], time.time(), sid))
-            body = {"sid": sid, "account_sid": ACCOUNT_SID, "to": form["To"][0], "from": form["From"][0],
-                    "status": "queued", "direction": "outbound-api"}
-            return Response(json.dumps(body), status=201, mimetype="application/json")(environ, start_response)
-        return Response(json.dumps({"code": 20404, "message": "not here", "status": 404}), status=404,
-                        mimetype="application/json")(environ, start_response)
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.placed)
-
-    def numbers(self) -> list[str]:
-        with self._lock:
-            return [p.to for p in self.placed]
-
-    def close(self) -> None:
-        self.server.shutdown()
 
 
 def config_dir_calling_all_day(target: Path) -> Path:

@@ -12,21 +12,16 @@ from sqlalchemy import select
 from callbacks.models import Callback
 from scheduler.models import apscheduler_jobs
 from tests.conftest import BACKEND
-from tests.scheduler.support import (
-    PATIENCE,
-    SchedulerUnderTest,
-    TwilioOnLoopback,
-    owe_calls,
-    scheduler_environment,
-    wait_until,
-)
+from tests.scheduler.support import PATIENCE, SchedulerUnderTest, owe_calls, scheduler_environment, wait_until
+from tests.support.twilio_http import TwilioRest
 
 JOB_IDS = {"callbacks.dispatch", "cases.flag_overdue", "notifications.deliver"}
 
 
 @pytest.fixture
 def twilio_server():
-    server = TwilioOnLoopback()
+    server = TwilioRest()
+    server.serve()
     yield server
     server.close()
 

@@ -1,14 +1,40 @@
-"""A twilio ``HttpClient`` for tests: the real ``twilio.rest.Client`` code
-runs, and every request it would send is recorded and answered here."""
+"""Twilio's REST API for tests: the one test double.
+
+The real ``twilio.rest.Client`` runs on top of it, either in process (``TwilioRest`` is a twilio
+``HttpClient``: put it in ``services(app).twilio_http_client`` or hand it to ``Client``), or
+over HTTP for another process (``serve()``: a loopback URL for ``HOTLINE_TWILIO_API_URL``).
+End-to-end tests use the local carrier instead (carrier/).
+
+What it answers, in this order:
+
+* the next of ``fail_next``'s failures, and any GET while ``fail_lookups()`` holds;
+* ``answers["/Calls/CA….json"] = (200, {...})``: a request whose URL path ends so;
+* the calls it placed: ``POST Calls.json`` places one (201, ``queued``, kept in ``created``),
+  ``GET Calls.json`` lists them by To and From, ``GET Calls/<sid>.json`` gives ``statuses[sid]``;
+* anything else: 404, as Twilio answers it.
+
+Every request is kept in ``sent``, in order.
+"""
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
-from urllib.parse import parse_qs
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 from twilio.http import HttpClient
 from twilio.http.response import Response
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response as WsgiResponse
+
+from tests.support.caller import ACCOUNT_SID
+
+NOT_FOUND = {"code": 20404, "message": "The requested resource was not found",
+             "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}
 
 
 @dataclass
@@ -17,32 +43,155 @@ class SentRequest:
     url: str
     params: dict
     data: dict
+    at: float   # time.time() when it arrived
 
 
 @dataclass
-class RecordingHttpClient(HttpClient):
-    """Answers by the end of the URL path: ``answers["/Calls/CA….json"] = (200, {...})``."""
+class Placed:
+    to: str
+    at: float   # time.time() when the request arrived
+    sid: str
 
-    answers: dict[str, tuple[int, dict]] = field(default_factory=dict)
-    sent: list[SentRequest] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        super().__init__(logging.getLogger("tests.twilio_http"), is_async=False)
+class TwilioRest(HttpClient):
+    """Twilio's REST API as far as the service uses it (see the module's docstring)."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(logging.getLogger("tests.twilio"), is_async=False)
+        self.delay = delay                                 # seconds before placing a call
+        self.answers: dict[str, tuple[int, dict]] = {}
+        self.sent: list[SentRequest] = []
+        self.created: list[dict] = []                      # the form of each call placed, with _sid
+        self.statuses: dict[str, str] = {}
+        self.failures: list[tuple[int, int, str]] = []     # (HTTP status, Twilio code, message), used in order
+        self.lookups_down = False
+        self._lock = threading.Lock()
+
+    # --- what a test sets ------------------------------------------------------------------------
+
+    def fail_next(self, status: int = 500, code: int = 20500, message: str = "Internal Server Error") -> None:
+        self.failures.append((status, code, message))
+
+    def fail_lookups(self, down: bool = True) -> None:
+        """Every GET fails as if Twilio's API were unreachable, until called with False."""
+        self.lookups_down = down
+
+    def took(self, to: str, from_: str, status: str = "in-progress", date_created: str | None = None) -> str:
+        """A call Twilio placed although the dispatcher never heard its
+        answer (the scheduler died first)."""
+        sid = "CA" + secrets.token_hex(16)
+        with self._lock:
+            self.created.append({"To": to, "From": from_, "_sid": sid, "_date_created": date_created})
+            self.statuses[sid] = status
+        return sid
+
+    # --- what a test reads -----------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[tuple[str, str]]:
+        return [(request.method, request.url) for request in self.sent]
+
+    def calls_to(self, number: str) -> list[dict]:
+        return [call for call in self.created if call.get("To") == number]
+
+    @property
+    def placed(self) -> list[Placed]:
+        """The calls placed (not ``took``), in order, with when each request arrived."""
+        with self._lock:
+            return [Placed(call["To"], call["_placed_at"], call["_sid"]) for call in self.created
+                    if "_placed_at" in call]
+
+    def count(self) -> int:
+        return len(self.placed)
+
+    def numbers(self) -> list[str]:
+        return [call.to for call in self.placed]
+
+    # --- Twilio ------------------------------------------------------------------------------------
 
     def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
-                allow_redirects=False):
-        flat = {k: v for k, v in (data or {}).items()}
-        self.sent.append(SentRequest(method, url, dict(params or {}), flat))
-        for suffix, (status, body) in self.answers.items():
-            if url.split("?")[0].endswith(suffix):
-                return Response(status, json.dumps(body))
-        return Response(404, json.dumps({"code": 20404, "message": "The requested resource was not found",
-                                          "more_info": "https://www.twilio.com/docs/errors/20404",
-                                          "status": 404}))
+                allow_redirects=False) -> Response:
+        if method == "POST" and _placing(url) and self.delay:
+            time.sleep(self.delay)
+        with self._lock:
+            sent = SentRequest(method, url, dict(params or {}), dict(data or {}), time.time())
+            self.sent.append(sent)
+            assert auth is None or auth[0] == ACCOUNT_SID, "calls must be made with the account SID"
+            status, body = self._answer(sent)
+            return Response(status, json.dumps(body))
+
+    def _answer(self, sent: SentRequest) -> tuple[int, dict]:
+        method, path, params = sent.method, urlsplit(sent.url).path, sent.params
+        if method == "GET" and self.lookups_down:
+            return 503, {"code": 20503, "message": "Service Unavailable", "status": 503}
+        if self.failures:
+            status, code, message = self.failures.pop(0)
+            return status, {"code": code, "message": message, "status": status}
+        for suffix, answer in self.answers.items():
+            if path.endswith(suffix):
+                return answer
+        if method == "POST" and path.endswith("/Calls.json"):
+            sid = "CA" + secrets.token_hex(16)
+            self.created.append({**sent.data, "_sid": sid, "_date_created": None, "_placed_at": sent.at})
+            self.statuses[sid] = "queued"
+            return 201, {"sid": sid, "account_sid": ACCOUNT_SID, "to": sent.data.get("To"),
+                         "from": sent.data.get("From"), "status": "queued", "direction": "outbound-api",
+                         "api_version": "2010-04-01"}
+        if method == "GET" and path.endswith("/Calls.json"):
+            wanted = {"To": params.get("To"), "From": params.get("From")}
+            listed = [{"sid": c["_sid"], "to": c.get("To"), "from": c.get("From"), "direction": "outbound-api",
+                       "status": self.statuses[c["_sid"]], "date_created": c.get("_date_created")}
+                      for c in reversed(self.created)
+                      if all(v is None or c.get(k) == v for k, v in wanted.items())]
+            return 200, {"calls": listed, "page": 0, "page_size": 50, "start": 0, "end": max(len(listed) - 1, 0),
+                         "uri": path, "first_page_uri": path, "next_page_uri": None, "previous_page_uri": None}
+        if method == "GET" and "/Calls/" in path:
+            sid = path.rsplit("/", 1)[-1].removesuffix(".json")
+            if sid in self.statuses:
+                return 200, {"sid": sid, "status": self.statuses[sid]}
+        return 404, NOT_FOUND
+
+    # --- over HTTP, for another process ----------------------------------------------------------
+
+    def serve(self) -> str:
+        """Serve on a loopback port until ``close()``; the base URL (also ``url``)."""
+        self._served = _Served(self)
+        return self.url
+
+    @property
+    def url(self) -> str:
+        return self._served.url
+
+    def close(self) -> None:
+        self._served.server.shutdown()
+
+
+class _Served:
+    """A ``TwilioRest`` on a loopback port, for ``HOTLINE_TWILIO_API_URL``."""
+
+    def __init__(self, twilio: TwilioRest) -> None:
+        self.twilio = twilio
+        self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def wsgi(self, environ, start_response):
+        request = Request(environ)
+        form = {key: values[0] for key, values in parse_qs(request.get_data(as_text=True)).items()}
+        auth = (request.authorization.username, request.authorization.password) if request.authorization else None
+        answer = self.twilio.request(request.method, request.url, params=request.args.to_dict(), data=form,
+                                     auth=auth)
+        return WsgiResponse(answer.text, status=answer.status_code,
+                            mimetype="application/json")(environ, start_response)
+
+
+def _placing(url: str) -> bool:
+    return urlsplit(url).path.endswith("/Calls.json")
 
 
 def call_resource(sid: str, status: str = "in-progress", **extra) -> dict:
-    return {"sid": sid, "account_sid": "AC" + "0" * 32, "status": status, "to": "+8652388012319",
+    return {"sid": sid, "account_sid": ACCOUNT_SID, "status": status, "to": "+8652388012319",
             "from": "+8613812345678", **extra}
 
 

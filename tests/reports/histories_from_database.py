@@ -1,6 +1,6 @@
-"""Case histories from the database, for the indicator arithmetic (the Python path).
+"""Case histories from the database, for the Python reference of the rules (tests/reports/oracle.py).
 
-``load_histories`` reads what ``reports.indicators.case_marks`` needs to know of each case that
+``load_histories`` reads what ``tests.reports.oracle.case_marks`` needs to know of each case that
 a period concerns: the case's line, channel, category and priority, its events up to the
 period's end, and its callback survey answers.
 
@@ -10,8 +10,8 @@ the deadline an event set into ``data["due_at"]`` (intake events of urgent cases
 So a past month keeps the deadlines it had. The lifecycle has no closing deadline; each disposal
 deadline brings one ``AssessmentRules.check_time_limit`` later (the inspector's check).
 
-This path is the reference: ``reports.sql`` computes the same marks in the database, and the
-tests hold the two to identical reports.
+With the oracle it is the reference: ``reports.sql`` computes the same marks in the database, and
+the tests hold the two to identical reports.
 """
 from __future__ import annotations
 
@@ -24,16 +24,13 @@ from sqlalchemy.orm import Session
 
 from callbacks.models import SurveyAnswer
 from cases.models import Case, CaseEvent
-from reports.indicators import DISPATCH, AssessmentRules, CaseHistory, EventRecord, Survey
+from reports.indicators import AssessmentRules
 from reports.periods import Period
+from reports.statement import CLOCK_ACTIONS
+from tests.reports.oracle import DISPATCH, STRICT, CaseHistory, EventRecord, Survey
 
-STRICT = AssessmentRules()   # the default rules
 # SQLite allows a few tens of thousands of bound parameters a statement; stay well below.
 _CHUNK = 5000
-# The events that may start the time-limit clock, and so carry data["due_at"]: the intake of an
-# urgent case (cases.services.open_case), and filing, reactivation and reopening
-# (cases.lifecycle.clock_change).
-CLOCK_ACTIONS = ("intake", "file", "reactivate", "reopen")
 
 
 def parse_deadline(data: dict | None) -> datetime | None:

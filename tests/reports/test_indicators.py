@@ -1,4 +1,5 @@
-"""The assessment indicators, on hand-computed case histories (times are Taizhou local time)."""
+"""The assessment's rules on hand-computed case histories (times are Taizhou local time), through the
+Python reference (tests/reports/oracle.py) that the SQL path is held to."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,21 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports import (
-    AssessmentRules,
-    CaseHistory,
-    EventRecord,
-    Figure,
-    Indicator,
-    Mark,
-    Measure,
-    Survey,
-    build_report,
-    month,
-    rank,
-    report_from_marks,
-    trailing_months,
-)
+from reports import AssessmentRules, Figure, Indicator, Measure, month, rank, trailing_months
+from tests.reports.oracle import CaseHistory, EventRecord, Mark, Survey, build_report, report_from_marks
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 OCTOBER = month("2026-10")

@@ -24,7 +24,7 @@ def earlier(number: str, location: str, status: str = "dispatched", category: st
 
 
 def test_repeat_of_suspended_case_goes_to_verification():
-    # DESIGN.md story 2: the June report was suspended for demolition.
+    # Story 2 of the Taizhou report (tests/api/test_story_2.py): the June report was suspended for demolition.
     june = earlier("2606100001", "海陵北路十八亩50号", status="suspended")
     decision = find_repeat(report("海陵区海陵北路十八亩五十号门前"), [june], POLICY)
     assert (decision.action, decision.case_number) == (VERIFY, "2606100001")
