@@ -114,8 +114,7 @@ def owe(app, count: int, now) -> list[str]:
 def dispatch(app, twilio, clock):
     from twilio.rest import Client
 
-    from callbacks.dispatcher import dispatch_due
-    from callbacks.views import placement_urls
+    from callbacks.dispatcher import dispatch_due, placement_urls
     from database import db
     client = Client(ACCOUNT_SID, "t" * 32, http_client=twilio)
     with app.app_context():

@@ -57,6 +57,16 @@ class CallbackUrls:
     status: Callable[[int], str]          # attempt id -> its status callback URL
 
 
+def placement_urls(app) -> CallbackUrls:
+    """The URLs given to ``calls.create``, built outside any request (the
+    scheduler process) by the voice kit's URL builder."""
+    from ivr.kit import public_url
+
+    public_url(app, "callbacks.answer", attempt=0)          # HOTLINE_PUBLIC_URL is set: fail now, not per call
+    return CallbackUrls(answer=lambda attempt: public_url(app, "callbacks.answer", attempt=attempt),
+                        status=lambda attempt: public_url(app, "callbacks.status", attempt=attempt))
+
+
 @dataclass(frozen=True)
 class Claim:
     attempt_id: int

@@ -13,13 +13,11 @@ and views only translate: the use cases are in ``callbacks.calls``.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Response, request
 
 from callbacks import calls
 from callbacks.calls import CallUrls
-from callbacks.dispatcher import CallbackUrls
 from database import db
 from ivr.kit import (
     answered_by,
@@ -44,21 +42,6 @@ bp = Blueprint("callbacks", __name__, url_prefix="/voice/callback")
 def call_urls() -> CallUrls:
     return CallUrls(step=lambda attempt, step: external_url("callbacks.step", attempt=attempt, step=step),
                     recording_status=external_url("callbacks.recording"))
-
-
-def placement_urls(app: Flask) -> CallbackUrls:
-    """The URLs given to ``calls.create``, built outside any request (the
-    scheduler process) from HOTLINE_PUBLIC_URL, exactly as the signature
-    check will rebuild them."""
-    public = app.config["SETTINGS"].public_url
-    if not public:
-        raise RuntimeError("HOTLINE_PUBLIC_URL is not set; Twilio needs absolute URLs for callback calls")
-    parts = urlsplit(public)
-    adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
-    return CallbackUrls(
-        answer=lambda attempt: adapter.build("callbacks.answer", {"attempt": attempt}, force_external=True),
-        status=lambda attempt: adapter.build("callbacks.status", {"attempt": attempt}, force_external=True),
-    )
 
 
 @bp.post("/answer")

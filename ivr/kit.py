@@ -17,7 +17,7 @@ board's URLs in ``console.board``).
 One of each: the signature check (``twilio_signed``), the reader of
 Twilio's parameters (``ivr.params``: ``call_params``, ``caller_input``,
 ``recording_params``, ``status_update``, ``whole_number``, ``answered_by``),
-the URL builder (``external_url``), the TwiML renderer (``ivr.twiml``; a
+the URL builder (``external_url``, and ``public_url`` outside a request), the TwiML renderer (``ivr.twiml``; a
 view answers with ``twiml(body)``), the step store (``ivr.steps``), the
 conversations' shared rules (``ivr.conversation``) and the failure path
 (``recovery``: apology, recording, spool).  Other packages use these names
@@ -25,7 +25,9 @@ and never import ``ivr.views``.
 """
 from __future__ import annotations
 
-from flask import Response, current_app, url_for
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, url_for
 
 from ivr.conversation import MAX_RETRIES, OPERATOR_KEY, Conversing
 from ivr.params import (
@@ -47,7 +49,7 @@ from ivr.steps import answered_before, call_at_step, store_step, stored_step
 __all__ = [
     "MAX_RETRIES", "OPERATOR_KEY", "BadWebhook", "Conversing", "VoiceUrls", "answered_before", "answered_by",
     "call_at_step",
-    "call_params", "call_sid", "caller_input", "checked_form", "database_unavailable", "external_url",
+    "call_params", "call_sid", "caller_input", "checked_form", "database_unavailable", "external_url", "public_url",
     "recording_params", "recovery", "spool_request", "status_update", "store_step", "stored_step", "twiml",
     "twilio_signed", "voice_urls", "whole_number",
 ]
@@ -60,6 +62,17 @@ def external_url(endpoint: str, **values) -> str:
     if public:
         return public + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def public_url(app: Flask, endpoint: str, **values) -> str:
+    """``external_url`` outside any request (the scheduler placing calls):
+    built on HOTLINE_PUBLIC_URL, exactly as the signature check will rebuild it."""
+    public = app.config["SETTINGS"].public_url
+    if not public:
+        raise RuntimeError("HOTLINE_PUBLIC_URL is not set; Twilio needs absolute URLs for calls the service places")
+    parts = urlsplit(public)
+    adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def twiml(body: str) -> Response:

@@ -72,8 +72,7 @@ def dispatch_callbacks(drain: bool = False) -> None:
     asked for one) wait at most the interval, HOTLINE_SCHEDULER_CALLBACKS_EVERY.
     ``drain`` (``scheduler --once``) places everything due before returning."""
     from call_log.twilio_rest import twilio_client
-    from callbacks.dispatcher import dispatch_due, next_due
-    from callbacks.views import placement_urls
+    from callbacks.dispatcher import dispatch_due, next_due, placement_urls
     from database import db
 
     app = _bound()

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from callbacks.dispatcher import dispatch_due
-from callbacks.views import placement_urls
+from callbacks.dispatcher import dispatch_due, placement_urls
 from database import db
 from tests.callbacks.support import PlacedCall, register_callbacks
 from tests.support.factories import dispatched, step
