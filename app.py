@@ -109,10 +109,12 @@ def _register_console(app: Flask) -> None:
 
     import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
     from console.alerts import console_alerts
+    from console.i18n import init_app as init_languages
     from console.navigation import items_for
     from console.views import bp as console
 
     csrf = CSRFProtect(app)
+    init_languages(app)
     app.register_blueprint(console)
     app.jinja_env.globals["console_nav"] = items_for
     app.jinja_env.globals["console_alerts"] = console_alerts
