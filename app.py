@@ -108,6 +108,7 @@ def _register_console(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
     import console.board as _live_board  # noqa: F401  (adds the live board pages to the blueprint)
+    import console.cases as _case_pages  # noqa: F401  (adds the case list and case pages to the blueprint)
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import items_for
