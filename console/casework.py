@@ -122,3 +122,31 @@ def _page(session: Session, statement: Select, page: int, per_page: int) -> Page
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items, total or 0, page, per_page)
+
+
+# --- each role's start page ---------------------------------------------------------
+
+HOME_LIMIT = 20
+
+
+def dispatcher_home(session: Session) -> dict[str, list[Case]]:
+    """What a dispatcher works through: reports to file, cases to dispatch,
+    voicemails to listen to, and reports that asked for a person."""
+    def cases(*conditions, order=(Case.created_at, Case.id)):
+        return list(session.scalars(select(Case).where(*conditions).options(selectinload(Case.complainants))
+                                    .order_by(*order).limit(HOME_LIMIT)))
+    return {
+        "to_file": cases(Case.status.in_(("intake", "verifying")), Case.needs_operator.is_(False)),
+        "to_dispatch": cases(Case.status.in_(("filed", "returned")), order=SORTS["due"]),
+        "voicemails": cases(Case.recording_id.is_not(None), Case.status.in_(("intake", "verifying"))),
+        "needs_person": cases(Case.needs_operator.is_(True), Case.recording_id.is_(None),
+                              Case.status.in_(("intake", "verifying"))),
+    }
+
+
+def recent_cases_of(session: Session, actor: str) -> list[Case]:
+    """The cases this person last worked on (any step they took), newest first."""
+    latest = (select(CaseEvent.case_id, func.max(CaseEvent.id).label("last")).where(CaseEvent.actor == actor)
+              .group_by(CaseEvent.case_id).subquery())
+    return list(session.scalars(select(Case).join(latest, latest.c.case_id == Case.id)
+                                .order_by(latest.c.last.desc()).limit(HOME_LIMIT)))

@@ -9,10 +9,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from accounts.services import LockedOut, Throttle, set_language, sign_in
+from call_log.phones import mask, mask_text
+from console import casework
 from console.auth import current_principal, current_user, requires, sign_out
 from console.auth import sign_in as start_session
 from console.i18n import LANGUAGES
 from database import db
+from dispatch.services import queue
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -59,7 +62,18 @@ def logout():
 @bp.get("/")
 @requires()
 def index():
-    return render_template("console/index.html")
+    """Each role's start page: what it works through first, then the rest of the console."""
+    principal = current_principal()
+    reader = db.reader()
+    lists, department_queue = {}, None
+    if principal.role in ("dispatcher", "supervisor"):
+        lists = casework.dispatcher_home(reader)
+    if principal.role == "department":
+        department_queue = queue(reader, principal.department_code, limit=casework.HOME_LIMIT)
+    recent = casework.recent_cases_of(reader, principal.actor) if principal.role != "admin" else []
+    return render_template("console/index.html", lists=lists, department_queue=department_queue, recent=recent,
+                           config=current_app.extensions["hotline"].config,
+                           now=current_app.extensions["clock"](), mask=mask, mask_text=mask_text)
 
 
 @bp.post("/language")

@@ -2,7 +2,8 @@
 files and dispatches a case, then the department's clerk claims it and
 reports it disposed, and switches the console to English.
 
-Saves artifacts/cases-list.png, artifacts/case-dispatched.png,
+Saves artifacts/home-dispatcher.png, artifacts/home-department.png,
+artifacts/cases-list.png, artifacts/case-dispatched.png,
 artifacts/case-disposed.png and artifacts/case-in-english.png to look at.
 """
 from __future__ import annotations
@@ -82,6 +83,8 @@ def test_dispatcher_files_and_dispatches_then_the_clerk_claims_and_disposes_in_c
     dispatcher = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     dispatcher.set_default_timeout(WAIT_MS)
     sign_in(dispatcher, served, "disp1", users)
+    expect(dispatcher.locator("#to-file")).to_contain_text(sewer)          # the dispatcher's home lists it
+    screenshot(dispatcher, "home-dispatcher.png")
     dispatcher.click("nav >> text=案件")
     dispatcher.fill("input[name=q]", "下水道")
     dispatcher.click("button:has-text('查找')")
@@ -103,6 +106,8 @@ def test_dispatcher_files_and_dispatches_then_the_clerk_claims_and_disposes_in_c
     clerk = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     clerk.set_default_timeout(WAIT_MS)
     sign_in(clerk, served, "drain1", users)
+    expect(clerk.locator("#queue")).to_contain_text(sewer)                 # the department's queue
+    screenshot(clerk, "home-department.png")
     clerk.click("nav >> text=案件")
     clerk.click(f"#cases >> text={sewer}")
     clerk.click("form[data-action=claim] button")

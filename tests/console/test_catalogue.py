@@ -18,7 +18,7 @@ def catalogue(language: str):
 
 
 def console_words() -> set[str]:
-    method_map = [("console/**.py", "python"), ("console/templates/**.html", "jinja2")]
+    method_map = [("console/**.py", "python"), ("console/templates/**.html", "jinja2"), ("reports/views.py", "python")]
     words = set()
     for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS):
         words.add(message[0] if isinstance(message, tuple) else message)
