@@ -9,7 +9,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-sqlite test-postgresql setup setup-dev lint bench probes clean
+.PHONY: run test test-sqlite test-postgresql setup setup-dev translations messages lint bench probes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,23 @@ $(BIN)/python:
 
 setup: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(MAKE) --no-print-directory translations
 
 setup-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(MAKE) --no-print-directory translations
 	scripts/ensure-chromium
+
+# The console's catalogues (translations/*/LC_MESSAGES/messages.po), compiled to the .mo files it reads.
+translations:
+	$(BIN)/pybabel compile -d translations -D messages
+
+# After changing the console's words: extract them and merge them into each catalogue, then translate.
+messages:
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -o translations/messages.pot --no-location \
+		--omit-header --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-location \
+		--width 120
 
 run: setup
 	$(BIN)/flask --app app init

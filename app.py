@@ -184,16 +184,20 @@ def _register_console(app: Flask) -> None:
     from flask_wtf.csrf import CSRFProtect
 
     from console import board
+    from console import cases as case_pages
     from console.alerts import console_alerts
+    from console.i18n import init_app as init_languages
     from console.navigation import Navigation
     from console.views import bp as console
     from reports import views as reports
 
     csrf = CSRFProtect(app)
+    init_languages(app)
     app.register_blueprint(console)
     app.register_blueprint(board.bp)
+    app.register_blueprint(case_pages.bp)
     navigation = Navigation()
-    for entry in (reports.MENU_ENTRY, board.MENU_ENTRY):      # the menu, in this order
+    for entry in (case_pages.MENU_ENTRY, board.MENU_ENTRY, reports.MENU_ENTRY):      # the menu, in this order
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

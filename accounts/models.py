@@ -29,6 +29,8 @@ class User(Base):
     # Console sessions carry the epoch they were signed in at; signing out
     # moves it on, so every cookie issued before stops working.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The console's language for this person (zh_CN or en_US); none means the centre's default, Chinese.
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class SignInFailure(Base):

@@ -199,6 +199,13 @@ def _hash(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
+def set_language(user: User, language: str, languages) -> None:
+    """The console speaks ``language`` to this user from now on."""
+    if language not in languages:
+        raise AccountError(f"language must be one of {', '.join(languages)}, not {language!r}")
+    user.language = language
+
+
 def audit(session: Session, principal: Principal, action: str, target: str, now: datetime,
           detail: str | None = None, data: dict | None = None) -> AuditEntry:
     entry = AuditEntry(at=now, actor=principal.actor, role=principal.role, action=action, target=target,

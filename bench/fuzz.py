@@ -524,6 +524,19 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
             ["description", "location", "category_code", "callback_number"]),
         "console_board.transfer_call": lambda: f.console(
             "POST", f"/console/calls/{f.segment(world.call_sids)}/transfer", [], ["department", "case"]),
+        "console.choose_language": lambda: f.console("POST", "/console/language", [], ["language", "next"],
+                                                     roles=("anonymous", "operator", "department")),
+        "console_cases.cases": lambda: f.console("GET", "/console/cases/", [
+            "q", "status", "department", "category", "line", "channel", "overdue", "needs_person", "from", "to",
+            "sort", "page"], roles=("operator", "supervisor", "department")),
+        "console_cases.case_page": lambda: f.console("GET", f"/console/cases/{f.segment(world.case_numbers)}", ["x"],
+                                               roles=("operator", "supervisor", "department")),
+        "console_cases.show_numbers": lambda: f.console(
+            "POST", f"/console/cases/{f.segment(world.case_numbers)}/numbers", [], ["reason"]),
+        "console_cases.take_step": lambda: f.console(
+            "POST", f"/console/cases/{f.segment(world.case_numbers)}/steps", [],
+            ["action", "reason", "note", "review_date", "department", "to", "category"],
+            roles=("operator", "supervisor", "department")),
         # Reports
         "reports.index": lambda: f.console("GET", "/console/reports/", report_args, roles=("supervisor",)),
         "reports.monthly": lambda: f.console("GET", f"/console/reports/{f.segment(['2026-10', '2026-09'])}",

@@ -2,7 +2,10 @@
 callbacks paused by a fault in the centre's Twilio account."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from callbacks.pauses import active_pause
+from console.i18n import local_time
 from database import db
 
 
@@ -10,6 +13,6 @@ def console_alerts() -> list[str]:
     pause = active_pause(db.reader())          # a read: no page waits on (or takes) the write lock
     if pause is None:
         return []
-    return [f"回访已暂停 Callbacks are paused since {pause.paused_at:%Y-%m-%d %H:%M} UTC: Twilio error {pause.code}, "
-            f"{pause.reason}. Every complainant stays owed. Fix the Twilio account, then run "
-            f"`flask --app app callbacks resume`."]
+    return [_("Callbacks are paused since %(at)s: Twilio error %(code)s, %(reason)s. Every complainant stays "
+              "owed. Fix the Twilio account, then run `flask --app app callbacks resume`.",
+              at=local_time(pause.paused_at), code=pause.code, reason=pause.reason)]

@@ -3,6 +3,8 @@ answer the next caller in a queue, fill in and file the case, transfer."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from accounts.services import audit
 from call_log.phones import mask
@@ -10,6 +12,8 @@ from call_log.services import find_call
 from call_log.twilio_rest import twilio_client
 from cases.lifecycle import LifecycleError
 from console.auth import current_principal, current_user, requires, sees_full_numbers
+from console.i18n import local_time
+from console.labels import STATUS, STEP, word
 from console.navigation import NavItem
 from database import db
 from ivr.kit import external_url
@@ -23,7 +27,7 @@ from wiring import services
 # of its own under the same prefix, registered by create_app.
 bp = Blueprint("console_board", __name__, url_prefix="/console")
 
-MENU_ENTRY = NavItem("console_board.board", "Live board", "Calls in the IVR and in the queues, live",
+MENU_ENTRY = NavItem("console_board.board", _l("Live board"), _l("Calls in the IVR and in the queues, live"),
                      ("operator", "supervisor"))
 
 
@@ -48,7 +52,11 @@ def board():
 def board_json():
     # Read-only: on SQLite the poll never takes (or waits for) the write lock.
     board = live_calls(db.reader(), services().config, services().now())
-    return jsonify(calls=[c.as_dict(full_numbers=False) for c in board.calls], more=board.more)
+    calls = [c.as_dict(full_numbers=False) for c in board.calls]
+    for call in calls:
+        call["step"] = word(STEP, call["step"])
+    # The board's clock is the centre's, with the date, as every time the console shows.
+    return jsonify(calls=calls, more=board.more, at=local_time(services().now(), with_seconds=True))
 
 
 @bp.post("/presence")
@@ -130,14 +138,14 @@ def call_case(call_sid: str):
 
 
 def _saved_message(saved: Saved) -> str:
-    number, status = saved.case.number, saved.case.status
+    number, status = saved.case.number, word(STATUS, saved.case.status)
     if saved.joined and saved.reopened:
-        return (f"已并入案件 {number} 并重新办理（{status}）。 · This call joined case {number}, which is being "
-                f"handled again; it is now {status}.")
+        return _("This call joined case %(number)s, which is being handled again; it is now %(status)s.",
+                 number=number, status=status)
     if saved.joined:
-        return (f"已并入案件 {number}，该案件正在办理（{status}）。 · This call joined case {number}, which is "
-                f"still being handled; it is now {status}.")
-    return f"案件 {number} 已保存，当前状态：{status}。 · Case {number} saved; it is now {status}."
+        return _("This call joined case %(number)s, which is still being handled; it is now %(status)s.",
+                 number=number, status=status)
+    return _("Case %(number)s saved; it is now %(status)s.", number=number, status=status)
 
 
 @bp.post("/calls/<call_sid>/transfer")
@@ -152,5 +160,5 @@ def transfer_call(call_sid: str):
         flash(str(problem), "error")
     else:
         session.commit()
-        flash("Transferred.", "ok")
+        flash(_("Transferred."), "ok")
     return redirect(url_for("console_board.call_case", call_sid=call_sid))

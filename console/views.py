@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from accounts.services import LockedOut, Throttle, sign_in
-from console.auth import current_principal, requires, sign_out
+from accounts.services import LockedOut, Throttle, set_language, sign_in
+from call_log.phones import mask, mask_text
+from console import casework
+from console.auth import current_principal, current_user, requires, sign_out
 from console.auth import sign_in as start_session
+from console.i18n import LANGUAGES
 from database import db
+from dispatch.services import queue
 from wiring import services
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
@@ -38,13 +44,13 @@ def login_submit():
     except LockedOut as locked:
         session.commit()
         minutes = max(1, -(-int((locked.until - services().now()).total_seconds()) // 60))
-        flash(f"密码错误次数过多，请{minutes}分钟后再试。 · Too many wrong passwords: try again in {minutes} "
-              f"minutes.", "error")
+        flash(_("Too many wrong passwords: try again in %(minutes)d minutes.", minutes=minutes), "error")
         return render_template("console/login.html", next=request.form.get("next", "")), 429
     session.commit()
     if user is None:
-        flash("用户名或密码错误。 · Wrong user name or password.", "error")
-        return render_template("console/login.html", next=request.form.get("next", "")), 401
+        flash(_("Wrong user name or password."), "error")
+        return render_template("console/login.html", next=request.form.get("next", ""),
+                               username=request.form.get("username", "")), 401
     start_session(user)
     return redirect(_safe_next(request.form.get("next")) or url_for("console.index"))
 
@@ -58,7 +64,49 @@ def logout():
 @bp.get("/")
 @requires()
 def index():
-    return render_template("console/index.html")
+    """Each role's start page: what it works through first, then the rest of the console."""
+    principal = current_principal()
+    reader = db.reader()
+    lists, department_queue = {}, None
+    if principal.role in ("dispatcher", "supervisor"):
+        lists = casework.dispatcher_home(reader)
+    if principal.role == "department":
+        department_queue = queue(reader, principal.department_code, limit=casework.HOME_LIMIT)
+    recent = casework.recent_cases_of(reader, principal.actor) if principal.role != "admin" else []
+    return render_template("console/index.html", lists=lists, department_queue=department_queue, recent=recent,
+                           config=services().config,
+                           now=services().now(), mask=mask, mask_text=mask_text)
+
+
+@bp.post("/language")
+def choose_language():
+    """The language switch: kept on the user when signed in, else for this browser's session."""
+    chosen = request.form.get("language", "")
+    if chosen in LANGUAGES:
+        user = current_user()
+        if user is not None:
+            # The user was read through the read-only session; write through the request's own.
+            set_language(db.session().get(type(user), user.id), chosen, LANGUAGES)
+            db.session().commit()
+        session["language"] = chosen
+    return redirect(_safe_next(request.form.get("next")) or url_for("console.index"))
+
+
+@bp.app_errorhandler(HTTPException)
+def console_error(error: HTTPException):
+    """The console's own error pages, in the reader's language; other faces
+    of the app (webhooks, APIs) keep their own answers."""
+    if not request.path.startswith(bp.url_prefix) or error.code not in (403, 404, 405, 500):
+        return error
+    return render_template("console/error.html", error=error), error.code
+
+
+@bp.app_errorhandler(InternalServerError)
+def console_failure(error: InternalServerError):
+    if not request.path.startswith(bp.url_prefix):
+        return error
+    db.session().rollback()
+    return render_template("console/error.html", error=error), 500
 
 
 def _safe_next(target: str | None) -> str | None:

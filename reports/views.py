@@ -11,6 +11,7 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from console.auth import current_principal, requires
@@ -41,8 +42,8 @@ TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "
 PAGE_TABLES = TABLES[:-2]            # lines and categories have a page of their own (breakdown)
 BREAKDOWNS = ("lines", "categories")
 
-MENU_ENTRY = NavItem("reports.index", "Reports",
-                     "Monthly assessment of departments: indicators, ranking, trends, exports", ROLES)
+MENU_ENTRY = NavItem("reports.index", _l("Reports"),
+                     _l("Monthly assessment of departments: indicators, ranking, trends, exports"), ROLES)
 
 
 def assessment_settings(app=None) -> AssessmentSettings:

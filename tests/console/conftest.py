@@ -29,8 +29,13 @@ def csrf_token(client, path: str = "/console/login") -> str:
 
 @pytest.fixture
 def sign_in(client, users):
-    def do(username: str, password: str = PASSWORD):
+    def do(username: str, password: str = PASSWORD, language: str | None = None):
+        """Sign in; with ``language``, then switch the console to it (the user keeps it)."""
         token = csrf_token(client)
-        return client.post("/console/login", data={"username": username, "password": password,
-                                                   "csrf_token": token})
+        response = client.post("/console/login", data={"username": username, "password": password,
+                                                        "csrf_token": token})
+        if language is not None:
+            client.post("/console/language", data={"language": language,
+                                                   "csrf_token": csrf_token(client, "/console/")})
+        return response
     return do

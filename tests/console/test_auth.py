@@ -13,9 +13,15 @@ def test_unauthenticated_visitor_is_sent_to_sign_in(client):
 
 
 def test_sign_in_with_the_right_password(client, sign_in):
-    response = sign_in("op1")
+    response = sign_in("op1", language="en_US")
     assert response.status_code == 302 and response.headers["Location"].endswith("/console/")
     assert "Welcome, op1" in client.get("/console/").get_data(as_text=True)
+
+
+def test_the_console_speaks_chinese_until_a_user_chooses_english(client, sign_in):
+    sign_in("op1")
+    page = client.get("/console/").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and "欢迎，op1" in page and "实时看板" in page
 
 
 def test_wrong_password_is_refused(client, sign_in):

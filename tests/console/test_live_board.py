@@ -1,6 +1,8 @@
 """Operators: the live board, taking over a call, filing its case, transfer."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -30,12 +32,19 @@ def live_call(new_call):
 
 
 def test_board_shows_a_live_call_with_what_the_caller_said(client, sign_in, live_call):
-    sign_in("op1")
+    sign_in("op1", language="en_US")
     calls = client.get("/console/board.json").get_json()["calls"]
     [row] = calls
     assert row["call_sid"] == live_call.sid and row["step"] == "confirming category"
     assert row["said"] == ["西仓路银春旅馆门前有两个上水井盖丢失"] and row["category_name"] == "上水井盖"
     assert row["caller"] == "+86*******5678"
+
+
+def test_board_names_the_step_in_chinese_with_the_centre_s_clock(client, sign_in, live_call):
+    sign_in("op1")
+    board = client.get("/console/board.json").get_json()
+    assert board["calls"][0]["step"] == "确认类别"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", board["at"])
 
 
 def test_board_marks_a_repeat_caller_with_their_open_cases(client, sign_in, new_call):
@@ -106,7 +115,7 @@ def test_bridge_twiml_rings_the_operator_device_with_a_whisper(webhooks, live_ca
 
 
 def test_operator_files_the_prefilled_case(client, sign_in, live_call, own_session):
-    sign_in("op1")
+    sign_in("op1", language="en_US")
     page = client.get(f"/console/calls/{live_call.sid}/case").get_data(as_text=True)
     assert "西仓路银春旅馆门前有两个上水井盖丢失" in page and 'value="C0101" selected' in page
     response = client.post(f"/console/calls/{live_call.sid}/case", data={

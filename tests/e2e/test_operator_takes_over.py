@@ -51,13 +51,13 @@ def test_operator_takes_over_a_live_call_and_files_its_case(service, browser, op
     console.fill("input[name=username]", operator)
     console.fill("input[name=password]", PASSWORD)
     console.click("button[type=submit]")
-    console.click("text=Live board")
+    console.click("text=实时看板")          # the console speaks Chinese first
     row = console.locator("#board tbody tr", has_text="西仓路银春旅馆门前有两个上水井盖丢失")
     sync_api.expect(row).to_contain_text("上水井盖")
     sync_api.expect(row).to_contain_text("+86*******5678")
     screenshot(console, "operator-live-board.png")
 
-    row.locator("button", has_text="Take over").click()
+    row.locator("button", has_text="接管").click()
     sync_api.expect(console.locator("#case-form")).to_be_visible()
     sync_api.expect(operator_phone).to_have_attribute("data-state", "ringing")
     operator_phone.locator(".ringing-actions button[data-as=human]").click()
@@ -72,7 +72,7 @@ def test_operator_takes_over_a_live_call_and_files_its_case(service, browser, op
     assert form.locator("textarea[name=description]").input_value() == "西仓路银春旅馆门前有两个上水井盖丢失"
     form.locator("input[name=location]").fill("海陵区西仓路银春旅馆门前")
     form.locator("button[type=submit]").click()
-    sync_api.expect(console.locator(".flash.ok")).to_contain_text("it is now verifying")
+    sync_api.expect(console.locator(".flash.ok")).to_contain_text("当前状态：核实中")
     screenshot(console, "operator-case-filed.png")
     screenshot(phones, "operator-phones-bridged.png")
 

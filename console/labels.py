@@ -1,0 +1,54 @@
+"""Words the console shows for the domain's codes: statuses, steps, roles,
+channels and the IVR's steps on the live board.  Marked for the catalogue
+here, translated when shown."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "intake": _l("intake"), "verifying": _l("verifying"), "filed": _l("filed"), "dispatched": _l("dispatched"),
+    "handling": _l("handling"), "returned": _l("returned"), "disposed": _l("disposed"), "closed": _l("closed"),
+    "suspended": _l("suspended"), "voided": _l("voided"),
+}
+
+ACTION = {
+    "intake": _l("reported"), "repeat_report": _l("reported again"), "verify": _l("send to verify"),
+    "file": _l("file"), "dispatch": _l("dispatch"), "claim": _l("claim"), "return": _l("return"),
+    "dispose": _l("dispose"), "close": _l("check and close"), "rework": _l("send back for rework"),
+    "suspend": _l("suspend"), "reactivate": _l("reactivate"), "void": _l("void"), "reopen": _l("reopen"),
+    "recategorise": _l("correct the category"), "overdue": _l("overdue"),
+}
+
+ROLE = {
+    "operator": _l("operator"), "dispatcher": _l("dispatcher"), "supervisor": _l("supervisor"),
+    "admin": _l("administrator"), "department": _l("department staff"), "inspector": _l("inspector"),
+    "system": _l("system"),
+}
+
+CHANNEL = {"hotline": _l("phone"), "voicemail": _l("voicemail"), "web": _l("web"), "open311": _l("Open311"),
+           "sms": _l("text message"), "app": _l("app")}
+
+PRIORITY = {"normal": _l("normal"), "high": _l("high"), "urgent": _l("urgent")}
+
+VOID_REASON = {"duplicate": _l("duplicate"), "out_of_scope": _l("out of scope"), "prank": _l("prank"),
+               "no_such_problem": _l("no such problem"), "other": _l("other")}
+
+# The live board's step names (operators.board.STEP_LABELS says them in English).
+STEP = {
+    "main menu": _l("main menu"), "hearing open case": _l("hearing open case"),
+    "describing the problem": _l("describing the problem"), "confirming category": _l("confirming category"),
+    "choosing category": _l("choosing category"), "giving the location": _l("giving the location"),
+    "callback number": _l("callback number"), "entering callback number": _l("entering callback number"),
+    "case status": _l("case status"), "asking for a person": _l("asking for a person"),
+    "waiting for an operator": _l("waiting for an operator"),
+    "voicemail or callback?": _l("voicemail or callback?"), "leaving a message": _l("leaving a message"),
+    "finishing": _l("finishing"), "ringing": _l("ringing"),
+}
+
+
+def word(table: dict, code: str | None) -> str:
+    """The translated word for ``code``, or the code itself when there is none."""
+    if code is None:
+        return ""
+    label = table.get(code)
+    return str(label) if label is not None else code
