@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import Babel, get_locale, gettext, ngettext
 
+from wiring import KEY as SERVICES_KEY
+
 LANGUAGES = {"zh_CN": "中文", "en_US": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -55,9 +57,9 @@ def language() -> str:
 
 
 def centre_time_zone() -> str:
-    hotline = current_app.extensions.get("hotline")
+    kept = current_app.extensions.get(SERVICES_KEY)
     try:
-        return hotline.default_line().time_zone if hotline else DEFAULT_TIME_ZONE
+        return kept.hotline.default_line().time_zone if kept else DEFAULT_TIME_ZONE
     except (AttributeError, LookupError, StopIteration):
         return DEFAULT_TIME_ZONE
 

@@ -19,6 +19,7 @@ from cases.models import Case
 from database import db
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
 from tests.support.factories import report
+from wiring import services
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +54,7 @@ def served(app):
 
 @pytest.fixture
 def sewer(app, clock):
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         return report(session, config, clock(), description="海陵北路十八亩50号下水道堵了，污水冒出来",
                       caller="+8613812345678").number

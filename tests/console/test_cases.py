@@ -11,12 +11,13 @@ from database import db
 from tests.console.conftest import csrf_token
 from tests.support.factories import dispatched, report, step
 from understanding.models import TrainingExample
+from wiring import services
 
 
 @pytest.fixture
 def sewer(app, clock):
     """A blocked sewer reported and filed, waiting for dispatch (DRAIN's category)."""
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         case = report(session, config, clock(), caller="+8613812345678")
         step(session, config, case, "file", clock(), "dispatcher")
@@ -26,7 +27,7 @@ def sewer(app, clock):
 @pytest.fixture
 def pothole(app, clock):
     """Another department's case (ROADS), dispatched."""
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         return dispatched(session, config, clock(), category="C0201", location="海陵区青年路12号",
                           description="路面有个大坑", caller="+8613900001111").number
@@ -144,12 +145,12 @@ def test_supervisor_suspends_with_a_review_date_voids_and_reopens(app, client, s
     assert status_of(app, sewer) == "suspended"
     take(client, sewer, action="void", reason="duplicate")
     assert status_of(app, sewer) == "voided"
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         case = session.scalars(select(Case).where(Case.number == pothole)).one()
         for action, role, details in (("claim", "department", {}), ("dispose", "department", {"note": "已修补"}),
                                       ("close", "inspector", {})):
-            step(session, config, case, action, app.extensions["clock"](), role, **details)
+            step(session, config, case, action, services(app).now(), role, **details)
     take(client, pothole, action="reopen", reason="市民反映仍有坑")
     assert status_of(app, pothole) == "verifying"
 
@@ -164,7 +165,7 @@ def test_correcting_the_category_teaches_the_classifier(app, client, sign_in, se
 
 
 def test_an_inspector_verifies_and_files(app, client, sign_in, clock):
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         number = report(session, config, clock(), category="C0101", location="海陵区西仓路银春旅馆门前",
                         description="两个上水井盖丢失").number
@@ -175,7 +176,7 @@ def test_an_inspector_verifies_and_files(app, client, sign_in, clock):
 
 
 def test_the_lists_page_and_sort(app, client, sign_in, clock):
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         # No place: no report is taken for a repeat of another.
         numbers = [report(session, config, clock(), location=None, description=f"第{i}处下水道堵了", caller=None).number

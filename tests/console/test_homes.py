@@ -10,6 +10,7 @@ from cases.models import Case
 from database import db
 from tests.console.conftest import csrf_token
 from tests.support.factories import dispatched, report, step
+from wiring import services
 
 
 def section(page: str, table_id: str) -> str:
@@ -17,7 +18,7 @@ def section(page: str, table_id: str) -> str:
 
 
 def test_the_dispatcher_s_home_lists_what_to_file_and_what_to_dispatch(app, client, sign_in, clock):
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         to_file = report(session, config, clock()).number
         to_dispatch = report(session, config, clock(), category="C0201", location="海陵区青年路12号",
@@ -32,7 +33,7 @@ def test_the_dispatcher_s_home_lists_what_to_file_and_what_to_dispatch(app, clie
 
 
 def test_the_department_s_home_is_its_queue_with_claim_dispose_and_return(app, client, sign_in, clock):
-    config = app.extensions["hotline"].config
+    config = services(app).config
     with db.session_scope(app) as session:
         ours = dispatched(session, config, clock()).number
         theirs = dispatched(session, config, clock(), category="C0201", location="海陵区青年路12号",
