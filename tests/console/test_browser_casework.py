@@ -8,16 +8,14 @@ artifacts/case-disposed.png and artifacts/case-in-english.png to look at.
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from cases.models import Case
 from database import db
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
+from tests.support.browser import WAIT_MS, launched_chromium, served_on_loopback
 from tests.support.factories import report
 from wiring import services
 
@@ -28,28 +26,14 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 @pytest.fixture
 def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    be_patient(sync_api)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser, sync_api.expect
-        finally:
-            browser.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served_on_loopback(app) as url:
+        yield url
 
 
 @pytest.fixture

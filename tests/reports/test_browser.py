@@ -6,17 +6,15 @@ printable notice).
 from __future__ import annotations
 
 import random
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from database import db
 from reports.periods import trailing_months
 from tests.reports.histories import fill_month
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
+from tests.support.browser import WAIT_MS, launched_chromium, served_on_loopback
 
 pytestmark = pytest.mark.browser
 
@@ -25,29 +23,14 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 @pytest.fixture
 def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed "
-                                   "(pip install playwright==1.65.2; the browser is Debian's chromium)")
-    be_patient(sync_api)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium() as (browser, _expect):
+        yield browser
 
 
 @pytest.fixture
 def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with served_on_loopback(app) as url:
+        yield url
 
 
 @pytest.fixture
