@@ -33,7 +33,14 @@ def init_app(app: Flask) -> None:
     from console import labels
     tables = {"status": labels.STATUS, "action": labels.ACTION, "role": labels.ROLE, "channel": labels.CHANNEL,
               "priority": labels.PRIORITY, "void_reason": labels.VOID_REASON, "step": labels.STEP}
-    app.jinja_env.globals["label"] = lambda kind, code: labels.word(tables[kind], code)
+    from operators.board import STEP_LABELS
+
+    def label(kind: str, code: str | None) -> str:
+        if kind == "node":          # a step of the IVR, by its node in the flow
+            return labels.word(labels.STEP, STEP_LABELS.get(code or "", code))
+        return labels.word(tables[kind], code)
+
+    app.jinja_env.globals["label"] = label
     app.jinja_env.globals["role_name"] = lambda code: labels.word(labels.ROLE, code)
 
 

@@ -32,11 +32,14 @@ MAX_OPEN_CASES = 5
 
 STEP_LABELS = {
     "menu": "main menu", "open_case_offer": "hearing open case", "describe": "describing the problem",
-    "confirm_category": "confirming category", "category_groups": "choosing category",
+    "confirm_category": "confirming category", "offer_category": "choosing category",
+    "category_groups": "choosing category",
     "category_group": "choosing category", "location": "giving the location",
-    "callback_confirm": "callback number", "callback_entry": "entering callback number",
+    "callback_confirm": "callback number", "callback_change_offer": "callback number",
+    "callback_entry": "entering callback number",
     "status_entry": "case status", "status_more": "case status", "seeking_operator": "asking for a person",
     "queued": "waiting for an operator", "operator_offer": "voicemail or callback?", "voicemail": "leaving a message",
+    "voicemail_saving": "leaving a message",
     "done": "finishing",
 }
 

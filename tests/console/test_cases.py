@@ -186,3 +186,18 @@ def test_the_lists_page_and_sort(app, client, sign_in, clock):
     second = client.get("/console/cases/", query_string={"sort": "oldest", "page": 2}).get_data(as_text=True)
     assert numbers[0] in first and numbers[26] not in first and numbers[26] in second
     assert "第 2 / 2 页" in second
+
+
+def test_a_called_in_case_shows_each_answer_before_the_hotline_s_reply_with_steps_in_chinese(
+        app, client, sign_in, new_call):
+    call = new_call()
+    call.dial()
+    call.say("西仓路银春旅馆门前有两个上水井盖丢失")
+    call.press("1")
+    with db.session_scope(app) as session:
+        number = session.scalars(select(Case.number)).one()
+    sign_in("disp1")
+    page = client.get(f"/console/cases/{number}").get_data(as_text=True)
+    said, confirmation = page.index("“西仓路银春旅馆门前有两个上水井盖丢失”"), page.index("对吗")
+    assert said < confirmation, "the caller's words come before the hotline's reply to them"
+    assert "确认类别" in page and "confirm_category" not in page and "callback_change_offer" not in page
