@@ -32,7 +32,7 @@ translations:
 messages:
 	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -o translations/messages.pot --no-location \
 		--omit-header --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-location \
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching \
 		--width 120
 
 run: setup

@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["language"] = language
     from console import labels
     tables = {"status": labels.STATUS, "action": labels.ACTION, "role": labels.ROLE, "channel": labels.CHANNEL,
-              "priority": labels.PRIORITY, "void_reason": labels.VOID_REASON, "step": labels.STEP}
+              "priority": labels.PRIORITY, "void_reason": labels.VOID_REASON, "step": labels.STEP,
+              "callback_purpose": labels.CALLBACK_PURPOSE, "callback_status": labels.CALLBACK_STATUS}
     from operators.board import STEP_LABELS
 
     def label(kind: str, code: str | None) -> str:

@@ -33,6 +33,12 @@ PRIORITY = {"normal": _l("normal"), "high": _l("high"), "urgent": _l("urgent")}
 VOID_REASON = {"duplicate": _l("duplicate"), "out_of_scope": _l("out of scope"), "prank": _l("prank"),
                "no_such_problem": _l("no such problem"), "other": _l("other")}
 
+CALLBACK_PURPOSE = {"outcome": _l("outcome survey"), "queue": _l("caller who chose a callback"),
+                    "missed": _l("missed call"), "after_hours": _l("after-hours report")}
+
+CALLBACK_STATUS = {"pending": _l("waiting"), "calling": _l("calling"), "completed": _l("done"),
+                   "unreachable": _l("unreachable"), "cancelled": _l("cancelled"), "opted_out": _l("opted out")}
+
 # The live board's step names (operators.board.STEP_LABELS says them in English).
 STEP = {
     "main menu": _l("main menu"), "hearing open case": _l("hearing open case"),
