@@ -100,9 +100,12 @@ def test_focus_stays_on_its_button_while_calls_come_and_go(app, chromium, served
     expect(page.locator(f'tr[data-sid="{queued[1].sid}"] [data-f=step]')).to_have_text("排队第 2 位")
     assert page.evaluate(FOCUSED_SID) == first.sid
 
-    # A supervisor takes the second call over; then it ends.
+    # A supervisor takes over the second call while its button has the focus: the focus moves on
+    # to the first button still there; then the call ends.
+    page.locator(f'tr[data-sid="{second.sid}"] button').focus()
     change_call(app, second.sid, operator="sup1", operator_joined_at=clock())
     expect(page.locator(f'tr[data-sid="{second.sid}"] [data-f=operator]')).to_have_text("由 王芳 接听")
+    expect(page.locator(f'tr[data-sid="{first.sid}"] button')).to_be_focused()
     expect(page.locator("#changes")).to_contain_text("王芳 已接管 +86*******1111 的来电")
     expect(page.locator(f'tr[data-sid="{second.sid}"] button')).to_be_hidden()
     screenshot(page, "board-desktop.png")
