@@ -212,3 +212,12 @@ def audit(session: Session, principal: Principal, action: str, target: str, now:
                        detail=detail, data=data)
     session.add(entry)
     return entry
+
+
+def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """The name the console shows for each of these users: their display
+    name, or the user name when they have none."""
+    if not usernames:
+        return {}
+    return {username: display_name or username for username, display_name in session.execute(
+        select(User.username, User.display_name).where(User.username.in_(usernames)))}

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from accounts.services import display_names
 from api.services import RUNNING, Page
 from call_log.models import Call, IvrStep, Recording
 from callbacks.models import Callback, SurveyAnswer
@@ -91,6 +92,11 @@ class CaseFile:
     answers: list[SurveyAnswer] = field(default_factory=list)
     notifications: list[OutboxMessage] = field(default_factory=list)
     repeats: list[CaseEvent] = field(default_factory=list)
+    # Who acted, by actor ("user:op1" → the user's display name); API keys keep their own.
+    actors: dict[str, str] = field(default_factory=dict)
+
+    def actor_name(self, actor: str | None) -> str:
+        return self.actors.get(actor or "", actor or "")
 
 
 def case_file(session: Session, case: Case) -> CaseFile:
@@ -115,7 +121,9 @@ def case_file(session: Session, case: Case) -> CaseFile:
         .order_by(OutboxMessage.id).limit(500)) if departments else []
     notifications = [m for m in candidates if ((m.payload or {}).get("case") or {}).get("number") == case.number]
     repeats = [e for e in case.events if e.action == "repeat_report"]
-    return CaseFile(case, calls, steps, recordings, callbacks, answers, notifications, repeats)
+    users = {e.actor.removeprefix("user:") for e in case.events if e.actor and e.actor.startswith("user:")}
+    actors = {"user:" + username: name for username, name in display_names(session, users).items()}
+    return CaseFile(case, calls, steps, recordings, callbacks, answers, notifications, repeats, actors)
 
 
 def _page(session: Session, statement: Select, page: int, per_page: int) -> Page:

@@ -25,7 +25,9 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
 
 @bp.app_context_processor
 def principal_in_templates():
-    return {"principal": current_principal()}
+    # The header names the signed-in person by their display name.
+    user = current_user()
+    return {"principal": current_principal(), "signed_in_name": (user.display_name or user.username) if user else None}
 
 
 @bp.get("/login")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from accounts.services import display_names
 from call_log.models import Call, IvrStep
 from call_log.phones import mask
 from call_log.services import FINAL_STATUSES
@@ -57,7 +58,8 @@ class LiveCall:
     category_name: str | None
     queue: str | None
     queue_position: int | None
-    operator: str | None
+    operator: str | None          # who holds the call: their user name
+    operator_name: str | None     # and the name the console shows for them
     open_cases: list[str]
 
     def as_dict(self, full_numbers: bool = False) -> dict:
@@ -101,7 +103,12 @@ def live_calls(session: Session, config: HotlineConfig, now: datetime) -> Board:
                 select(Complainant.phone_e164, Case.number).join(Case)
                 .where(Complainant.phone_e164.in_(callers), Case.status.not_in(CLOSED_STATUSES))
                 .order_by(Case.created_at.desc())):
-            open_cases[phone].append(number)
+            # A caller can be a complainant of one case more than once
+            # (each call that joined it): list the case once.
+            if number not in open_cases[phone]:
+                open_cases[phone].append(number)
+    positions = queue_positions(session, now)
+    names = display_names(session, {c.operator for c in calls if c.operator})
     board = []
     for call in calls:
         state = CallState.from_json(call.ivr_state) if call.ivr_state else None
@@ -115,7 +122,25 @@ def live_calls(session: Session, config: HotlineConfig, now: datetime) -> Board:
             category_code=category.code if category else None,
             category_name=category.name("zh-CN") if category else None,
             queue=call.queue_name if call.queued_at and not call.queue_ended_at else None,
-            queue_position=call.queue_position, operator=call.operator,
+            queue_position=positions.get(call.id) if call.queued_at and not call.queue_ended_at else None,
+            operator=call.operator, operator_name=names.get(call.operator or "", call.operator),
             open_cases=open_cases.get(call.caller_e164 or "", [])[:MAX_OPEN_CASES],
         ))
     return Board(board, more)
+
+
+def queue_positions(session: Session, now: datetime) -> dict[int, int]:
+    """Each live caller's place in their queue, 1 for the one waiting
+    longest: by when they joined it, so no two callers share a place
+    (Twilio's QueuePosition is only heard at each wait round, and not at all
+    before the first)."""
+    places: dict[int, int] = {}
+    counted: dict[str, int] = defaultdict(int)
+    for call_id, queue in session.execute(
+            select(Call.id, Call.queue_name)
+            .where(live(now), Call.queued_at.is_not(None), Call.queue_ended_at.is_(None))
+            .order_by(Call.queued_at, Call.id)):
+        counted[queue or ""] += 1
+        places[call_id] = counted[queue or ""]
+    return places
+
