@@ -8,12 +8,13 @@ target, and the drill-down it links to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Sequence
 
 from config.catalog import HotlineConfig
 from reports.indicators import ALL, LOWER_IS_BETTER, Figure, GroupKey, Indicator, Measure, Row
-from reports.services import Assessment, CaseLine
+from reports.services import Assessment, CaseLine, Lateness
 
 INDICATOR_TITLES: Mapping[Indicator, str] = {
     Indicator.FILING_RATE: "Filing rate 立案率",
@@ -238,13 +239,18 @@ def counts_table(assessment: Assessment, view: str, names: Names, only: GroupKey
 
 
 def cases_table(title: str, lines: Sequence[CaseLine], names: Names, time_zone: str,
-                counted: frozenset[int] | None = None) -> Table:
+                counted: frozenset[int] | None = None, lateness: Mapping[int, Lateness] | None = None,
+                now: datetime | None = None) -> Table:
+    """The cases behind a figure; with ``lateness`` (and ``now``), each one's disposal deadline
+    and how late it was disposed, or has been so far."""
     from zoneinfo import ZoneInfo
     zone = ZoneInfo(time_zone)
     columns = [Column("Case"), Column("Created"), Column("Channel"), Column("Category"),
                Column("Department now"), Column("Status now")]
     if counted is not None:
         columns.append(Column("Counted in the numerator"))
+    if lateness is not None:
+        columns += [Column("处置期限 Deadline"), Column("超期 Late by", numeric=True)]
     rows = []
     for line in lines:
         created = line.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
@@ -256,8 +262,29 @@ def cases_table(title: str, lines: Sequence[CaseLine], names: Names, time_zone: 
         if counted is not None:
             yes = line.id in counted
             cells.append(Cell("yes" if yes else "no", "yes" if yes else "no", status="ok" if yes else "bad"))
+        if lateness is not None:
+            cells += _lateness_cells(lateness.get(line.id), zone, now)
         rows.append(tuple(cells))
     return Table("cases", title, tuple(columns), tuple(rows))
+
+
+def _lateness_cells(late: Lateness | None, zone, now: datetime | None) -> list[Cell]:
+    if late is None:
+        return [Cell("–"), Cell("–")]
+    due = late.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    span = late.late_by(now or late.due_at)
+    hours = round(span.total_seconds() / 3600, 1)
+    text = late_text(span) if late.disposed_at is not None else f"未处置，已超期 {late_text(span)} · not disposed yet"
+    return [Cell(due, due), Cell(text, hours, number_format="0.0")]
+
+
+def late_text(span: timedelta) -> str:
+    """A lateness in days, hours and minutes, Chinese first: "1天3小时 (1 d 3 h)"."""
+    minutes = int(span.total_seconds() // 60)
+    days, hours, minutes = minutes // (24 * 60), minutes // 60 % 24, minutes % 60
+    chinese = "".join(f"{n}{unit}" for n, unit in ((days, "天"), (hours, "小时"), (minutes, "分钟")) if n) or "0分钟"
+    english = " ".join(f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if n) or "0 min"
+    return f"{chinese} ({english})"
 
 
 def _figure_cells(row: Row, view: str, settings, key: GroupKey | None = None,

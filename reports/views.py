@@ -234,7 +234,8 @@ def notice(label: str, department: str):
             row.figures[Indicator.ON_TIME_DISPOSAL_RATE].denominator
             - row.figures[Indicator.ON_TIME_DISPOSAL_RATE].numerator)
         missed = cases_table("Cases that missed or were late for their disposal deadline", services.cases_behind(
-            db.session(), ids), names, settings.time_zone)
+            db.session(), ids), names, settings.time_zone,
+            lateness=services.lateness(db.session(), ids, assessment.period), now=app_services().now())
     trend = services.trend(db.session(), settings, label, app_services().now())
     db.session().commit()
     charts = _charts(trend, settings, names, department,
