@@ -68,7 +68,7 @@ class Assessment:
         return self.period.label
 
     def ranking(self, view: str = "departments", indicator: Indicator | None = None) -> list[Placing]:
-        return rank(self.reports[view], indicator or self.settings.rank_by)
+        return rank(self.reports[view], indicator or self.settings.rank_by, self.settings.minimum_to_rank)
 
     def row(self, view: str, key: GroupKey) -> Row:
         report = self.reports[view]

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Sequence
 
 from config.catalog import HotlineConfig
-from reports.indicators import ALL, LOWER_IS_BETTER, Figure, GroupKey, Indicator, Measure, Row
+from reports.indicators import ALL, LOWER_IS_BETTER, TOO_FEW, Figure, GroupKey, Indicator, Measure, Placing, Row
 from reports.services import Assessment, CaseLine, Lateness
 
 INDICATOR_TITLES: Mapping[Indicator, str] = {
@@ -159,8 +159,10 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
     settings = assessment.settings
     rank_by = rank_by or settings.rank_by
     by = report.by
-    order = [placing.key for placing in assessment.ranking(view, rank_by)] if ranked else []
-    places = {placing.key: placing.place for placing in assessment.ranking(view, rank_by)} if ranked else {}
+    ranking = assessment.ranking(view, rank_by) if ranked else []
+    order = [placing.key for placing in ranking]
+    places = {placing.key: placing.place for placing in ranking}
+    unplaced = {placing.key: placing for placing in ranking if placing.place is None}
     ranked_count = sum(1 for place in places.values() if place is not None)
     columns = ([Column("Place", numeric=True)] if ranked else []) + [Column(KEY_TITLES.get(by, by))]
     groups = [("", len(columns))]
@@ -172,6 +174,9 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
         groups.append((title, 3))
     columns += [Column("Average handling hours", numeric=True)]
     groups.append(("", 1))
+    if ranked:
+        columns.append(Column("未排名原因 Why not placed"))
+        groups.append(("", 1))
     rows, classes = [], []
     chosen: Iterable[Row] = report.rows if only is None else [row for row in report.rows if row.key == only]
     if ranked:   # best first; the centre's own row (no department) after the ranked ones
@@ -185,21 +190,40 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
         cells.append(Cell(names.key(by, row.key), names.key(by, row.key)))
         cells += _figure_cells(row, view, settings, indicators=indicators)
         cells.append(_hours_cell(row, view))
+        if ranked:
+            reason = unplaced_text(unplaced[row.key], settings.minimum_to_rank) if row.key in unplaced else ""
+            cells.append(Cell(reason, reason))
         rows.append(tuple(cells))
         below = settings.meets_target(rank_by, row.figures[rank_by]) is False
-        classes.append("below-target" if below and row.key is not None else "")
+        marks = ["below-target" if below and row.key is not None else ""]
+        marks.append("unplaced" if row.key in unplaced else "")
+        classes.append(" ".join(mark for mark in marks if mark))
     if only is None:
         cells = ([Cell("")] if ranked else []) + [Cell(names.key(by, ALL), names.key(by, ALL))]
         cells += _figure_cells(report.all, view, settings, key=ALL, indicators=indicators)
         cells.append(_hours_cell(report.all, view, key=ALL))
+        if ranked:
+            cells.append(Cell(""))
         rows.append(tuple(cells))
         classes.append("total")
     note = ""
     if ranked:
-        note = (f"Ranked by {INDICATOR_TITLES[rank_by]}; rows below its target "
+        minimum = settings.minimum_to_rank
+        note = (f"按{INDICATOR_TITLES[rank_by].split()[-1]}排名；少于 {minimum} 件案件的部门不排名，列在排名之后。"
+                f" · Ranked by {INDICATOR_TITLES[rank_by]}; a department with fewer than {minimum} "
+                f"cases behind that figure is not placed and is listed below the ranking. Rows below its target "
                 f"({_target_text(settings, rank_by)}) are highlighted.")
     return Table(view, f"{VIEW_TITLES[view]} · {assessment.label}", tuple(columns), tuple(rows), tuple(classes),
                  note, tuple(groups))
+
+
+def unplaced_text(placing: Placing, minimum: int) -> str:
+    """Why a row has no place, Chinese first."""
+    if placing.unplaced == TOO_FEW:
+        count = len(placing.figure.denominator)
+        return (f"未排名：仅 {count} 件案件，不足 {minimum} 件 · "
+                f"not placed: {count} case{'s' if count != 1 else ''}, fewer than {minimum}")
+    return "未排名：本月没有可计算的案件 · not placed: no case to count this month"
 
 
 def summary_table(assessment: Assessment, names: Names) -> Table:

@@ -30,6 +30,7 @@ from reports.tables import (
     counts_table,
     indicator_table,
     summary_table,
+    unplaced_text,
 )
 from wiring import services as app_services
 
@@ -232,7 +233,9 @@ def notice(label: str, department: str):
         except KeyError:
             rows[view] = None
     ranking = assessment.ranking("departments")
-    place = next((p.place for p in ranking if p.key == department), None)
+    placing = next((p for p in ranking if p.key == department), None)
+    place = placing.place if placing else None
+    unplaced = unplaced_text(placing, settings.minimum_to_rank) if placing and place is None else None
     placed = sum(1 for p in ranking if p.place is not None)
     missed = []
     if rows["departments"] is not None:
@@ -250,6 +253,7 @@ def notice(label: str, department: str):
     return render_template(
         "reports/notice.html", label=label, department=department, department_name=names.department(department),
         rows=rows, totals=None if scope else assessment.reports["departments"].all, place=place, placed=placed,
+        unplaced=unplaced,
         future=app_services().now() < assessment.period.start,
         indicators=INDICATOR_TITLES, settings=settings, missed=missed, charts=charts, scope=scope,
         lower_is_better=LOWER_IS_BETTER, generated=app_services().now().astimezone(ZoneInfo(settings.time_zone)))
