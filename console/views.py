@@ -47,7 +47,8 @@ def login_submit():
         session.commit()
         minutes = max(1, -(-int((locked.until - services().now()).total_seconds()) // 60))
         flash(_("Too many wrong passwords: try again in %(minutes)d minutes.", minutes=minutes), "error")
-        return render_template("console/login.html", next=request.form.get("next", "")), 429
+        return render_template("console/login.html", next=request.form.get("next", ""),
+                               username=request.form.get("username", "")), 429
     session.commit()
     if user is None:
         flash(_("Wrong user name or password."), "error")

@@ -23,7 +23,15 @@ from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
 from reports.periods import FIRST_YEAR, LAST_YEAR, is_month, month
 from reports.satisfaction import BY, satisfaction
 from reports.settings import AssessmentSettings, for_app
-from reports.tables import COUNTS, INDICATOR_TITLES, SHORT_TITLES, Names, indicator_table, shown_indicators
+from reports.tables import (
+    COUNTS,
+    INDICATOR_TITLES,
+    SHORT_TITLES,
+    Names,
+    indicator_table,
+    shown_indicators,
+    unplaced_text,
+)
 from wiring import services as app_services
 
 
@@ -67,26 +75,32 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
         table = indicator_table(assessment, view, names, only=department, ranked=view == "departments")
         click.echo(to_csv(table).decode("utf-8").lstrip("\ufeff"), nl=False)
         return
-    places = {p.key: p.place for p in assessment.ranking(view)} if report.by == "department" else {}
+    ranking = assessment.ranking(view) if report.by == "department" else []
+    places = {p.key: p.place for p in ranking}
+    # Why a department has no place (too few cases, or none), in the same words as the page.
+    unplaced = {p.key: unplaced_text(p, settings.minimum_to_rank) for p in ranking if p.place is None}
     rows = [row for row in report.rows if department is None or row.key == department]
     if fmt == "json":
         document = {"month": label, "view": view, "by": report.by, "time_zone": settings.time_zone,
                     "rank_by": settings.rank_by.value,
-                    "rows": [_row_json(row, names, report.by, places.get(row.key)) for row in rows]}
+                    "minimum_to_rank": settings.minimum_to_rank,
+                    "rows": [_row_json(row, names, report.by, places.get(row.key), unplaced=unplaced.get(row.key))
+                             for row in rows]}
         if department is None:
             document["all"] = _row_json(report.all, names, report.by, None, key=ALL)
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     if department is not None:
-        click.echo(_department_text(assessment, view, rows[0] if rows else None, names, department, places, settings))
+        click.echo(_department_text(assessment, view, rows[0] if rows else None, names, department, places, settings,
+                                    unplaced.get(department)))
     else:
-        click.echo(_table_text(assessment, view, rows, report.all, names, places))
+        click.echo(_table_text(assessment, view, rows, report.all, names, places, unplaced))
 
 
-def _row_json(row: Row, names: Names, by: str, place: int | None, key=None) -> dict:
+def _row_json(row: Row, names: Names, by: str, place: int | None, key=None, unplaced: str | None = None) -> dict:
     key = row.key if key is None else key
     return {
-        "key": key, "name": names.key(by, key), "place": place,
+        "key": key, "name": names.key(by, key), "place": place, "not_placed": unplaced,
         "indicators": {indicator.value: _figure_json(row.figures[indicator]) for indicator in Indicator},
         "counts": {measure.value: row.count(measure) for measure in COUNTS},
         "average_handling_hours": row.handling_time.average,
@@ -97,7 +111,8 @@ def _figure_json(figure: Figure) -> dict:
     return {"percent": figure.percent, "numerator": len(figure.numerator), "denominator": len(figure.denominator)}
 
 
-def _table_text(assessment, view: str, rows: list[Row], total: Row, names: Names, places: dict) -> str:
+def _table_text(assessment, view: str, rows: list[Row], total: Row, names: Names, places: dict,
+                unplaced: dict) -> str:
     by = assessment.reports[view].by
     indicators = shown_indicators(by)
     header = ["#", by.capitalize()] + [SHORT_TITLES[i] for i in indicators] + ["Avg h"]
@@ -116,19 +131,23 @@ def _table_text(assessment, view: str, rows: list[Row], total: Row, names: Names
     out = [title, "", _line(header, widths), _line(["-" * w for w in widths], widths)]
     out += [_line(line, widths) for line in lines]
     out.append("")
+    for row in ordered:
+        if row.key in unplaced:
+            out.append(f"{names.key(by, row.key)}: {unplaced[row.key]}")
     out.append("Figures are percentages; --format json gives numerators and denominators, "
                "and the console links every figure to its cases.")
     return "\n".join(out)
 
 
 def _department_text(assessment, view, row: Row | None, names: Names, department: str, places: dict,
-                     settings: AssessmentSettings) -> str:
+                     settings: AssessmentSettings, unplaced: str | None = None) -> str:
     title = f"Monthly assessment {assessment.label} · {names.department(department)} · {view}"
     if row is None:
         return f"{title}\n\nNo case concerned this department this month."
     placed = sum(1 for place in places.values() if place is not None)
     place = places.get(department)
-    ranked = f"Place: {place} of {placed} by {INDICATOR_TITLES[settings.rank_by]}" if place else "Place: not ranked"
+    ranked = (f"Place: {place} of {placed} by {INDICATOR_TITLES[settings.rank_by]}" if place
+              else f"Place: {unplaced or 'not ranked'}")
     out = [title, ranked, ""]
     header = ["Indicator", "Figure", "Counted", "Of", "Target", ""]
     lines = []

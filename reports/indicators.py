@@ -231,28 +231,39 @@ def report_from_sets(period: Period, by: str,
 
 @dataclass(frozen=True)
 class Placing:
-    place: int | None   # equal figures share a place (1, 2, 2, 4); None when there is no figure
+    place: int | None   # equal figures share a place (1, 2, 2, 4); None when not placed
     key: GroupKey
     figure: Figure
+    unplaced: str | None = None   # why not placed: NO_FIGURE, or TOO_FEW cases behind the figure
 
 
-def rank(report: Report, indicator: Indicator | str) -> list[Placing]:
+NO_FIGURE, TOO_FEW = "no_figure", "too_few"
+
+
+def rank(report: Report, indicator: Indicator | str, minimum: int = 1) -> list[Placing]:
     """The report's rows best first by one indicator (lowest first for the rework rate).
 
     Made for departments, and works for any grouping. The unattributed row (key None) is not
-    ranked; rows with nothing in the denominator come last, without a place.
+    ranked. A row is placed only when its figure counts at least ``minimum`` cases (the
+    indicator's denominator), so that one case out of one cannot outrank 376 out of 395; the
+    others come last, without a place, each with the reason (``Placing.unplaced``): those with
+    too few cases first, most cases first, then those with nothing in the denominator.
     """
     indicator = Indicator(indicator)
     better_first = 1 if indicator in LOWER_IS_BETTER else -1
     scored = [(row.figures[indicator], row.key) for row in report.rows if row.key is not None]
-    placed = sorted((item for item in scored if item[0].exact is not None),
+    placed = sorted((item for item in scored if item[0].exact is not None and len(item[0].denominator) >= minimum),
                     key=lambda item: (better_first * item[0].exact, item[1]))
     placings: list[Placing] = []
     for position, (figure, key) in enumerate(placed, start=1):
         tied = bool(placings) and placings[-1].figure.exact == figure.exact
         placings.append(Placing(placings[-1].place if tied else position, key, figure))
-    unplaced = sorted(key for figure, key in scored if figure.exact is None)
-    return placings + [Placing(None, key, report.row(key).figures[indicator]) for key in unplaced]
+    too_few = sorted(((figure, key) for figure, key in scored
+                      if figure.exact is not None and len(figure.denominator) < minimum),
+                     key=lambda item: (-len(item[0].denominator), item[1]))
+    no_figure = sorted(key for figure, key in scored if figure.exact is None)
+    return (placings + [Placing(None, key, figure, TOO_FEW) for figure, key in too_few]
+            + [Placing(None, key, report.row(key).figures[indicator], NO_FIGURE) for key in no_figure])
 
 
 # --- counting in SQL ---------------------------------------------------------------------------------

@@ -8,19 +8,20 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cases.models import Case
+from cases.models import Case, CaseEvent
 from reports import sql
 from reports.indicators import ALL, GroupKey, Indicator, Measure, Placing, Report, Row, rank
 from reports.models import MonthFigures
 from reports.periods import Period, month, trailing_months
 from reports.settings import AssessmentSettings
+from reports.statement import CLOCK_ACTIONS
 
 # The reports of a month, by name: the figures per department over all channels, the hotline's
 # cases and the other channels' listed separately (as Taizhou reported them), and the groupings.
@@ -67,7 +68,7 @@ class Assessment:
         return self.period.label
 
     def ranking(self, view: str = "departments", indicator: Indicator | None = None) -> list[Placing]:
-        return rank(self.reports[view], indicator or self.settings.rank_by)
+        return rank(self.reports[view], indicator or self.settings.rank_by, self.settings.minimum_to_rank)
 
     def row(self, view: str, key: GroupKey) -> Row:
         report = self.reports[view]
@@ -210,6 +211,50 @@ def cases_behind(session: Session, ids: Iterable[int]) -> list[CaseLine]:
                        Case.status, Case.created_at).where(Case.id.in_(chunk))):
             lines.append(CaseLine(*case))
     return sorted(lines, key=lambda line: (line.created_at, line.id))
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """A case's disposal deadline that fell due in a period, and when it was disposed after it
+    (None: not yet)."""
+    due_at: datetime
+    disposed_at: datetime | None
+
+    def late_by(self, now: datetime) -> timedelta:
+        """How late the disposal was, or (not disposed yet) has been so far."""
+        return max((self.disposed_at or now) - self.due_at, timedelta(0))
+
+
+def lateness(session: Session, ids: Iterable[int], period: Period) -> dict[int, Lateness]:
+    """For each of these cases, the last disposal deadline that fell due in ``period`` and was
+    missed (read from the events that set deadlines, as the rules read them), with the first
+    disposal after the deadline was set; cases that missed none are left out."""
+    wanted = sorted(set(ids))
+    found: dict[int, Lateness] = {}
+    for start in range(0, len(wanted), 5000):
+        chunk: Sequence[int] = wanted[start:start + 5000]
+        events: dict[int, list[tuple[datetime, str, dict]]] = {}
+        for case_id, at, action, data in session.execute(
+                select(CaseEvent.case_id, CaseEvent.at, CaseEvent.action, CaseEvent.data)
+                .where(CaseEvent.case_id.in_(chunk))
+                .order_by(CaseEvent.case_id, CaseEvent.at, CaseEvent.id)):
+            events.setdefault(case_id, []).append((_aware(at), action, data or {}))
+        for case_id, steps in events.items():
+            for set_at, action, data in steps:
+                if action not in CLOCK_ACTIONS or not data.get("due_at") or set_at >= period.end:
+                    continue
+                due = _aware(datetime.fromisoformat(data["due_at"]))
+                if not period.start <= due < period.end:
+                    continue
+                disposed = next((at for at, step, _ in steps if step == "dispose" and at > set_at), None)
+                if disposed is None or disposed > due:
+                    found[case_id] = Lateness(due, disposed)
+    return found
+
+
+def _aware(moment: datetime) -> datetime:
+    """Times are kept in UTC; SQLite gives them back without their zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 PARTS = ("numerator", "denominator", "shortfall")

@@ -42,6 +42,9 @@ class AssessmentSettings:
     rules: AssessmentRules = AssessmentRules()
     targets: Mapping[Indicator, Decimal] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
     rank_by: Indicator = Indicator.DISPOSAL_RATE
+    minimum_to_rank: int = 10
+    """A department is placed in the ranking only when its ranking figure counts at least this
+    many cases (the indicator's denominator); the others are listed below it, with the reason."""
     trend_months: int = 12
     hotline_channel: str = "hotline"
     time_zone: str = DEFAULT_TIME_ZONE
@@ -93,7 +96,8 @@ def load(config_dir: Path | None, overrides: Mapping[str, Any] | None = None) ->
 
 
 def parse(values: Mapping[str, Any]) -> AssessmentSettings:
-    known = {"rules", "targets", "rank_by", "trend_months", "hotline_channel", "time_zone", "database_workers"}
+    known = {"rules", "targets", "rank_by", "minimum_to_rank", "trend_months", "hotline_channel", "time_zone",
+             "database_workers"}
     unknown = sorted(set(values) - known)
     if unknown:
         raise SettingsError(f"unknown assessment setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
@@ -106,6 +110,9 @@ def parse(values: Mapping[str, Any]) -> AssessmentSettings:
     months = values.get("trend_months", defaults.trend_months)
     if not isinstance(months, int) or not 2 <= months <= 36:
         raise SettingsError(f"trend_months must be a whole number from 2 to 36, not {months!r}")
+    minimum = values.get("minimum_to_rank", defaults.minimum_to_rank)
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= 100_000:
+        raise SettingsError(f"minimum_to_rank must be a whole number of cases from 1 to 100000, not {minimum!r}")
     workers = values.get("database_workers", defaults.database_workers)
     if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 16:
         raise SettingsError(f"database_workers must be a whole number from 1 to 16, not {workers!r}")
@@ -113,6 +120,7 @@ def parse(values: Mapping[str, Any]) -> AssessmentSettings:
         rules=_rules(values.get("rules") or {}),
         targets=_targets(values.get("targets") or {}),
         rank_by=_indicator("rank_by", values.get("rank_by", defaults.rank_by.value)),
+        minimum_to_rank=minimum,
         trend_months=months,
         hotline_channel=str(values.get("hotline_channel", defaults.hotline_channel)),
         time_zone=time_zone,

@@ -8,12 +8,13 @@ target, and the drill-down it links to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Sequence
 
 from config.catalog import HotlineConfig
-from reports.indicators import ALL, LOWER_IS_BETTER, Figure, GroupKey, Indicator, Measure, Row
-from reports.services import Assessment, CaseLine
+from reports.indicators import ALL, LOWER_IS_BETTER, TOO_FEW, Figure, GroupKey, Indicator, Measure, Placing, Row
+from reports.services import Assessment, CaseLine, Lateness
 
 INDICATOR_TITLES: Mapping[Indicator, str] = {
     Indicator.FILING_RATE: "Filing rate 立案率",
@@ -158,8 +159,10 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
     settings = assessment.settings
     rank_by = rank_by or settings.rank_by
     by = report.by
-    order = [placing.key for placing in assessment.ranking(view, rank_by)] if ranked else []
-    places = {placing.key: placing.place for placing in assessment.ranking(view, rank_by)} if ranked else {}
+    ranking = assessment.ranking(view, rank_by) if ranked else []
+    order = [placing.key for placing in ranking]
+    places = {placing.key: placing.place for placing in ranking}
+    unplaced = {placing.key: placing for placing in ranking if placing.place is None}
     ranked_count = sum(1 for place in places.values() if place is not None)
     columns = ([Column("Place", numeric=True)] if ranked else []) + [Column(KEY_TITLES.get(by, by))]
     groups = [("", len(columns))]
@@ -171,6 +174,9 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
         groups.append((title, 3))
     columns += [Column("Average handling hours", numeric=True)]
     groups.append(("", 1))
+    if ranked:
+        columns.append(Column("未排名原因 Why not placed"))
+        groups.append(("", 1))
     rows, classes = [], []
     chosen: Iterable[Row] = report.rows if only is None else [row for row in report.rows if row.key == only]
     if ranked:   # best first; the centre's own row (no department) after the ranked ones
@@ -184,21 +190,40 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
         cells.append(Cell(names.key(by, row.key), names.key(by, row.key)))
         cells += _figure_cells(row, view, settings, indicators=indicators)
         cells.append(_hours_cell(row, view))
+        if ranked:
+            reason = unplaced_text(unplaced[row.key], settings.minimum_to_rank) if row.key in unplaced else ""
+            cells.append(Cell(reason, reason))
         rows.append(tuple(cells))
         below = settings.meets_target(rank_by, row.figures[rank_by]) is False
-        classes.append("below-target" if below and row.key is not None else "")
+        marks = ["below-target" if below and row.key is not None else ""]
+        marks.append("unplaced" if row.key in unplaced else "")
+        classes.append(" ".join(mark for mark in marks if mark))
     if only is None:
         cells = ([Cell("")] if ranked else []) + [Cell(names.key(by, ALL), names.key(by, ALL))]
         cells += _figure_cells(report.all, view, settings, key=ALL, indicators=indicators)
         cells.append(_hours_cell(report.all, view, key=ALL))
+        if ranked:
+            cells.append(Cell(""))
         rows.append(tuple(cells))
         classes.append("total")
     note = ""
     if ranked:
-        note = (f"Ranked by {INDICATOR_TITLES[rank_by]}; rows below its target "
+        minimum = settings.minimum_to_rank
+        note = (f"按{INDICATOR_TITLES[rank_by].split()[-1]}排名；少于 {minimum} 件案件的部门不排名，列在排名之后。"
+                f" · Ranked by {INDICATOR_TITLES[rank_by]}; a department with fewer than {minimum} "
+                f"cases behind that figure is not placed and is listed below the ranking. Rows below its target "
                 f"({_target_text(settings, rank_by)}) are highlighted.")
     return Table(view, f"{VIEW_TITLES[view]} · {assessment.label}", tuple(columns), tuple(rows), tuple(classes),
                  note, tuple(groups))
+
+
+def unplaced_text(placing: Placing, minimum: int) -> str:
+    """Why a row has no place, Chinese first."""
+    if placing.unplaced == TOO_FEW:
+        count = len(placing.figure.denominator)
+        return (f"未排名：仅 {count} 件案件，不足 {minimum} 件 · "
+                f"not placed: {count} case{'s' if count != 1 else ''}, fewer than {minimum}")
+    return "未排名：本月没有可计算的案件 · not placed: no case to count this month"
 
 
 def summary_table(assessment: Assessment, names: Names) -> Table:
@@ -238,13 +263,18 @@ def counts_table(assessment: Assessment, view: str, names: Names, only: GroupKey
 
 
 def cases_table(title: str, lines: Sequence[CaseLine], names: Names, time_zone: str,
-                counted: frozenset[int] | None = None) -> Table:
+                counted: frozenset[int] | None = None, lateness: Mapping[int, Lateness] | None = None,
+                now: datetime | None = None) -> Table:
+    """The cases behind a figure; with ``lateness`` (and ``now``), each one's disposal deadline
+    and how late it was disposed, or has been so far."""
     from zoneinfo import ZoneInfo
     zone = ZoneInfo(time_zone)
     columns = [Column("Case"), Column("Created"), Column("Channel"), Column("Category"),
                Column("Department now"), Column("Status now")]
     if counted is not None:
         columns.append(Column("Counted in the numerator"))
+    if lateness is not None:
+        columns += [Column("处置期限 Deadline"), Column("超期 Late by", numeric=True)]
     rows = []
     for line in lines:
         created = line.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
@@ -256,8 +286,29 @@ def cases_table(title: str, lines: Sequence[CaseLine], names: Names, time_zone: 
         if counted is not None:
             yes = line.id in counted
             cells.append(Cell("yes" if yes else "no", "yes" if yes else "no", status="ok" if yes else "bad"))
+        if lateness is not None:
+            cells += _lateness_cells(lateness.get(line.id), zone, now)
         rows.append(tuple(cells))
     return Table("cases", title, tuple(columns), tuple(rows))
+
+
+def _lateness_cells(late: Lateness | None, zone, now: datetime | None) -> list[Cell]:
+    if late is None:
+        return [Cell("–"), Cell("–")]
+    due = late.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    span = late.late_by(now or late.due_at)
+    hours = round(span.total_seconds() / 3600, 1)
+    text = late_text(span) if late.disposed_at is not None else f"未处置，已超期 {late_text(span)} · not disposed yet"
+    return [Cell(due, due), Cell(text, hours, number_format="0.0")]
+
+
+def late_text(span: timedelta) -> str:
+    """A lateness in days, hours and minutes, Chinese first: "1天3小时 (1 d 3 h)"."""
+    minutes = int(span.total_seconds() // 60)
+    days, hours, minutes = minutes // (24 * 60), minutes // 60 % 24, minutes % 60
+    chinese = "".join(f"{n}{unit}" for n, unit in ((days, "天"), (hours, "小时"), (minutes, "分钟")) if n) or "0分钟"
+    english = " ".join(f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if n) or "0 min"
+    return f"{chinese} ({english})"
 
 
 def _figure_cells(row: Row, view: str, settings, key: GroupKey | None = None,

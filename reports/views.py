@@ -30,6 +30,7 @@ from reports.tables import (
     counts_table,
     indicator_table,
     summary_table,
+    unplaced_text,
 )
 from wiring import services as app_services
 
@@ -115,6 +116,13 @@ def monthly(label: str):
     rank_by = _indicator(request.args.get("rank")) or settings.rank_by
     assessment = _assessment(label)
     names = _names()
+    state = month_state(assessment, app_services().now())
+    if state in ("future", "empty"):
+        # Nothing to count: say so, rather than show tables of dashes.
+        return render_template(
+            "reports/monthly.html", assessment=assessment, label=label, state=state, scope=scope,
+            scope_name=names.department(scope), previous=_shift(label, -1), following=_shift(label, 1),
+            period_text=_period_text(assessment.period, settings), keep={})
     tables = _tables(assessment, names, scope, rank_by, wanted=PAGE_TABLES)
     trend = services.trend(db.session(), settings, label, app_services().now(), shown=assessment)
     db.session().commit()   # only the settled months' figures, kept for the next view
@@ -124,7 +132,7 @@ def monthly(label: str):
         scope_name=names.department(scope), rank_by=rank_by, indicators=INDICATOR_TITLES,
         previous=_shift(label, -1), following=_shift(label, 1), departments=_departments(assessment, scope),
         settings=settings, headings=_headings(settings), period_text=_period_text(assessment.period, settings),
-        keep={"rank": rank_by.value} if rank_by != settings.rank_by else {}, pending=trend.pending)
+        keep={"rank": rank_by.value} if rank_by != settings.rank_by else {}, pending=trend.pending, state=state)
 
 
 @bp.get("/<label>/by/<view>")
@@ -225,7 +233,9 @@ def notice(label: str, department: str):
         except KeyError:
             rows[view] = None
     ranking = assessment.ranking("departments")
-    place = next((p.place for p in ranking if p.key == department), None)
+    placing = next((p for p in ranking if p.key == department), None)
+    place = placing.place if placing else None
+    unplaced = unplaced_text(placing, settings.minimum_to_rank) if placing and place is None else None
     placed = sum(1 for p in ranking if p.place is not None)
     missed = []
     if rows["departments"] is not None:
@@ -234,7 +244,8 @@ def notice(label: str, department: str):
             row.figures[Indicator.ON_TIME_DISPOSAL_RATE].denominator
             - row.figures[Indicator.ON_TIME_DISPOSAL_RATE].numerator)
         missed = cases_table("Cases that missed or were late for their disposal deadline", services.cases_behind(
-            db.session(), ids), names, settings.time_zone)
+            db.session(), ids), names, settings.time_zone,
+            lateness=services.lateness(db.session(), ids, assessment.period), now=app_services().now())
     trend = services.trend(db.session(), settings, label, app_services().now())
     db.session().commit()
     charts = _charts(trend, settings, names, department,
@@ -242,11 +253,24 @@ def notice(label: str, department: str):
     return render_template(
         "reports/notice.html", label=label, department=department, department_name=names.department(department),
         rows=rows, totals=None if scope else assessment.reports["departments"].all, place=place, placed=placed,
+        unplaced=unplaced,
+        future=app_services().now() < assessment.period.start,
         indicators=INDICATOR_TITLES, settings=settings, missed=missed, charts=charts, scope=scope,
         lower_is_better=LOWER_IS_BETTER, generated=app_services().now().astimezone(ZoneInfo(settings.time_zone)))
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+def month_state(assessment: services.Assessment, now) -> str:
+    """"future" (the month has not begun), "empty" (no case concerned it), "open" (it has not
+    ended: the figures will still change) or "ended"."""
+    period = assessment.period
+    if now < period.start:
+        return "future"
+    if not any(assessment.reports["departments"].all.cases.values()):
+        return "empty"
+    return "open" if now < period.end else "ended"
+
 
 _PART_TITLES = {"numerator": "counted", "denominator": "all cases", "shortfall": "not counted"}
 

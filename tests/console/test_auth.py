@@ -1,6 +1,8 @@
 """Console sign-in: hashed passwords, CSRF on every form, roles, safe redirects."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from accounts.models import User
@@ -28,6 +30,13 @@ def test_wrong_password_is_refused(client, sign_in):
     response = sign_in("op1", "wrong password!")
     assert response.status_code == 401 and "Wrong user name or password" in response.get_data(as_text=True)
     assert client.get("/console/").status_code == 302
+
+
+def test_after_a_wrong_password_the_user_name_stays_filled_in(client, sign_in):
+    page = sign_in("op1", "wrong password!").get_data(as_text=True)
+    assert re.search(r'<input name="username"[^>]*value="op1"', page)
+    # The cursor waits in the password field, the one to type again.
+    assert re.search(r'<input name="password"[^>]*autofocus', page)
 
 
 def test_passwords_are_stored_hashed(own_session, users):

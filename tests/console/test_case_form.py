@@ -160,3 +160,19 @@ def test_filing_the_category_the_ivr_understood_is_a_confirmation(app, form):
     with db.session_scope(app) as session:
         example = session.scalars(select(TrainingExample)).one()
         assert (example.category_code, example.source) == ("C0101", "confirmation")
+
+
+def transfer_choice(page: str) -> str | None:
+    """The department chosen at first in the transfer form's list."""
+    options = re.search(r'<select name="department">(.*?)</select>', page, re.S).group(1)
+    chosen = re.search(r'<option value="([^"]+)" selected', options)
+    return chosen.group(1) if chosen else None
+
+
+def test_the_transfer_list_starts_at_the_department_of_the_case_category(client, form, live_call):
+    config = services(client.application).config
+    # C0102 (sewage manhole cover) is the drainage office's, not the first department on the list.
+    assert config.categories["C0102"].department == "DRAIN" != next(iter(config.departments))
+    form(category_code="C0102")
+    page = client.get(f"/console/calls/{live_call.sid}/case").get_data(as_text=True)
+    assert transfer_choice(page) == "DRAIN"

@@ -26,6 +26,7 @@ def test_five_wrong_passwords_lock_the_user_out_with_an_audit_entry(attempt, own
     assert answers == [401, 401, 401, 401, 429]
     locked = attempt("op1", PASSWORD)
     assert locked.status_code == 429 and "密码错误次数过多" in locked.get_data(as_text=True)
+    assert 'name="username" autocomplete="username" value="op1"' in locked.get_data(as_text=True)
     assert client.get("/console/").status_code == 302
     [entry] = own_session.scalars(select(AuditEntry)).all()
     assert (entry.action, entry.target, entry.role) == ("sign_in_locked", "user:op1", "system")
