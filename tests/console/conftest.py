@@ -39,3 +39,19 @@ def sign_in(client, users):
                                                    "csrf_token": csrf_token(client, "/console/")})
         return response
     return do
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium for the console's browser tests: ``(browser, expect)``."""
+    from tests.support.browser import launched_chromium
+    with launched_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def served(app):
+    """The app on a loopback port, for the browser."""
+    from tests.support.browser import served_on_loopback
+    with served_on_loopback(app) as url:
+        yield url

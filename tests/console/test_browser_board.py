@@ -8,45 +8,18 @@ Saves artifacts/board-desktop.png and artifacts/board-phone.png to look at.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from accounts.models import User
 from call_log.models import Call as CallRow
 from database import db
-from tests.support.browser import WAIT_MS, launched_chromium, served_on_loopback
+from tests.support.browser import WAIT_MS, screenshot
+from tests.support.browser import sign_in_page as sign_in
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 FOCUSED_SID = "document.activeElement.closest('tr') && document.activeElement.closest('tr').dataset.sid"
-
-
-@pytest.fixture
-def chromium():
-    with launched_chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def served(app):
-    with served_on_loopback(app) as url:
-        yield url
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/console/")
 
 
 def change_call(app, sid: str, **values) -> None:

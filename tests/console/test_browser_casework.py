@@ -8,32 +8,17 @@ artifacts/case-disposed.png and artifacts/case-in-english.png to look at.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from cases.models import Case
 from database import db
-from tests.support.browser import WAIT_MS, launched_chromium, served_on_loopback
+from tests.support.browser import WAIT_MS, screenshot
+from tests.support.browser import sign_in_page as sign_in
 from tests.support.factories import report
 from wiring import services
 
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-
-
-@pytest.fixture
-def chromium():
-    with launched_chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def served(app):
-    with served_on_loopback(app) as url:
-        yield url
 
 
 @pytest.fixture
@@ -42,19 +27,6 @@ def sewer(app, clock):
     with db.session_scope(app) as session:
         return report(session, config, clock(), description="海陵北路十八亩50号下水道堵了，污水冒出来",
                       caller="+8613812345678").number
-
-
-def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/console/")
 
 
 def status_of(app, number: str) -> str:

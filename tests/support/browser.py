@@ -16,6 +16,8 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Screenshots the browser tests save for a person to look at.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 # Playwright's waits (actions, and expect() assertions), in milliseconds.
@@ -55,3 +57,18 @@ def served_on_loopback(app) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=WAIT_MS / 1000)
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page, saved as artifacts/NAME."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def sign_in_page(page, base: str, username: str, password: str) -> None:
+    """Sign in to the console at ``base`` and wait for the start page."""
+    page.goto(f"{base}/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/console/")
