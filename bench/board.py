@@ -27,7 +27,6 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -49,9 +48,7 @@ from bench.servers import (  # noqa: E402
     app_environment,
     flask_init,
     free_port,
-    postgres_admin,
-    postgres_database,
-    sqlite_url,
+    probe_each_database,
 )
 
 URBAN = "+8652388012319"
@@ -187,20 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both (default)")
     parser.add_argument("--code", type=Path, default=REPO, help="the checkout to serve (default: this one)")
     args = parser.parse_args(argv)
-    ok = True
-    for backend in args.backends.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"hotline-board-{backend}-") as directory:
-            work = Path(directory)
-            if backend == "sqlite":
-                ok &= probe(backend, sqlite_url(work), args, work)
-                continue
-            user, why = postgres_admin()
-            if user is None:
-                print(f"\npostgresql: skipped, no server on 127.0.0.1:5432 ({why})")
-                continue
-            with postgres_database(user) as url:
-                ok &= probe(backend, url, args, work)
-    return 0 if ok else 1
+    return probe_each_database("board", args.backends,
+                               lambda backend, url, work: probe(backend, url, args, work))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -51,9 +50,7 @@ from bench.servers import (  # noqa: E402
     app_environment,
     flask_init,
     free_port,
-    postgres_admin,
-    postgres_database,
-    sqlite_url,
+    probe_each_database,
 )
 
 URBAN = "+8652388012319"
@@ -177,20 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lock-timeout", default="3s", help="HOTLINE_DB_LOCK_TIMEOUT for the server (default 3s)")
     parser.add_argument("--code", type=Path, default=REPO, help="the checkout to serve (default: this one)")
     args = parser.parse_args(argv)
-    ok = True
-    for backend in args.backends.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"hotline-outage-{backend}-") as directory:
-            work = Path(directory)
-            if backend == "sqlite":
-                ok &= probe(backend, sqlite_url(work), args, work)
-                continue
-            user, why = postgres_admin()
-            if user is None:
-                print(f"\npostgresql: skipped, no server on 127.0.0.1:5432 ({why})")
-                continue
-            with postgres_database(user) as url:
-                ok &= probe(backend, url, args, work)
-    return 0 if ok else 1
+    return probe_each_database("outage", args.backends,
+                               lambda backend, url, work: probe(backend, url, args, work))
 
 
 if __name__ == "__main__":

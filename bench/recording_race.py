@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import secrets
 import sys
-import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
@@ -38,9 +37,7 @@ from bench.servers import (  # noqa: E402
     app_environment,
     flask_init,
     free_port,
-    postgres_admin,
-    postgres_database,
-    sqlite_url,
+    probe_each_database,
 )
 
 WORKERS = WorkerConfig(worker_class="gthread", workers=2, threads=4)
@@ -107,20 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both (default)")
     parser.add_argument("--code", type=Path, default=REPO, help="the checkout to serve (default: this one)")
     args = parser.parse_args(argv)
-    ok = True
-    for backend in args.backends.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"hotline-recording-{backend}-") as directory:
-            work = Path(directory)
-            if backend == "sqlite":
-                ok &= probe(backend, sqlite_url(work), args, work)
-                continue
-            user, why = postgres_admin()
-            if user is None:
-                print(f"\npostgresql: skipped, no server on 127.0.0.1:5432 ({why})")
-                continue
-            with postgres_database(user) as url:
-                ok &= probe(backend, url, args, work)
-    return 0 if ok else 1
+    return probe_each_database("recording", args.backends,
+                               lambda backend, url, work: probe(backend, url, args, work))
 
 
 if __name__ == "__main__":

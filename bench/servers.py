@@ -8,9 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,27 @@ def postgres_database(user: str) -> Iterator[str]:
     finally:
         with psycopg.connect(host=HOST, port=PG_PORT, user=user, dbname="test", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def probe_each_database(name: str, backends: str, probe: Callable[[str, str, Path], bool]) -> int:
+    """Run ``probe(backend, database_url, work_directory)`` on each of ``backends``
+    ("sqlite", "postgresql" or both, comma-separated), each on a throwaway
+    database; PostgreSQL is skipped, saying why, when no server lets us in.
+    The exit status: 0 when every probe held, else 1."""
+    ok = True
+    for backend in backends.split(","):
+        with tempfile.TemporaryDirectory(prefix=f"hotline-{name}-{backend}-") as directory:
+            work = Path(directory)
+            if backend == "sqlite":
+                ok &= probe(backend, sqlite_url(work), work)
+                continue
+            user, why = postgres_admin()
+            if user is None:
+                print(f"\npostgresql: skipped, no server on {HOST}:{PG_PORT} ({why})")
+                continue
+            with postgres_database(user) as url:
+                ok &= probe(backend, url, work)
+    return 0 if ok else 1
 
 
 def server_versions(pg_user: str | None) -> dict[str, str]:
