@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import yaml
+from config.files import read_mapping
 
 ARTICLES = Path("knowledge") / "articles.yaml"
 HELDOUT = Path("knowledge") / "heldout.yaml"
@@ -20,7 +20,6 @@ LANGUAGES = ("zh-CN", "en-US")
 MAX_SPOKEN = 80            # Chinese characters the IVR reads out
 MAX_ANSWER = 300           # Chinese characters of the full answer (an SMS of a few parts)
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class KnowledgeError(ValueError):
@@ -121,12 +120,4 @@ def _texts(where: str, field: str, item: dict) -> dict[str, str]:
 
 
 def _read(path: Path) -> dict:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except FileNotFoundError:
-        raise KnowledgeError(f"{path}: missing") from None
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(f"{path}: must be a mapping")
-    return data
+    return read_mapping(path, KnowledgeError)

@@ -18,16 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import yaml
+from config.files import read_mapping
 
 TRAINING = Path("understanding") / "training"
 HELDOUT = Path("understanding") / "heldout"
 HELDOUT_FILES = ("complaints.yaml", "enquiries.yaml")
 MIN_EXAMPLES = 15
+
+
 # libyaml's loader when PyYAML has it: the corpus is thousands of lines.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 class CorpusError(ValueError):
     """The training or held-out data is malformed; the message says where."""
 
@@ -140,15 +139,7 @@ def training_digest(corpus: Corpus) -> str:
 
 
 def _read(path: Path) -> dict:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except FileNotFoundError:
-        raise CorpusError(f"{path}: missing") from None
-    except yaml.YAMLError as exc:
-        raise CorpusError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise CorpusError(f"{path}: must be a mapping")
-    return data
+    return read_mapping(path, CorpusError)
 
 
 def _text(path, where: str, item) -> str:
