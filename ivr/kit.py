@@ -44,10 +44,10 @@ from ivr.params import (
 from ivr.recovery import database_unavailable, recovery, spool_request
 from ivr.services import VoiceUrls
 from ivr.signature import twilio_signed
-from ivr.steps import answered_before, call_at_step, store_step, stored_step
+from ivr.steps import call_at_step, store_step, stored_step
 
 __all__ = [
-    "MAX_RETRIES", "OPERATOR_KEY", "BadWebhook", "Conversing", "VoiceUrls", "answered_before", "answered_by",
+    "MAX_RETRIES", "OPERATOR_KEY", "BadWebhook", "Conversing", "VoiceUrls", "answered_by",
     "call_at_step",
     "call_params", "call_sid", "caller_input", "checked_form", "database_unavailable", "external_url", "public_url",
     "recording_params", "recovery", "spool_request", "status_update", "store_step", "stored_step", "twiml",

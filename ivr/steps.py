@@ -6,10 +6,10 @@ and the conversation's new state kept on the call.  ``store_step`` writes
 both in ONE statement per table with no savepoint: the step row is inserted
 ``ON CONFLICT DO NOTHING``, so when Twilio's retry raced us here the row it
 stored wins and both requests answer with its TwiML; only the winner moves
-the call's state on.  ``answered_before`` is the other half: a webhook
-already answered (a retry) or for a step the call has left behind (a stale
-or foreign step number) gets the TwiML it was given, and changes nothing;
-``call_at_step`` reads it with the call itself, in the same round trip.
+the call's state on.  ``call_at_step`` is the other half: it reads the
+call with the steps it needs in one round trip, so a webhook already
+answered (a retry) or for a step the call has left behind (a stale or
+foreign step number) gets the TwiML it was given, and changes nothing.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def stored_step(session: Session, call_id: int, sequence: int) -> IvrStep | None
 
 def call_at_step(session: Session, call_sid: str, step: int) -> tuple[Call | None, Answered | None]:
     """The call (locked, on PostgreSQL, against its own concurrent webhooks)
-    and what ``answered_before`` would say, in one round trip: the call's
+    and, when the webhook was answered before, what to answer again, in one round trip: the call's
     row outer-joined to the steps a retry or a stale step number would need."""
     rows = session.execute(
         select(Call, IvrStep.sequence, IvrStep.twiml)
@@ -49,15 +49,6 @@ def call_at_step(session: Session, call_sid: str, step: int) -> tuple[Call | Non
         return None, None
     call = rows[0][0]
     return call, _answered({sequence: twiml for _, sequence, twiml in rows if sequence is not None}, call, step)
-
-
-def answered_before(session: Session, call: Call, step: int) -> Answered | None:
-    """What to answer a webhook reporting what the caller did after turn
-    ``step`` without taking a step, or None when the step is to be taken."""
-    rows = {row.sequence: row.twiml for row in session.execute(
-        select(IvrStep.sequence, IvrStep.twiml).where(
-            IvrStep.call_id == call.id, IvrStep.sequence.in_({step + 1, call.ivr_step or 0})))}
-    return _answered(rows, call, step)
 
 
 def _answered(rows: dict[int, str], call: Call, step: int) -> Answered | None:
