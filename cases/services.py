@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Recording
 from call_log.phones import mask
+from cases import merging
 from cases.events import AFTER_HOURS_REPORT, publish
 from cases.lifecycle import Transition, clock_starts_at_intake
+from cases.merging import CaseFacts, Merge, Split
 from cases.models import Case, CaseEvent, CaseNumberSequence, Complainant
 from cases.repeats import EarlierCase, RepeatPolicy, Report, find_repeat
 from cases.workflow import apply_to, load_for_update
@@ -61,20 +63,22 @@ class NewCase:
     urgent: bool = False
 
 
-def open_case(session: Session, config: HotlineConfig, report: NewCase, now: datetime) -> Case:
+def open_case(session: Session, config: HotlineConfig, report: NewCase, now: datetime,
+              repeats: bool = True) -> Case:
     """Intake (受理): a report becomes a case, or joins the case it repeats.
 
     A repeat of an open case adds the complainant to it; a repeat of a
     suspended case sends it to on-site verification; a repeat of a recently
     closed case reopens it for a check.  The caller is given the number of
-    the case their report is now part of.
+    the case their report is now part of.  ``repeats=False`` makes a new
+    case whatever the earlier ones (a split: people chose to make it).
     """
     category = None
     if report.category_code:
         category = config.categories.get(report.category_code)
         if category is None:
             raise UnknownCategory(f"unknown category {report.category_code!r}")
-    earlier = _repeated_case(session, config, report, now)
+    earlier = _repeated_case(session, config, report, now) if repeats else None
     if earlier is not None:
         _promise_after_hours_callback(session, config, report, earlier, now)
         return earlier
@@ -117,6 +121,80 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
              mask(report.caller_e164), report.category_code, department)
     _promise_after_hours_callback(session, config, report, case, now)
     return case
+
+
+def merge_case(session: Session, duplicate_number: str, target_number: str, request: Merge) -> Case:
+    """并单: the duplicate is voided into the target case, whose complainants
+    it joins; both histories say so.  Refused (``merging.Refused``) or not
+    found (``CaseNotFound``), nothing changes.  Answers the target case."""
+    # Lock both rows in one order, so two merges of the same pair cannot deadlock.
+    locked = {number: load_for_update(session, number) for number in sorted({duplicate_number, target_number})}
+    duplicate, target = locked[duplicate_number], locked[target_number]
+    plan = merging.plan_merge(facts_of(duplicate), facts_of(target), request)
+    at = request.at
+    duplicate.status, duplicate.status_reason, duplicate.updated_at = "voided", plan.duplicate.note, at
+    duplicate.claimed_by = duplicate.claimed_at = duplicate.review_date = None
+    for task in duplicate.tasks:
+        if task.status == "open":
+            task.status, task.result, task.completed_at = "cancelled", "merged", at
+    known = {(c.phone_e164, c.callback_number) for c in target.complainants}
+    joined = 0
+    for complainant in duplicate.complainants:
+        if (complainant.phone_e164, complainant.callback_number) in known:
+            continue        # the same person is called back once
+        known.add((complainant.phone_e164, complainant.callback_number))
+        target.complainants.append(_copy(complainant))
+        joined += 1
+    target.updated_at = at
+    _audit(duplicate, request.actor, request.role, at, plan.duplicate)
+    _audit(target, request.actor, request.role, at, plan.target, complainants=joined)
+    session.flush()
+    log.info("case %s merged into %s by %s (%d complainants joined)", duplicate.number, target.number,
+             request.actor, joined)
+    return target
+
+
+def split_case(session: Session, config: HotlineConfig, number: str, request: Split) -> Case:
+    """Split a second problem off case ``number`` into a new case at intake,
+    with the same complainants; both histories say so.  Answers the new case."""
+    original = load_for_update(session, number)
+    line_categories = frozenset(c.code for c in config.categories_of(original.line_id)) if original.line_id \
+        else frozenset(config.categories)
+    plan = merging.plan_split(facts_of(original), request, line_categories)
+    first = original.complainants[0] if original.complainants else None
+    new = open_case(session, config, NewCase(
+        line_id=original.line_id, channel=original.channel, description=plan.description, location=plan.location,
+        category_code=plan.category, caller_e164=first.phone_e164 if first else None,
+        callback_number=first.callback_number if first else None,
+        callback_declined=first.callback_declined if first else False, language=first.language if first else None,
+        call_id=first.call_id if first else original.call_id, actor=request.actor), request.at, repeats=False)
+    for complainant in original.complainants[1:]:
+        new.complainants.append(_copy(complainant))
+    original.updated_at = request.at
+    _audit(original, request.actor, request.role, request.at, plan.original, new_case=new.number)
+    _audit(new, request.actor, request.role, request.at, plan.new_case)
+    session.flush()
+    log.info("case %s split: a second problem became case %s", original.number, new.number)
+    return new
+
+
+def facts_of(case: Case) -> CaseFacts:
+    return CaseFacts(case.number, case.status, case.line_id, case.category_code, case.location_text)
+
+
+def _audit(case: Case, actor: str, role: str, at: datetime, audit: merging.Audit, **more) -> None:
+    case.events.append(CaseEvent(
+        at=at, actor=actor, role=role, action=audit.action,
+        # A step that keeps the status keeps the one the case has now (a split-off case may be verifying).
+        from_status=case.status if audit.from_status == audit.to_status else audit.from_status,
+        to_status=case.status, department_code=case.department_code, note=audit.note,
+        data={**audit.data, **more}))
+
+
+def _copy(complainant: Complainant) -> Complainant:
+    return Complainant(phone_e164=complainant.phone_e164, callback_number=complainant.callback_number,
+                       callback_declined=complainant.callback_declined, call_id=complainant.call_id,
+                       language=complainant.language, created_at=complainant.created_at)
 
 
 def change_callback_number(session: Session, case_number: str, call_id: int, number: str) -> bool:
