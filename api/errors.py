@@ -20,7 +20,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from api.responses import json_response
-from cases import lifecycle
+from cases import lifecycle, merging
 from cases.workflow import CaseNotFound, NoDepartmentFits, UnknownCategory, UnknownDepartment
 from database import db
 from dispatch.services import NotInQueue
@@ -67,11 +67,23 @@ _REFUSALS: tuple[tuple[type[Exception], int, str, str | None], ...] = (
     (UnknownDepartment, 422, "unknown_department", "department"),
     (UnknownCategory, 422, "unknown_category", "category"),
     (NotInQueue, 404, "not_in_queue", None),
+    (merging.Refused, 409, "refused", None),        # the status and code by its rule: _MERGING
 )
+
+# A refused merge or split, by the rule it broke -> (status, the request field to blame).
+_MERGING: dict[str, tuple[int, str | None]] = {
+    "role": (403, None), "same_case": (422, "into"), "duplicate_status": (409, None),
+    "target_status": (409, "into"), "other_line": (409, "into"), "split_status": (409, None),
+    "description_required": (422, "description"), "category_required": (422, "category"),
+    "unknown_category": (422, "category"), "same_problem": (422, "category"),
+}
 
 
 def refusal(error: Exception) -> ApiError:
     """The ApiError for one of the domain refusals in ``_REFUSALS``."""
+    if isinstance(error, merging.Refused):
+        status, field = _MERGING.get(error.code, (409, None))
+        return ApiError(status, "role_not_allowed" if error.code == "role" else error.code, str(error), field=field)
     for kind, status, code, field in _REFUSALS:
         if isinstance(error, kind):
             if isinstance(error, lifecycle.ReviewDateRequired) and "past" in error.why:

@@ -14,6 +14,7 @@ from api.auth import LIFECYCLE_ROLE, SEES_PHONE_NUMBERS
 from api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE, TASK_KINDS
 from cases.inspections import RESULTS
 from cases.lifecycle import ACTIONS, STATUSES, VOID_REASONS
+from cases.merging import MERGEABLE
 from dispatch.services import QUEUED
 
 VERSION = "1.0.0"
@@ -217,6 +218,35 @@ _SCHEMAS = {
             "category": _nullable("string", examples=["E0404"]),
         },
     },
+    "MergeRequest": {
+        "type": "object",
+        "required": ["into"],
+        "additionalProperties": False,
+        "description": "并单: the case in the path is a duplicate of the case `into`. It is voided as a duplicate, "
+                       "its complainants join `into` (each person once) and both histories record it (events merge "
+                       f"and merged). Dispatchers and supervisors; the duplicate must be {', '.join(MERGEABLE)} "
+                       "(a department's case is returned first), and `into` still being worked on or suspended, "
+                       "on the same line.",
+        "properties": {
+            "into": {"type": "string", "examples": ["2610090001"]},
+            "note": _nullable("string", description="Why they are the same problem."),
+        },
+    },
+    "SplitRequest": {
+        "type": "object",
+        "required": ["description", "category"],
+        "additionalProperties": False,
+        "description": "The case in the path reported two problems: the second becomes a new case at intake, "
+                       "with the same complainants, and both histories record it (events split and split_from). "
+                       "Operators, dispatchers and supervisors, while the case is neither closed nor voided. The "
+                       "second problem must differ from the first in category or place.",
+        "properties": {
+            "description": {"type": "string", "examples": ["路口的路灯也不亮"]},
+            "category": {"type": "string", "examples": ["C0118"]},
+            "location": _nullable("string", description="Default: the case's own place."),
+            "note": _nullable("string"),
+        },
+    },
     "TaskResultRequest": {
         "type": "object",
         "required": ["result"],
@@ -334,6 +364,22 @@ _PATHS = {
         "(403), the details it needs are there (422). A refused step changes nothing.", tags=["cases"],
         parameters=[_p("number")], body=_ref("TransitionRequest"),
         responses={"200": _json(_ref("CaseDetail"), "The case after the step."),
+                   **_errors("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Unprocessable")})},
+    "/api/v1/cases/{number}/merge": {"post": _op(
+        "mergeCase", "Merge a duplicate into another case (并单)",
+        "The case in the path is the duplicate. Refusals say why: role_not_allowed (403), same_case, "
+        "into_required (422), duplicate_status, target_status, other_line (409), case_not_found for either "
+        "case (404). Nothing changes when refused.", tags=["cases"], parameters=[_p("number")],
+        body=_ref("MergeRequest"),
+        responses={"200": _json(_ref("CaseDetail"), "The case the duplicate joined."),
+                   **_errors("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Unprocessable")})},
+    "/api/v1/cases/{number}/split": {"post": _op(
+        "splitCase", "Split a second problem off a case into a new case",
+        "Refusals say why: role_not_allowed (403), description_required, category_required, unknown_category, "
+        "same_problem (422), split_status (409). Nothing changes when refused.", tags=["cases"],
+        parameters=[_p("number")], body=_ref("SplitRequest"),
+        responses={"201": {**_json(_ref("CaseDetail"), "The new case."),
+                           "headers": {"Location": {"schema": {"type": "string"}}}},
                    **_errors("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "Unprocessable")})},
     "/api/v1/cases/{number}/claim": {"post": _op(
         "claimCase", "Claim a case of one's department's queue",

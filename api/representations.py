@@ -12,6 +12,7 @@ from accounts.services import Principal
 from api.auth import lifecycle_role
 from api.services import Page
 from call_log.phones import mask_dialable
+from cases import merging
 from cases.lifecycle import allowed_actions
 from cases.models import Case, CaseEvent, InspectorTask
 from cases.summaries import case_summary
@@ -52,6 +53,10 @@ def case_detail(case: Case, config: HotlineConfig, principal: Principal, *, full
         "suggested_department": suggested_department(config, case) if case.status in _DISPATCHABLE else None,
     }
     detail["links"]["transitions"] = url_for("api.take_transition", number=case.number)
+    if merging.may_merge(case.status, role):
+        detail["links"]["merge"] = url_for("api.merge_case", number=case.number)
+    if merging.may_split(case.status, role):
+        detail["links"]["split"] = url_for("api.split_case", number=case.number)
     return detail
 
 

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 from accounts.services import Principal, audit
 from call_log.phones import mask_text
 from cases.lifecycle import Transition
+from cases.merging import Merge, Split
 from cases.models import Case, InspectorTask
+from cases.services import merge_case, split_case
 from cases.workflow import CaseNotFound, apply_to, load_for_update
 from config.catalog import HotlineConfig
 from dispatch.services import QUEUED, queue
@@ -136,6 +138,20 @@ def transition_as(session: Session, config: HotlineConfig, principal: Principal,
     if not may_see(principal, case):
         raise CaseNotFound(f"no case numbered {number}")
     return apply_to(session, config, case, request)
+
+
+def merge_as(session: Session, principal: Principal, number: str, into: str, request: Merge) -> Case:
+    """Merge case ``number`` into case ``into`` as this principal (both must be
+    cases they may see); the case the duplicate joined."""
+    for each in (number, into):
+        case_for(session, principal, each)
+    return merge_case(session, number, into, request)
+
+
+def split_as(session: Session, config: HotlineConfig, principal: Principal, number: str, request: Split) -> Case:
+    """Split a second problem off case ``number`` as this principal; the new case."""
+    case_for(session, principal, number)
+    return split_case(session, config, number, request)
 
 
 def department_queue(session: Session, config: HotlineConfig, department_code: str,

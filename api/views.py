@@ -20,6 +20,7 @@ from api.representations import case_detail, case_item, event_item, list_of, pag
 from api.responses import json_response
 from cases import inspections
 from cases.lifecycle import Transition
+from cases.merging import Merge, Split
 from database import db
 from dispatch import services as dispatch
 from dispatch.services import QUEUED
@@ -33,6 +34,8 @@ READ_TASKS = ("operator", "dispatcher", "supervisor", "admin", "inspector")
 TRANSITION_FIELDS = {"action": str, "reason": str, "note": str, "review_date": date, "department": str,
                      "to": str, "category": str}
 RESULT_FIELDS = {"result": str, "note": str}
+MERGE_FIELDS = {"into": str, "note": str}
+SPLIT_FIELDS = {"description": str, "category": str, "location": str, "note": str}
 
 
 @bp.get("/openapi.json")
@@ -96,6 +99,36 @@ def take_transition(number: str):
     detail = _detail(session, case, principal)
     session.commit()
     return json_response(detail)
+
+
+@bp.post("/cases/<number>/merge")
+@requires()
+def merge_case(number: str):
+    body = params.fields(params.json_object(request), MERGE_FIELDS)
+    into = (body["into"] or "").strip()
+    if not into:
+        raise ApiError(422, "into_required", "say which case this one duplicates: into is required", field="into")
+    principal = current_principal()
+    session = db.session()
+    target = services.merge_as(session, principal, number, into,
+                               Merge(principal.actor, lifecycle_role(principal), app_services().now(), body["note"]))
+    detail = _detail(session, target, principal)
+    session.commit()
+    return json_response(detail)
+
+
+@bp.post("/cases/<number>/split")
+@requires()
+def split_case(number: str):
+    body = params.fields(params.json_object(request), SPLIT_FIELDS)
+    principal = current_principal()
+    session = db.session()
+    new = services.split_as(session, app_services().config, principal, number, Split(
+        principal.actor, lifecycle_role(principal), app_services().now(), body["description"] or "",
+        body["category"], body["location"], body["note"]))
+    detail = _detail(session, new, principal)
+    session.commit()
+    return json_response(detail, 201, {"Location": detail["links"]["self"]})
 
 
 @bp.post("/cases/<number>/claim")
