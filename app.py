@@ -185,6 +185,7 @@ def _register_console(app: Flask) -> None:
 
     from console import board
     from console import cases as case_pages
+    from console import inspections as inspection_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import Navigation
@@ -196,8 +197,10 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(console)
     app.register_blueprint(board.bp)
     app.register_blueprint(case_pages.bp)
+    app.register_blueprint(inspection_pages.bp)
     navigation = Navigation()
-    for entry in (case_pages.MENU_ENTRY, board.MENU_ENTRY, reports.MENU_ENTRY):      # the menu, in this order
+    # The menu, in this order.
+    for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, reports.MENU_ENTRY):
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

@@ -54,6 +54,8 @@ class Case(Base):
         back_populates="case", order_by="InspectorTask.id", cascade="all, delete-orphan")
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+    photos: Mapped[list["CasePhoto"]] = relationship(
+        back_populates="case", order_by="CasePhoto.id", cascade="all, delete-orphan")
 
 
 Index("ix_case_status_due", Case.status, Case.due_at)
@@ -131,3 +133,24 @@ class InspectorTask(Base):
 
 
 Index("ix_inspector_task_status_kind", InspectorTask.status, InspectorTask.kind)
+
+
+class CasePhoto(Base):
+    """A photo kept with a case: an inspector's, taken on site.  The file is
+    under the photo directory (settings.photos) as ``stored_name``; the row
+    says whose it is and what it is."""
+
+    __tablename__ = "case_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("inspector_task.id", ondelete="SET NULL"))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="photos")

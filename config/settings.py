@@ -100,6 +100,10 @@ class Settings:
     # prometheus_client's multiprocess directory (PROMETHEUS_MULTIPROC_DIR),
     # when several gunicorn workers share the metrics.
     metrics_multiproc_dir: Path | None = None
+    # Inspectors' photos, kept with their cases (HOTLINE_PHOTO_DIR); default: instance/photos.
+    photo_dir: Path | None = None
+    # The largest photo accepted (HOTLINE_PHOTO_MAX_BYTES); a phone's camera makes 2-6 MB.
+    photo_max_bytes: int = 10 * 1024 * 1024
     # Environment variables YAML may name, e.g. departments' notification secrets.
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
@@ -110,6 +114,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def photos(self) -> Path:
+        """Where inspectors' photos are kept."""
+        return self.photo_dir or self.instance_dir / "photos"
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
         """These settings with ``overrides`` applied: a field's name sets that
@@ -129,6 +138,8 @@ class Settings:
             merged = replace(merged, config_dir=Path(merged.config_dir))
         if isinstance(merged.instance_dir, str):
             merged = replace(merged, instance_dir=Path(merged.instance_dir))
+        if isinstance(merged.photo_dir, str):
+            merged = replace(merged, photo_dir=Path(merged.photo_dir))
         return merged
 
 
@@ -192,6 +203,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         twilio_api_url=(env.get("HOTLINE_TWILIO_API_URL") or "https://api.twilio.com").rstrip("/"),
         config_dir=Path(env.get("HOTLINE_CONFIG_DIR") or SHIPPED_CONFIG_DIR),
         instance_dir=instance_dir,
+        photo_dir=Path(env["HOTLINE_PHOTO_DIR"]) if env.get("HOTLINE_PHOTO_DIR") else None,
+        photo_max_bytes=_whole(env, "HOTLINE_PHOTO_MAX_BYTES", Settings.photo_max_bytes, minimum=1024),
         trusted_proxies=trusted,
         log_level=env.get("HOTLINE_LOG_LEVEL", "INFO").upper(),
         db_lock_timeout=_duration(env, "HOTLINE_DB_LOCK_TIMEOUT", Settings.db_lock_timeout),

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from accounts.services import audit
 from api.auth import LIFECYCLE_ROLE
-from api.services import OutsideDepartment, UnknownDepartment, case_for, confine, transition_as
+from api.services import OutsideDepartment, UnknownDepartment, case_for, confine, merge_as, split_as, transition_as
 from call_log.phones import mask, mask_text
-from cases import lifecycle
+from call_log.twilio_rest import RecordingUnavailable, recording_audio
+from cases import lifecycle, merging
+from cases.evidence import PhotoFiles, photo_of
 from cases.lifecycle import RULES, VOID_REASONS, LifecycleError, Transition, allowed_actions
+from cases.merging import Merge, Split
 from cases.workflow import CaseNotFound, NoDepartmentFits, suggested_department
 from cases.workflow import UnknownCategory as NoSuchCategory
 from console import casework
@@ -118,6 +121,113 @@ def take_step(number: str):
     return redirect(url_for("console_cases.case_page", number=number))
 
 
+@bp.post("/cases/<number>/merge")
+@requires()
+def merge(number: str):
+    """并单: this case is a duplicate of the case the form names."""
+    principal = current_principal()
+    session = db.session()
+    _case_or_404(session, number)
+    into = (request.form.get("into") or "").strip()
+    if not into:
+        flash(_("Give the number of the case this one duplicates."), "error")
+        return redirect(url_for("console_cases.case_page", number=number))
+    try:
+        target = merge_as(session, principal, number, into, Merge(
+            principal.actor, LIFECYCLE_ROLE[principal.role], _now(), _text(request.form.get("note"))))
+    except CaseNotFound:
+        session.rollback()
+        flash(_("There is no case %(number)s to merge into.", number=into), "error")
+        return redirect(url_for("console_cases.case_page", number=number))
+    except merging.Refused as refused:
+        session.rollback()
+        flash(merge_refusal(refused, number, into), "error")
+        return redirect(url_for("console_cases.case_page", number=number))
+    session.commit()
+    flash(_("Case %(number)s is merged into case %(target)s; its complainants will hear the outcome of %(target)s.",
+            number=number, target=target.number), "ok")
+    return redirect(url_for("console_cases.case_page", number=target.number))
+
+
+@bp.post("/cases/<number>/split")
+@requires()
+def split(number: str):
+    """The case reported two problems: the second becomes a case of its own."""
+    principal = current_principal()
+    session = db.session()
+    _case_or_404(session, number)
+    form = request.form
+    try:
+        new = split_as(session, _config(), principal, number, Split(
+            principal.actor, LIFECYCLE_ROLE[principal.role], _now(), _text(form.get("description")) or "",
+            _text(form.get("category")), _text(form.get("location")), _text(form.get("note"))))
+    except merging.Refused as refused:
+        session.rollback()
+        flash(merge_refusal(refused, number, None), "error")
+        return redirect(url_for("console_cases.case_page", number=number))
+    session.commit()
+    flash(_("The second problem is now case %(new)s.", new=new.number), "ok")
+    return redirect(url_for("console_cases.case_page", number=number))
+
+
+@bp.get("/cases/<number>/photos/<int:photo_id>")
+@requires()
+def photo(number: str, photo_id: int):
+    """A photo kept with the case, for those who may see the case."""
+    session = db.reader()
+    case = _case_or_404(session, number)
+    kept = photo_of(session, case, photo_id)
+    path = PhotoFiles(current_app.config["SETTINGS"].photos).path(kept.stored_name) if kept else None
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=kept.content_type, max_age=0, conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/cases/<number>/recordings/<int:recording_id>")
+@requires()
+def recording(number: str, recording_id: int):
+    """A recording of one of the case's calls, fetched from Twilio with the
+    account's credentials: the browser never sees them, nor Twilio's URL."""
+    session = db.reader()
+    case = _case_or_404(session, number)
+    kept = next((r for r in casework.case_file(session, case).recordings if r.id == recording_id), None)
+    if kept is None:
+        abort(404)
+    try:
+        audio = recording_audio(current_app.config["SETTINGS"], kept.recording_sid)
+    except RecordingUnavailable as unavailable:
+        abort(unavailable.status)
+    headers = {"Cache-Control": "private, no-store"}
+    if audio.length is not None:
+        headers["Content-Length"] = str(audio.length)
+    return Response(audio.chunks, mimetype=audio.content_type, headers=headers)
+
+
+def merge_refusal(refused: merging.Refused, number: str, into: str | None) -> str:
+    """Why a merge or split was refused, in the reader's language."""
+    status = word(STATUS, refused.details.get("status"))
+    messages = {
+        "role": lambda: _("Your role (%(role)s) may not merge or split cases.",
+                          role=word(ROLE, refused.details.get("role"))),
+        "same_case": lambda: _("A case cannot be merged into itself."),
+        "duplicate_status": lambda: _("Case %(number)s is %(status)s: only a case the centre still holds may be "
+                                      "merged; a department must return it first.", number=number, status=status),
+        "target_status": lambda: _("Case %(number)s is %(status)s: a duplicate joins only a case still being "
+                                   "worked on or suspended.", number=into, status=status),
+        "other_line": lambda: _("The two cases came in on different lines; each line keeps its own cases."),
+        "split_status": lambda: _("Case %(number)s is %(status)s: report the other problem as a new case.",
+                                  number=number, status=status),
+        "description_required": lambda: _("Say what the second problem is."),
+        "category_required": lambda: _("Choose the second problem's category."),
+        "unknown_category": lambda: _("This line has no such category."),
+        "same_problem": lambda: _("The second problem has the same category and place as this case: it is the "
+                                  "same problem."),
+    }
+    return messages.get(refused.code, lambda: _("Refused: %(why)s", why=str(refused)))()
+
+
 def refusal(error: Exception, action: str) -> str:
     """Why a step was refused, in the reader's language."""
     named = word(ACTION, action)
@@ -164,6 +274,7 @@ def _render_case(number: str, full_numbers: bool = False):
     departments = sorted(config.departments.values(), key=lambda d: d.code)
     return render_template(
         "console/case.html", file=casework.case_file(session, case), case=case, config=config, now=_now(),
+        may_merge=merging.may_merge(case.status, role), may_split=merging.may_split(case.status, role),
         actions=actions, categories=categories, departments=departments, void_reasons=VOID_REASONS,
         suggested=suggested_department(config, case) if case.status in ("filed", "returned") else None,
         full_numbers=full_numbers, may_show_numbers=sees_full_numbers(principal), mask=mask,

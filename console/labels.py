@@ -17,7 +17,15 @@ ACTION = {
     "dispose": _l("dispose"), "close": _l("check and close"), "rework": _l("send back for rework"),
     "suspend": _l("suspend"), "reactivate": _l("reactivate"), "void": _l("void"), "reopen": _l("reopen"),
     "recategorise": _l("correct the category"), "overdue": _l("overdue"),
+    "merge": _l("merged into another case"), "merged": _l("a duplicate merged in"),
+    "split": _l("a second problem split off"), "split_from": _l("split off another case"),
+    "photos": _l("photos added"), "inspection": _l("inspection"),
 }
+
+TASK_KIND = {"verify": _l("verify on site"), "check": _l("check the disposal")}
+
+TASK_RESULT = {"confirmed": _l("report confirmed"), "not_found": _l("no such problem found"),
+               "passed": _l("check passed"), "failed": _l("check failed"), "merged": _l("case merged")}
 
 ROLE = {
     "operator": _l("operator"), "dispatcher": _l("dispatcher"), "supervisor": _l("supervisor"),

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from accounts.services import LockedOut, Throttle, set_language, sign_in
 from call_log.phones import mask, mask_text
+from cases.inspections import open_tasks
 from console import casework
 from console.auth import current_principal, current_user, requires, sign_out
 from console.auth import sign_in as start_session
@@ -70,13 +71,16 @@ def index():
     """Each role's start page: what it works through first, then the rest of the console."""
     principal = current_principal()
     reader = db.reader()
-    lists, department_queue = {}, None
+    lists, department_queue, tasks = {}, None, None
     if principal.role in ("dispatcher", "supervisor"):
         lists = casework.dispatcher_home(reader)
     if principal.role == "department":
         department_queue = queue(reader, principal.department_code, limit=casework.HOME_LIMIT)
+    if principal.role == "inspector":
+        tasks = open_tasks(reader)
     recent = casework.recent_cases_of(reader, principal.actor) if principal.role != "admin" else []
     return render_template("console/index.html", lists=lists, department_queue=department_queue, recent=recent,
+                           tasks=tasks,
                            config=services().config,
                            now=services().now(), mask=mask, mask_text=mask_text)
 
@@ -99,7 +103,7 @@ def choose_language():
 def console_error(error: HTTPException):
     """The console's own error pages, in the reader's language; other faces
     of the app (webhooks, APIs) keep their own answers."""
-    if not request.path.startswith(bp.url_prefix) or error.code not in (403, 404, 405, 500):
+    if not request.path.startswith(bp.url_prefix) or error.code not in (403, 404, 405, 413, 500, 502):
         return error
     return render_template("console/error.html", error=error), error.code
 
