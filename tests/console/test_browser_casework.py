@@ -1,10 +1,14 @@
 """The case workbench in a real headless Chromium, in Chinese: a dispatcher
 files and dispatches a case, then the department's clerk claims it and
-reports it disposed, and switches the console to English.
+reports it disposed, and switches the console to English; an inspector on a
+phone-sized screen checks a disposed case with a photo and closes it; a
+dispatcher merges a duplicate into the case it repeats.
 
 Saves artifacts/home-dispatcher.png, artifacts/home-department.png,
 artifacts/cases-list.png, artifacts/case-dispatched.png,
-artifacts/case-disposed.png and artifacts/case-in-english.png to look at.
+artifacts/case-disposed.png, artifacts/case-in-english.png,
+artifacts/inspector-home-phone.png, artifacts/inspector-refused-phone.png,
+artifacts/case-closed-phone.png and artifacts/case-merged.png to look at.
 """
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from cases.models import Case
 from database import db
 from tests.support.browser import WAIT_MS, screenshot
 from tests.support.browser import sign_in_page as sign_in
-from tests.support.factories import report
+from tests.support.factories import report, step
+from tests.support.pictures import png
 from wiring import services
 
 pytestmark = pytest.mark.browser
@@ -80,3 +85,80 @@ def test_dispatcher_files_and_dispatches_then_the_clerk_claims_and_disposes_in_c
     expect(clerk.locator("#case-status")).to_have_text("disposed")
     expect(clerk.locator("html")).to_have_attribute("lang", "en-US")
     screenshot(clerk, "case-in-english.png")
+
+
+@pytest.fixture
+def disposed_sewer(app, clock, sewer):
+    """The sewer case dispatched to DRAIN and reported disposed: an inspector's check is open."""
+    config = services(app).config
+    with db.session_scope(app) as session:
+        case = session.scalars(select(Case).where(Case.number == sewer)).one()
+        for action, role, details in (("file", "dispatcher", {}), ("dispatch", "dispatcher", {}),
+                                      ("claim", "department", {}), ("dispose", "department", {"note": "已派人疏通"})):
+            step(session, config, case, action, clock(), role, **details)
+    return sewer
+
+
+def test_an_inspector_checks_and_closes_a_case_with_a_photo_on_a_phone(app, chromium, served, users,
+                                                                        disposed_sewer, tmp_path):
+    browser, expect = chromium
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                             locale="zh-CN")
+    phone.set_default_timeout(WAIT_MS)
+    sign_in(phone, served, "insp1", users)
+    task = phone.locator(f"#tasks li[data-case='{disposed_sewer}']")
+    expect(task).to_contain_text("核查处置")
+    screenshot(phone, "inspector-home-phone.png")
+    task.locator("a").click()
+    expect(phone.locator("h1")).to_contain_text(f"案件 {disposed_sewer}")
+    expect(phone.locator("dl.facts")).to_contain_text("已派人疏通")
+
+    not_a_photo = tmp_path / "说明.txt"
+    not_a_photo.write_text("这不是照片")
+    phone.fill("textarea[name=note]", "管道已通，路面无积水")
+    phone.set_input_files("input[name=photos]", str(not_a_photo))
+    phone.click("button[value=passed]")
+    expect(phone.locator("#task-error")).to_contain_text("不是照片")
+    expect(phone.locator("textarea[name=note]")).to_have_value("管道已通，路面无积水")    # nothing typed is lost
+    screenshot(phone, "inspector-refused-phone.png")
+
+    photo = tmp_path / "现场.png"
+    photo.write_bytes(png(320, 240, (60, 140, 90)))
+    phone.set_input_files("input[name=photos]", str(photo))
+    phone.click("button[value=passed]")
+    expect(phone.locator(".flash.ok")).to_contain_text("已结案")
+    expect(phone.locator(f"#tasks li[data-case='{disposed_sewer}']")).to_have_count(0)
+    assert status_of(app, disposed_sewer) == "closed"
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the inspector's page scrolls sideways on a phone ({width} px)"
+
+    phone.goto(f"{served}/console/cases/{disposed_sewer}")
+    expect(phone.locator("#case-status")).to_have_text("已结案")
+    image = phone.locator("#photos img")
+    expect(image).to_have_count(1)
+    assert phone.wait_for_function("img => img.complete && img.naturalWidth === 320", arg=image.element_handle())
+    expect(phone.locator("#history")).to_contain_text("上传照片")
+    screenshot(phone, "case-closed-phone.png")
+
+
+def test_a_dispatcher_merges_a_duplicate_in_the_browser(app, chromium, served, users, sewer, clock):
+    config = services(app).config
+    with db.session_scope(app) as session:
+        duplicate = report(session, config, clock(), location="海陵区海陵北路十八亩52号", caller="+8613900001111",
+                           description="十八亩那边下水道堵了").number
+    browser, expect = chromium
+    dispatcher = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    dispatcher.set_default_timeout(WAIT_MS)
+    sign_in(dispatcher, served, "disp1", users)
+    dispatcher.goto(f"{served}/console/cases/{duplicate}")
+    dispatcher.fill("#merge input[name=into]", duplicate)
+    dispatcher.click("#merge button")
+    expect(dispatcher.locator(".flash.error")).to_contain_text("不能并入它自己")
+    dispatcher.fill("#merge input[name=into]", sewer)
+    dispatcher.fill("#merge input[name=note]", "同一处下水道")
+    dispatcher.click("#merge button")
+    expect(dispatcher.locator("h1")).to_contain_text(f"案件 {sewer}")
+    expect(dispatcher.locator("#complainants tbody tr")).to_have_count(2)
+    expect(dispatcher.locator("#history")).to_contain_text("重复案件并入")
+    screenshot(dispatcher, "case-merged.png")
+    assert status_of(app, duplicate) == "voided"
