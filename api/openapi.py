@@ -223,8 +223,9 @@ _SCHEMAS = {
         "required": ["into"],
         "additionalProperties": False,
         "description": "并单: the case in the path is a duplicate of the case `into`. It is voided as a duplicate, "
-                       "its complainants join `into` (each person once) and both histories record it (events merge "
-                       f"and merged). Dispatchers and supervisors; the duplicate must be {', '.join(MERGEABLE)} "
+                       "its complainants join `into` (each person once) and both histories record it (events void, "
+                       "with data.merged_into, and merged). Dispatchers and supervisors; the duplicate must be "
+                       f"{', '.join(MERGEABLE)} "
                        "(a department's case is returned first), and `into` still being worked on or suspended, "
                        "on the same line.",
         "properties": {

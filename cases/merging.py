@@ -23,7 +23,9 @@ from typing import Any
 
 from cases.lifecycle import OPEN_STATUSES
 
-MERGE = "merge"              # on the duplicate: it joined another case (voided)
+# On the duplicate: it is voided as a duplicate, so the indicators count it
+# as every voided duplicate (reports.statement) and its deadline ends there.
+MERGE = "void"
 MERGED = "merged"            # on the case it joined: a duplicate's complainants came in
 SPLIT = "split"              # on the case that was split: the second problem went to a new case
 SPLIT_FROM = "split_from"    # on the new case
@@ -132,7 +134,7 @@ def plan_merge(duplicate: CaseFacts, target: CaseFacts, request: Merge) -> Merge
         raise Refused("other_line", f"case {duplicate.number} and case {target.number} came in on different "
                       "lines; each line keeps its own cases")
     note = _text(request.note)
-    data = {"role": request.role, "reason": "duplicate", "merged_into": target.number}
+    data = {"role": request.role, "reason": "duplicate", "merged_into": target.number, "merge": True}
     if duplicate.category_code != target.category_code:
         data["category"] = duplicate.category_code
     return MergePlan(

@@ -17,7 +17,7 @@ ACTION = {
     "dispose": _l("dispose"), "close": _l("check and close"), "rework": _l("send back for rework"),
     "suspend": _l("suspend"), "reactivate": _l("reactivate"), "void": _l("void"), "reopen": _l("reopen"),
     "recategorise": _l("correct the category"), "overdue": _l("overdue"),
-    "merge": _l("merged into another case"), "merged": _l("a duplicate merged in"),
+    "merged": _l("a duplicate merged in"),
     "split": _l("a second problem split off"), "split_from": _l("split off another case"),
     "photos": _l("photos added"), "inspection": _l("inspection"),
 }

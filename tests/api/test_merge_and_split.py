@@ -18,7 +18,7 @@ def test_a_dispatcher_merges_a_duplicate_into_the_case_it_repeats(api_as, cases)
     assert len(answer.json["complainants"]) == 2
     assert cases.snapshot(duplicate).status == "voided"
     merged = dispatcher.get(f"/cases/{duplicate}/events").json["items"][-1]
-    assert (merged["action"], merged["to_status"], merged["data"]["merged_into"]) == ("merge", "voided", target)
+    assert (merged["action"], merged["to_status"], merged["data"]["merged_into"]) == ("void", "voided", target)
     joined = dispatcher.get(f"/cases/{target}/events").json["items"][-1]
     assert (joined["action"], joined["data"]["merged_from"], joined["note"]) == ("merged", duplicate, "同一个下水道")
 

@@ -33,7 +33,7 @@ def refusal(call) -> str:
 
 def test_a_duplicate_is_voided_into_the_case_it_joins_and_both_are_told():
     plan = plan_merge(facts("2610090002", "filed"), facts("2610090001", "dispatched"), Merge("disp", "dispatcher", AT))
-    assert (plan.duplicate.action, plan.duplicate.from_status, plan.duplicate.to_status) == ("merge", "filed", "voided")
+    assert (plan.duplicate.action, plan.duplicate.from_status, plan.duplicate.to_status) == ("void", "filed", "voided")
     assert plan.duplicate.data["merged_into"] == "2610090001" and plan.duplicate.data["reason"] == "duplicate"
     target = plan.target
     assert (target.action, target.from_status, target.to_status) == ("merged", "dispatched", "dispatched")
@@ -97,7 +97,7 @@ def test_merging_moves_the_complainants_and_audits_both_cases(session, config, c
     joined = merge_case(session, duplicate.number, target.number, Merge("user:disp1", "dispatcher", clock(), "同一处"))
     assert joined is target and duplicate.status == "voided" and target.status == "dispatched"
     assert [c.phone_e164 for c in target.complainants] == ["+8613812345678", "+8613900001111"]
-    assert duplicate.events[-1].action == "merge" and duplicate.events[-1].data["merged_into"] == target.number
+    assert duplicate.events[-1].action == "void" and duplicate.events[-1].data["merged_into"] == target.number
     assert target.events[-1].action == "merged" and target.events[-1].data["complainants"] == 1
     assert duplicate.status_reason == "同一处"
     merge_case(session, same_person.number, target.number, Merge("user:disp1", "dispatcher", clock()))

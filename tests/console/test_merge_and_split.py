@@ -43,11 +43,11 @@ def test_a_dispatcher_merges_a_duplicate_from_its_page(app, client, sign_in, pai
     text = answer.get_data(as_text=True)
     assert f"案件 {duplicate} 已并入案件 {target}" in text and f"案件 {target}" in text
     assert "重复案件并入" in text                                   # the target's history says so
-    assert case(app, duplicate)[0] == "voided" and case(app, duplicate)[2][-1] == "merge"
+    assert case(app, duplicate)[0] == "voided" and case(app, duplicate)[2][-1] == "void"
     status, complainants, actions = case(app, target)
     assert (status, complainants, actions[-1]) == ("dispatched", 2, "merged")
     history = client.get(f"/console/cases/{duplicate}").get_data(as_text=True)
-    assert "并入另一案件" in history and "同一个下水道" in history
+    assert "作废" in history and "同一个下水道" in history and f"案件 {target}" in history
 
 
 def test_a_refused_merge_says_why_and_changes_nothing(app, client, sign_in, pair):
