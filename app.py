@@ -66,8 +66,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                           understanding=understanding))
     _check_other_config_files(app, settings, config)
 
-    from web.guards import refuse_unstorable_text
+    from web.guards import cap_request_size, refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
+    app.before_request(cap_request_size)
     app.before_request(refuse_unstorable_text)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -12,7 +12,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from call_log.phones import mask_text
 from cases import inspections
@@ -62,14 +61,7 @@ def task_page(task_id: int):
 def report(task_id: int):
     """What the inspector found, with a note and photos."""
     settings = current_app.config["SETTINGS"]
-    # Every photo at its largest, and room for the form's other fields.
-    request.max_content_length = settings.photo_max_bytes * MAX_PER_REPORT + 1024 * 1024
-    try:
-        form, files = request.form, request.files.getlist("photos")
-    except RequestEntityTooLarge:
-        return _render(task_id, error=_("The photos are too large together: send at most %(count)d, each under "
-                                         "%(size)d MB.", count=MAX_PER_REPORT,
-                                         size=settings.photo_max_bytes // (1024 * 1024)), status=413)
+    form, files = request.form, request.files.getlist("photos")
     note = (form.get("note") or "").strip()[:2000] or None
     result = (form.get("result") or "").strip()
     uploads = []
@@ -101,6 +93,15 @@ def report(task_id: int):
     return redirect(url_for("console_tasks.tasks"))
 
 
+def _largest_report(settings) -> int:
+    """Every photo at its largest, and room for the form's other fields
+    (web.guards.cap_request_size refuses a larger body before it is read)."""
+    return settings.photo_max_bytes * MAX_PER_REPORT + 1024 * 1024
+
+
+report.max_body = _largest_report
+
+
 def _render(task_id: int, note: str | None = None, error: str | None = None, status: int = 200):
     session = db.reader()
     task = session.get(InspectorTask, task_id) if 0 < task_id < 2**31 else None
@@ -111,7 +112,8 @@ def _render(task_id: int, note: str | None = None, error: str | None = None, sta
     return render_template(
         "console/task.html", task=task, case=case, findings=FINDINGS.get(task.kind, ()), note=note, error=error,
         disposal=disposal, config=services().config, now=services().now(), mask_text=mask_text,
-        max_photos=MAX_PER_REPORT, max_mb=current_app.config["SETTINGS"].photo_max_bytes // (1024 * 1024),
+        max_photos=MAX_PER_REPORT, max_bytes=current_app.config["SETTINGS"].photo_max_bytes,
+        max_mb=current_app.config["SETTINGS"].photo_max_bytes // (1024 * 1024),
     ), status
 
 

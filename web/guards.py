@@ -39,3 +39,14 @@ def _refuse_in(values) -> None:
 def _refuse(where: str) -> None:
     abort(400, description=f"请求含有空字符（NUL），任何字段都不能包含 · {where} holds control characters (NUL), "
                            "which no field may contain")
+
+
+def cap_request_size() -> None:
+    """A ``before_request`` hook, run before anything reads the body: a view
+    that takes uploads says how large a body it accepts (``view.max_body``, a
+    function of the settings); a larger one is refused with 413 as soon as it
+    is read.  Other views keep the app's default."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "max_body", None)
+    if limit is not None:
+        request.max_content_length = limit(current_app.config["SETTINGS"])

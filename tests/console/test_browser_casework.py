@@ -117,14 +117,17 @@ def test_an_inspector_checks_and_closes_a_case_with_a_photo_on_a_phone(app, chro
     not_a_photo.write_text("这不是照片")
     phone.fill("textarea[name=note]", "管道已通，路面无积水")
     phone.set_input_files("input[name=photos]", str(not_a_photo))
+    expect(phone.locator("#photo-check")).to_contain_text("说明.txt 不是照片")      # said before sending
     phone.click("button[value=passed]")
-    expect(phone.locator("#task-error")).to_contain_text("不是照片")
+    expect(phone.locator("#photo-check")).to_be_visible()
     expect(phone.locator("textarea[name=note]")).to_have_value("管道已通，路面无积水")    # nothing typed is lost
+    assert status_of(app, disposed_sewer) == "disposed"
     screenshot(phone, "inspector-refused-phone.png")
 
     photo = tmp_path / "现场.png"
     photo.write_bytes(png(320, 240, (60, 140, 90)))
     phone.set_input_files("input[name=photos]", str(photo))
+    expect(phone.locator("#photo-check")).to_be_hidden()
     phone.click("button[value=passed]")
     expect(phone.locator(".flash.ok")).to_contain_text("已结案")
     expect(phone.locator(f"#tasks li[data-case='{disposed_sewer}']")).to_have_count(0)

@@ -100,6 +100,17 @@ def test_a_photo_over_the_limit_is_refused_in_words(app, client, sign_in, dispos
     assert case_state(app, number) == ("disposed", "open", 0) and files_in(photo_dir) == []
 
 
+def test_a_body_larger_than_any_report_is_refused_before_it_is_read(app, client, sign_in, disposed, photo_dir):
+    number, task_id = disposed
+    settings = app.config["SETTINGS"].with_overrides({"photo_max_bytes": 2048})
+    app.config["SETTINGS"] = settings
+    sign_in("insp1")
+    body = 2048 * 6 + 1024 * 1024 + 1          # six photos at their largest, the form's room, and a byte
+    answer = send(client, task_id, "passed", photos=[("huge.jpg", jpeg_start(body))])
+    assert answer.status_code == 413 and "您提交的内容太大" in answer.get_data(as_text=True)
+    assert case_state(app, number) == ("disposed", "open", 0) and files_in(photo_dir) == []
+
+
 def test_a_refused_step_removes_the_photos_it_wrote(app, client, sign_in, disposed, photo_dir):
     number, task_id = disposed
     sign_in("insp1")
