@@ -97,13 +97,15 @@ class Messaging:
 
     # --- the application sends ---------------------------------------------------------------
 
-    def send(self, *, to: str, from_: str, body: str, messaging_service_sid: str | None = None,
-             status_callback: str | None = None, direction: str = "outbound-api") -> Message:
-        """Queue a message (the Messages REST resource); a thread sends it."""
-        message = self._new(from_, to, body, direction, "accepted" if messaging_service_sid else "queued",
-                            messaging_service_sid=messaging_service_sid, status_callback=status_callback)
+    def queue(self, *, to: str, from_: str, body: str, messaging_service_sid: str | None = None,
+              status_callback: str | None = None) -> Message:
+        """A message the application creates (the Messages REST resource);
+        ``send`` then sends it in a thread, once its creation is answered."""
+        return self._new(from_, to, body, "outbound-api", "accepted" if messaging_service_sid else "queued",
+                         messaging_service_sid=messaging_service_sid, status_callback=status_callback)
+
+    def send(self, message: Message) -> None:
         self._run(lambda: self._deliver(message))
-        return message
 
     def _deliver(self, message: Message) -> None:
         if message.messaging_service_sid:

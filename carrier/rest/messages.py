@@ -57,9 +57,11 @@ def create_message():
     callback = form.get("StatusCallback") or None
     if callback:
         absolute(callback, "StatusCallback")
-    message = carrier().messages.send(to=to, from_=from_, body=body, messaging_service_sid=service or None,
-                                      status_callback=callback)
-    return jsonify(message_json(message)), 201
+    message = carrier().messages.queue(to=to, from_=from_, body=body, messaging_service_sid=service or None,
+                                       status_callback=callback)
+    answer = jsonify(message_json(message))       # as created: the status callbacks tell what follows
+    carrier().messages.send(message)
+    return answer, 201
 
 
 @bp.get("/Messages.json")
