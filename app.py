@@ -99,11 +99,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from notifications.cli import notifications_cli
     from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
+    from sms.cli import sms_cli
     from understanding.cli import classifier_cli, train_if_stale
     services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
     for command in (make_init_command(_sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
-                    classifier_cli):
+                    sms_cli, classifier_cli):
         app.cli.add_command(command)
     # Satisfaction is a report over the callbacks' surveys: reports/ and callbacks/ import neither
     # the other, so the command joins its group here.

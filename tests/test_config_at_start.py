@@ -71,7 +71,8 @@ def test_a_broken_sms_template_stops_the_start_naming_the_file_and_the_key(confi
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["sms"]["templates"]["zh-CN"]["intake"] = "案件{case_number}，{phone}"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(SmsConfigError, match=r"sms\.yaml: sms\.templates\.zh-CN\.intake: unknown placeholder \{phone\}"):
+    with pytest.raises(SmsConfigError,
+                       match=r"sms\.yaml: sms\.templates\.zh-CN\.intake: unknown placeholder \{phone\}"):
         build(config_dir, tmp_path, understanding=None)
 
 

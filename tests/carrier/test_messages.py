@@ -42,7 +42,8 @@ def test_an_sms_reaches_the_party_and_its_status_callbacks_come_in_order(carrier
 
 def test_an_undeliverable_number_ends_undelivered_with_30003(carrier, twilio, stand_in, sms_line):
     carrier.messages.undeliverable.add(CITIZEN_NUMBER)
-    sent = twilio.messages.create(to=CITIZEN_NUMBER, from_=sms_line, body="回执", status_callback=stand_in.url("/status"))
+    sent = twilio.messages.create(to=CITIZEN_NUMBER, from_=sms_line, body="回执",
+                                  status_callback=stand_in.url("/status"))
     assert stand_in.wait_for(lambda: "undelivered" in statuses(stand_in))
     assert stand_in.seen("/status")[-1].params["ErrorCode"] == "30003"
     assert twilio.messages(sent.sid).fetch().error_code == 30003

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from callbacks.attempts import mark_unreachable
 from callbacks.models import Callback
 from cases.services import NewCase, open_case
+from sms.models import SmsMessage
 from sms.services import opt_out
 from tests.support.factories import closed, report
 
@@ -75,3 +78,14 @@ def test_a_callback_that_gave_up_sends_an_sms_saying_we_tried(session, config, c
     mark_unreachable(session, config, callback, clock())
     [message] = outbox(purpose="unreachable")
     assert case.number in message.body and "未能联系到您" in message.body and "88012319" in message.body
+
+
+def test_the_status_command_counts_the_outbox_and_lists_failures(app, session, config, clock):
+    report(session, config, clock())
+    failed = report(session, config, clock(), caller="+8613912345678", location="海陵区凤凰路4号")
+    message = session.scalars(select(SmsMessage).where(SmsMessage.case_id == failed.id)).one()
+    message.status, message.error_code, message.last_error = "failed", 21211, "HTTP 400 21211: invalid"
+    session.commit()
+    output = app.test_cli_runner().invoke(args=["sms", "status"]).output
+    assert "pending    -            1" in output and "failed     -            1" in output
+    assert "+86*******5678" in output and "21211" in output and "13912345678" not in output
