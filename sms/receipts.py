@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from call_log.phones import national_digits
+from call_log.phones import national_digits, parse_caller, takes_sms
 from cases.events import CALLBACK_UNREACHABLE, CASE_CLOSED, CASE_OPENED, CaseEvents
 from cases.models import Case, CaseEvent, Complainant
 from config.catalog import HotlineConfig, Line
@@ -40,7 +40,7 @@ class Receipts:
                     at: datetime) -> None:
         line = line_of(config, case.line_id)
         language = self.settings.language_of(complainant.language or line.default_language)
-        phone = complainant.phone_e164
+        phone = texting_number(complainant)
         queue_message(session, purpose="intake", purpose_key=f"intake:{case.id}:{phone}", phone=phone,
                       body=self.intake_text(config, case, line, language), language=language, now=at,
                       line_id=line.id, case_id=case.id)
@@ -50,7 +50,7 @@ class Receipts:
         line = line_of(config, case.line_id)
         seen: set[str] = set()
         for complainant in case.complainants:
-            phone = complainant.phone_e164
+            phone = texting_number(complainant)
             if not phone or phone in seen:
                 continue
             seen.add(phone)
@@ -99,6 +99,15 @@ class Receipts:
             if notes:
                 return notes[-1].strip()
         return self.settings.text(language, "no_result")
+
+
+def texting_number(complainant: Complainant) -> str | None:
+    """Where a complainant's SMS go: the number they called from, unless it
+    is a landline and the callback number they gave can take SMS."""
+    for number in (complainant.phone_e164, complainant.callback_number):
+        if takes_sms(parse_caller(number).e164):
+            return parse_caller(number).e164
+    return complainant.phone_e164
 
 
 def line_of(config: HotlineConfig, line_id: str | None) -> Line:

@@ -89,3 +89,11 @@ def test_the_status_command_counts_the_outbox_and_lists_failures(app, session, c
     output = app.test_cli_runner().invoke(args=["sms", "status"]).output
     assert "pending    -            1" in output and "failed     -            1" in output
     assert "+86*******5678" in output and "21211" in output and "13912345678" not in output
+
+
+def test_a_caller_on_a_landline_gets_the_receipt_on_the_mobile_they_gave(session, config, clock, outbox):
+    open_case(session, config, NewCase(
+        line_id="urban", channel="hotline", description="路灯不亮", location="海陵区鼓楼路", category_code="C0101",
+        caller_e164="+8652386012345", callback_number="+8613912345678"), clock())
+    [message] = outbox()
+    assert message.phone_e164 == "+8613912345678"
