@@ -26,7 +26,7 @@ from database import db, register_models, utcnow
 MODEL_MODULES = (
     "accounts.models", "call_log.models", "callbacks.models", "cases.models",
     "notifications.models", "operators.models", "reports.models", "routing.models",
-    "scheduler.models", "understanding.models",
+    "scheduler.models", "sms.models", "understanding.models",
 )
 
 
@@ -56,14 +56,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from callbacks.services import request_call_back
     from ivr.services import Hotline
+    from sms.settings import load as load_sms_settings
     from wiring import Services, install
     config = load_config(settings.config_dir, settings.config_secrets)
+    sms = load_sms_settings(settings.config_dir, config.lines)          # sms.yaml, checked at start
     model_metadata()
-    db.init_app(app, session_info={case_events.SESSION_KEY: _case_events()})
+    db.init_app(app, session_info={case_events.SESSION_KEY: _case_events(sms)})
     understanding = _understanding(app, settings, config)
     install(app, Services(config=config, clock=settings.extra.get("clock", utcnow),
                           hotline=Hotline(config, understanding, owe_callback=request_call_back),
-                          understanding=understanding))
+                          understanding=understanding, sms=sms))
     _check_other_config_files(app, settings, config)
 
     from web.guards import cap_request_size, refuse_unstorable_text
@@ -81,8 +83,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from open311.views import bp as open311
     from operators.views import bp as operator_voice
     from reports.views import bp as reports
+    from sms.views import bp as sms_webhooks
     from wiring import services
-    for blueprint in (voice, operator_voice, callback_voice, api, open311, reports, monitoring):
+    for blueprint in (voice, operator_voice, callback_voice, sms_webhooks, api, open311, reports, monitoring):
         app.register_blueprint(blueprint)
     services(app).webhook_timer = WebhookTimer(app)
     _register_console(app)
@@ -97,11 +100,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from notifications.cli import notifications_cli
     from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
+    from sms.cli import sms_cli
     from understanding.cli import classifier_cli, train_if_stale
     services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
     for command in (make_init_command(_sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
-                    classifier_cli):
+                    sms_cli, classifier_cli):
         app.cli.add_command(command)
     # Satisfaction is a report over the callbacks' surveys: reports/ and callbacks/ import neither
     # the other, so the command joins its group here.
@@ -131,13 +135,15 @@ def _add_development_tools(app: Flask) -> None:
     app.cli.add_command(call_command)
 
 
-def _case_events() -> case_events.CaseEvents:
+def _case_events(sms) -> case_events.CaseEvents:
     """Who is told when cases change: the app's subscribers, carried by every
     session its database makes (cases.events)."""
     from callbacks.services import follow_cases
+    from sms.receipts import Receipts
 
     events = case_events.CaseEvents()
     follow_cases(events)            # callbacks owed as cases close and out-of-hours reports come in
+    Receipts(sms).follow(events)    # SMS receipts at intake and closing, and when a callback gives up
     return events
 
 
@@ -206,7 +212,7 @@ def _register_console(app: Flask) -> None:
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for
     app.jinja_env.globals["console_alerts"] = console_alerts
-    for name in ("voice", "operator_voice", "callbacks", "api", "open311"):
+    for name in ("voice", "operator_voice", "callbacks", "sms", "api", "open311"):
         csrf.exempt(app.blueprints[name])
     app.extensions["csrf_protect"] = csrf
 

@@ -39,6 +39,7 @@ class Services:
     twilio_client: Any = None                # twilio.rest.Client, built on first use
     twilio_http_client: Any = None           # tests hand in a transport for the real client
     assessment: Any = None                   # reports.settings.AssessmentSettings, read on first use
+    sms: Any = None                          # sms.settings.SmsSettings (config/sms.yaml), read at start
     # How `spool replay` feeds back each kind of spooled webhook: kind -> (session, services, webhook).
     spool_replayers: dict[str, Callable[..., None]] = field(default_factory=dict)
 

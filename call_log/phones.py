@@ -53,6 +53,20 @@ def parse_caller(raw: str | None, default_region: str = "CN") -> CallerNumber:
     )
 
 
+def takes_sms(e164: str | None) -> bool:
+    """Whether an SMS can reach the number: a valid number that is not
+    known to be a landline (phonenumbers cannot always tell, and then it is
+    worth trying)."""
+    if not e164:
+        return False
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and \
+        phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.FIXED_LINE
+
+
 def parse_entered(digits: str, default_region: str = "CN") -> str | None:
     """A callback number typed on the keypad, as E.164, or None if not dialable."""
     digits = re.sub(r"[^0-9+]", "", digits or "")

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from call_log.phones import mask
 from callbacks.models import Callback, CallbackAttempt, SurveyAnswer
 from callbacks.services import first_allowed, line_of
+from cases.events import CALLBACK_UNREACHABLE, publish
+from cases.models import Case
 from config.catalog import HotlineConfig
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,7 @@ def settle_attempt(session: Session, config: HotlineConfig, attempt: CallbackAtt
         callback.attempts = max(0, callback.attempts - 1)
         callback.status = "pending"            # keeps its place in line: next_attempt_at is unchanged
     elif result == REJECTED or callback.attempts >= config.callbacks.max_attempts:
-        mark_unreachable(session, callback, now)
+        mark_unreachable(session, config, callback, now)
     else:
         line = line_of(config, callback.line_id)
         callback.status = "pending"
@@ -140,10 +142,16 @@ def _retry_soon(session: Session, config: HotlineConfig, callback: Callback, now
                                              now + wait)
 
 
-def mark_unreachable(session: Session, callback: Callback, now: datetime) -> None:
+def mark_unreachable(session: Session, config: HotlineConfig, callback: Callback, now: datetime) -> None:
     """No more attempts.  An outcome survey records "unreachable", which the
-    indicators count apart from answers."""
+    indicators count apart from answers; whoever follows the cases is told
+    (an SMS says we tried)."""
     callback.status, callback.updated_at = "unreachable", now
+    case_number = session.scalar(select(Case.number).where(Case.id == callback.case_id)) \
+        if callback.case_id is not None else None
+    publish(CALLBACK_UNREACHABLE, session=session, config=config, callback_id=callback.id,
+            phone_e164=callback.phone_e164, line_id=callback.line_id, case_number=case_number,
+            case_id=callback.case_id, language=callback.language, at=now)
     if callback.purpose == "outcome" and callback.case_id is not None:
         exists = session.scalar(select(SurveyAnswer.id).where(SurveyAnswer.callback_id == callback.id))
         if exists is None:

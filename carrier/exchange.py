@@ -2,7 +2,7 @@
 calls, queues and recordings, and the threads that run calls.
 
 Everything a test, the REST API, the browser phone or the terminal does to
-calls goes through ``Carrier``: a party dials one of the account's numbers
+calls goes through ``Carrier`` (and to SMS through ``Carrier.messages``): a party dials one of the account's numbers
 (``call_in``), the application places a call (``create_call``), a live call
 is redirected or ended (``update_call``), a person presses a key
 (``deliver``).
@@ -20,6 +20,7 @@ from carrier.actions import Action
 from carrier.calls import Call, EndRequest, LogEntry, RedirectRequest, StatusCallback, TwimlSource
 from carrier.clock import Clock
 from carrier.interpreter import Interpreter
+from carrier.messages import Messaging
 from carrier.parties import Directory, Party
 from carrier.queues import QueueRegistry
 from carrier.recordings import RecordingStore
@@ -44,15 +45,19 @@ class IncomingNumber:
     status_callback: str | None = None
     status_callback_method: str = "POST"
     friendly_name: str = ""
+    sms_url: str | None = None            # the Messaging webhook ("A message comes in")
+    sms_method: str = "POST"
     sid: str = field(default_factory=lambda: new_sid(PHONE_NUMBER))
 
 
 def hotline_numbers(lines, service_base: str) -> list[IncomingNumber]:
     """Each line's numbers configured as a Twilio number would be for the
-    service at ``service_base``: Voice URL, Fallback URL, status callback."""
+    service at ``service_base``: Voice URL, Fallback URL, status callback,
+    and the Messaging webhook for texts."""
     base = service_base.rstrip("/")
     return [IncomingNumber(number, f"{base}/voice/incoming", fallback_url=f"{base}/voice/fallback",
-                           status_callback=f"{base}/voice/status", friendly_name=line.name("zh-CN"))
+                           status_callback=f"{base}/voice/status", friendly_name=line.name("zh-CN"),
+                           sms_url=f"{base}/sms/incoming")
             for line in lines for number in line.numbers]
 
 
@@ -75,6 +80,7 @@ class Carrier:
         self.numbers: dict[str, IncomingNumber] = {}
         self.queues = QueueRegistry(self.clock)
         self.recordings = RecordingStore()
+        self.messages = Messaging(self)
         self.changed = threading.Condition()
         self._calls: dict[str, Call] = {}
         self._log_seq = itertools.count(1)
@@ -238,3 +244,4 @@ class Carrier:
             threads = list(self._threads)
         for thread in threads:
             thread.join(timeout)
+        self.messages.join(timeout)

@@ -36,6 +36,7 @@ from carrier.speech import Utterance
 
 if TYPE_CHECKING:
     from carrier.calls import Call, LogEntry
+    from carrier.messages import Message
 
 
 # --- script steps ---------------------------------------------------------------
@@ -86,6 +87,9 @@ class Party:
     def notice(self, call: Call, entry: LogEntry) -> None:
         """Something happened on a leg this party is on (it heard a prompt, the status changed...)."""
 
+    def text(self, message: Message) -> None:
+        """An SMS to this party's number arrived, or one it sent went out."""
+
 
 class ScriptedParty(Party):
     """Takes one step of its script each time the carrier asks it something.
@@ -103,6 +107,7 @@ class ScriptedParty(Party):
         self.pickup = pickup
         self.calls: list[Call] = []
         self.heard: list[tuple[str, Utterance]] = []
+        self.texts: list[Message] = []            # SMS it received and sent
         self._waiting: dict[str, type] = {}
         self._lock = threading.Lock()
 
@@ -139,6 +144,15 @@ class ScriptedParty(Party):
     def notice(self, call: Call, entry: LogEntry) -> None:
         if entry.kind == "heard":
             self.heard.append((call.sid, entry.utterance))
+
+    def text(self, message: Message) -> None:
+        with self._lock:
+            self.texts.append(message)
+
+    def received(self) -> list[str]:
+        """The bodies of the SMS that reached it, in order."""
+        with self._lock:
+            return [m.body for m in self.texts if m.to == self.address]
 
     def utterances(self, call_sid: str | None = None) -> list[Utterance]:
         return [u for sid, u in self.heard if call_sid in (None, sid)]
@@ -197,6 +211,11 @@ class LivePhone(Party):
             self.feed.publish("status", call_sid=call.sid, status=entry.text)
             if call is self.current and not call.live:
                 self.current = None
+
+    def text(self, message: Message) -> None:
+        self.feed.publish("sms", sid=message.sid, from_=message.from_, to=message.to, body=message.body,
+                          at=message.date_created.isoformat(),
+                          direction="sent" if message.from_ == self.address else "received")
 
 
 def _moment_json(moment: Moment) -> dict:

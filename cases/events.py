@@ -12,8 +12,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+CASE_OPENED = "case_opened"                  # session, config, case, complainant, at (a new case, or a
+                                             # report that joined one: complainant is the reporter)
 CASE_CLOSED = "case_closed"                  # session, config, case, event, at
 AFTER_HOURS_REPORT = "after_hours_report"    # session, config, case, complainant, at
+# A callback gave up: the complainant could not be reached.
+CALLBACK_UNREACHABLE = "callback_unreachable"  # session, config, callback_id, phone_e164, line_id,
+                                               # case_number, case_id, language, at
 
 SESSION_KEY = "case_events"
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from call_log.models import Recording
 from call_log.phones import mask
 from cases import merging
-from cases.events import AFTER_HOURS_REPORT, publish
+from cases.events import AFTER_HOURS_REPORT, CASE_OPENED, publish
 from cases.lifecycle import Transition, clock_starts_at_intake
 from cases.merging import CaseFacts, Merge, Split
 from cases.models import Case, CaseEvent, CaseNumberSequence, Complainant
@@ -80,6 +80,7 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
             raise UnknownCategory(f"unknown category {report.category_code!r}")
     earlier = _repeated_case(session, config, report, now) if repeats else None
     if earlier is not None:
+        _announce(session, config, earlier, now)
         _promise_after_hours_callback(session, config, report, earlier, now)
         return earlier
     department = None
@@ -119,6 +120,7 @@ def open_case(session: Session, config: HotlineConfig, report: NewCase, now: dat
         apply_to(session, config, case, Transition("verify", "system", "system", now, reason=reason))
     log.info("case %s opened on %s for %s, category %s, department %s", case.number, report.channel,
              mask(report.caller_e164), report.category_code, department)
+    _announce(session, config, case, now)
     _promise_after_hours_callback(session, config, report, case, now)
     return case
 
@@ -206,6 +208,11 @@ def change_callback_number(session: Session, case_number: str, call_id: int, num
         return False
     complainant.callback_number, complainant.callback_declined = number, False
     return True
+
+
+def _announce(session: Session, config: HotlineConfig, case: Case, now: datetime) -> None:
+    """The report is now part of ``case``: tell who listens (an SMS receipt)."""
+    publish(CASE_OPENED, session=session, config=config, case=case, complainant=case.complainants[-1], at=now)
 
 
 def _promise_after_hours_callback(session: Session, config: HotlineConfig, report: NewCase, case: Case,

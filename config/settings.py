@@ -37,6 +37,7 @@ class SchedulerSettings:
     callbacks_every: timedelta = timedelta(seconds=5)
     overdue_every: timedelta = timedelta(minutes=1)
     outbox_every: timedelta = timedelta(seconds=10)
+    sms_every: timedelta = timedelta(seconds=5)           # the SMS outbox
     # How often a standby tries the leader lock, and the leader checks it still holds it.
     standby_poll: timedelta = timedelta(seconds=2)
     callback_batch: int = 50              # callbacks claimed per transaction
@@ -304,6 +305,7 @@ def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:
         callbacks_every=_duration(env, "HOTLINE_SCHEDULER_CALLBACKS_EVERY", defaults.callbacks_every),
         overdue_every=_duration(env, "HOTLINE_SCHEDULER_OVERDUE_EVERY", defaults.overdue_every),
         outbox_every=_duration(env, "HOTLINE_SCHEDULER_OUTBOX_EVERY", defaults.outbox_every),
+        sms_every=_duration(env, "HOTLINE_SCHEDULER_SMS_EVERY", defaults.sms_every),
         standby_poll=_duration(env, "HOTLINE_SCHEDULER_STANDBY_POLL", defaults.standby_poll),
         callback_batch=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_BATCH", defaults.callback_batch),
         callback_concurrency=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_CONCURRENCY", defaults.callback_concurrency),

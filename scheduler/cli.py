@@ -22,7 +22,7 @@ from scheduler.process import SchedulerProcess, leader_lock
               help="Run each job once now and exit, without the leader lock (for cron or a check by hand).")
 @with_appcontext
 def scheduler_command(once: bool) -> None:
-    """Run the scheduler: callbacks, overdue cases, notifications."""
+    """Run the scheduler: callbacks, overdue cases, notifications, SMS."""
     app = current_app._get_current_object()
     # APScheduler says "Running job ..." at INFO on every run of every job.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)

@@ -51,6 +51,7 @@ JOBS = (
             "flag cases past their time limit"),
     JobSpec("notifications.deliver", "scheduler.jobs:deliver_outbox", lambda s: s.outbox_every,
             "deliver departments' notifications"),
+    JobSpec("sms.send", "scheduler.jobs:send_sms", lambda s: s.sms_every, "send the SMS that are due"),
 )
 
 
@@ -130,3 +131,22 @@ def deliver_outbox() -> None:
                              services(app).now())
     if counts.delivered or counts.failed or counts.dead:
         log.info("notifications: delivered %d, failed %d, dead %d", counts.delivered, counts.failed, counts.dead)
+
+
+def send_sms() -> None:
+    from call_log.twilio_rest import twilio_client
+    from database import db
+    from ivr.kit import public_url
+    from sms.sender import send_due
+
+    app = _bound()
+    with app.app_context():
+        if not app.config["SETTINGS"].public_url:
+            log.error("HOTLINE_PUBLIC_URL is not set: Twilio needs an absolute StatusCallback, so no SMS is sent")
+            return
+        kept = services(app)
+        counts = send_due(lambda: db.session_scope(app), kept.config, kept.sms, twilio_client(),
+                          lambda message: public_url(app, "sms.status", message=message), kept.clock)
+    if counts.sent or counts.retried or counts.failed or counts.settled:
+        log.info("sms: sent %d, retried %d, failed %d, cut-off sends settled %d",
+                 counts.sent, counts.retried, counts.failed, counts.settled)

@@ -62,3 +62,26 @@ def test_a_broken_training_example_stops_the_start(config_dir, tmp_path):
 def test_the_shipped_configuration_starts(config_dir, tmp_path):
     app = build(config_dir, tmp_path)
     assert services(app).assessment.trend_months == 12
+
+
+def test_a_broken_sms_template_stops_the_start_naming_the_file_and_the_key(config_dir, tmp_path):
+    from sms.settings import SmsConfigError
+
+    path = config_dir / "sms.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sms"]["templates"]["zh-CN"]["intake"] = "案件{case_number}，{phone}"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SmsConfigError,
+                       match=r"sms\.yaml: sms\.templates\.zh-CN\.intake: unknown placeholder \{phone\}"):
+        build(config_dir, tmp_path, understanding=None)
+
+
+def test_sms_templates_are_needed_for_every_language_of_the_lines(config_dir, tmp_path):
+    from sms.settings import SmsConfigError
+
+    path = config_dir / "sms.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["sms"]["templates"]["en-US"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SmsConfigError, match=r"sms\.yaml: sms\.templates: no templates for en-US"):
+        build(config_dir, tmp_path, understanding=None)

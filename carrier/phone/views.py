@@ -4,7 +4,8 @@ Each pane of the page is a ``LivePhone``: the caller's phone only places
 calls; the operator's and the complainant's phones register an address
 (``client:operator``, a number) so the carrier rings them.  The page long-polls
 each phone's feed for what it hears and for the call's log, and posts the
-person's keys, words, answers and hang-ups back.
+person's keys, words, answers and hang-ups back.  A phone also texts the
+account's numbers, and its feed carries the SMS it sends and receives.
 
 This is a development tool without authentication: it serves on loopback by
 default and is refused in production with the rest of the carrier.  Its API
@@ -19,6 +20,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from carrier.actions import Answer, HangUp, Pickup, Press, Silence, Speak
 from carrier.exchange import Carrier
+from carrier.messages import MAX_BODY
 from carrier.parties import LivePhone
 
 bp = Blueprint("carrier_phone", __name__, url_prefix="/phone", template_folder="templates",
@@ -118,6 +120,18 @@ def dial(phone_id: str):
         abort(400)
     call = carrier().call_in(phone, to)
     return jsonify(call_sid=call.sid), 201
+
+
+@bp.post("/api/phones/<phone_id>/text")
+def text(phone_id: str):
+    """The person texts one of the account's numbers (an SMS to the hotline)."""
+    phone = phones().get(phone_id)
+    body = _body()
+    to, words = str(body.get("to", "")).strip(), str(body.get("body", "")).strip()
+    if to not in carrier().numbers or not words or len(words) > MAX_BODY:
+        abort(400)
+    message = carrier().messages.text_in(phone, to, words)
+    return jsonify(sid=message.sid), 201
 
 
 @bp.post("/api/phones/<phone_id>/<action>")

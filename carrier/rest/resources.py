@@ -1,5 +1,5 @@
-"""Twilio's JSON representations of calls, queues, queue members and
-recordings (API version 2010-04-01), and its list pages."""
+"""Twilio's JSON representations of calls, queues, queue members,
+recordings and messages (API version 2010-04-01), and its list pages."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -13,6 +13,7 @@ from carrier.calls import API_VERSION, FINAL, rfc2822
 if TYPE_CHECKING:
     from carrier.calls import Call
     from carrier.exchange import Carrier
+    from carrier.messages import Message
     from carrier.queues import CallQueue, Member
     from carrier.recordings import Recording
 
@@ -122,3 +123,17 @@ def _formatted(number: str) -> str:
     except phonenumbers.NumberParseException:
         return number
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def message_json(message: Message) -> dict:
+    uri = f"{account_uri(message.account_sid)}/Messages/{message.sid}"
+    return {
+        "sid": message.sid, "account_sid": message.account_sid, "api_version": API_VERSION,
+        "body": message.body, "num_segments": str(message.num_segments), "num_media": "0",
+        "direction": message.direction, "from": message.from_, "to": message.to, "status": message.status,
+        "messaging_service_sid": message.messaging_service_sid, "date_created": rfc2822(message.date_created),
+        "date_updated": rfc2822(message.date_updated), "date_sent": rfc2822(message.date_sent),
+        "error_code": message.error_code, "error_message": message.error_message, "price": None,
+        "price_unit": "USD", "uri": uri + ".json",
+        "subresource_uris": {"media": uri + "/Media.json", "feedback": uri + "/Feedback.json"},
+    }

@@ -46,12 +46,10 @@ def carrier() -> Carrier:
     return current_app.extensions["carrier"]
 
 
-@bp.url_value_preprocessor
 def _account(endpoint, values) -> None:
     g.account_sid = values.pop("account_sid", None)
 
 
-@bp.before_request
 def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
@@ -65,9 +63,21 @@ def _authenticate() -> None:
         raise ApiError(401, errors.AUTHENTICATE, "Authenticate")
 
 
-@bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
     return error.response()
+
+
+def guard(blueprint: Blueprint) -> Blueprint:
+    """A blueprint under ``/2010-04-01/Accounts/<AccountSid>``: basic auth
+    with the account, and errors shaped like Twilio's (the Messages
+    resource, in ``carrier.rest.messages``, shares them)."""
+    blueprint.url_value_preprocessor(_account)
+    blueprint.before_request(_authenticate)
+    blueprint.register_error_handler(ApiError, _api_error)
+    return blueprint
+
+
+guard(bp)
 
 
 # --- calls -------------------------------------------------------------------------------
@@ -111,7 +121,7 @@ def list_calls():
                if request.args.get(k)}
     since = {k: _moment(filters[k], k) for k in START_TIME_FILTERS if k in filters}
     calls = [c for c in reversed(carrier().calls()) if _matches(c, filters) and _started_within(c, since)]
-    return _page("calls", "/Calls.json", calls, lambda c: call_json(carrier(), c), filters)
+    return paged("calls", "/Calls.json", calls, lambda c: call_json(carrier(), c), filters)
 
 
 def _matches(call, filters: dict[str, str]) -> bool:
@@ -169,7 +179,7 @@ def update_call(call_sid: str):
 def list_call_recordings(call_sid: str):
     _call(call_sid)
     recordings = carrier().recordings.all(call_sid)
-    return _page("recordings", f"/Calls/{call_sid}/Recordings.json", recordings, call_recording_json, {})
+    return paged("recordings", f"/Calls/{call_sid}/Recordings.json", recordings, call_recording_json, {})
 
 
 @bp.get("/Calls/<call_sid>/Recordings/<recording_sid>.json")
@@ -197,7 +207,7 @@ def _source(form, *, required: bool) -> TwimlSource | None:
         if required:
             raise ApiError(400, errors.INVALID_URL, "Url parameter is required.")
         return None
-    _absolute(url, "Url")
+    absolute(url, "Url")
     return TwimlSource(url, method)
 
 
@@ -205,7 +215,7 @@ def _fallback(form) -> TwimlSource | None:
     url = form.get("FallbackUrl")
     if not url:
         return None
-    _absolute(url, "FallbackUrl")
+    absolute(url, "FallbackUrl")
     return TwimlSource(url, _method(form.get("FallbackMethod"), "FallbackMethod"))
 
 
@@ -213,7 +223,7 @@ def _status_callback(form) -> StatusCallback | None:
     url = form.get("StatusCallback")
     if not url:
         return None
-    _absolute(url, "StatusCallback")
+    absolute(url, "StatusCallback")
     # Twilio takes one event per parameter, repeated; "initiated ringing"
     # in one value is refused, not split.
     events = form.getlist("StatusCallbackEvent")
@@ -232,7 +242,7 @@ def _method(value: str | None, name: str) -> str:
     return method
 
 
-def _absolute(url: str, name: str) -> None:
+def absolute(url: str, name: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ApiError(400, errors.INVALID_URL, f"{name} is not a valid URL: {url}")
@@ -249,7 +259,7 @@ def _whole_number(value: str, name: str, low: int, high: int) -> int:
 @bp.get("/Queues.json")
 def list_queues():
     account = carrier().account_sid
-    return _page("queues", "/Queues.json", carrier().queues.all(), lambda q: queue_json(account, q), {})
+    return paged("queues", "/Queues.json", carrier().queues.all(), lambda q: queue_json(account, q), {})
 
 
 @bp.post("/Queues.json")
@@ -277,7 +287,7 @@ def fetch_queue(queue_sid: str):
 def list_members(queue_sid: str):
     queue = _queue(queue_sid)
     account = carrier().account_sid
-    return _page("queue_members", f"/Queues/{queue_sid}/Members.json", queue.members,
+    return paged("queue_members", f"/Queues/{queue_sid}/Members.json", queue.members,
                  lambda m: member_json(account, queue, m), {})
 
 
@@ -297,7 +307,7 @@ def dequeue_member(queue_sid: str, which: str):
     url = request.form.get("Url")
     if not url:
         raise ApiError(400, errors.INVALID_URL, "Url parameter is required.")
-    _absolute(url, "Url")
+    absolute(url, "Url")
     member = queue.find(which)
     if member is None:
         raise errors.not_found(request.path)
@@ -323,7 +333,7 @@ def _queue(queue_sid: str):
 def list_recordings():
     filters = {"CallSid": request.args["CallSid"]} if request.args.get("CallSid") else {}
     recordings = carrier().recordings.all(filters.get("CallSid"))
-    return _page("recordings", "/Recordings.json", recordings, lambda r: recording_json(carrier(), r), filters)
+    return paged("recordings", "/Recordings.json", recordings, lambda r: recording_json(carrier(), r), filters)
 
 
 @bp.get("/Recordings/<recording_sid>.json")
@@ -350,7 +360,7 @@ def _recording(recording_sid: str):
 
 # --- pages -----------------------------------------------------------------------------------
 
-def _page(key: str, path: str, items, render, filters: dict[str, str]):
+def paged(key: str, path: str, items, render, filters: dict[str, str]):
     size = request.args.get("PageSize", str(DEFAULT_PAGE_SIZE))
     number = request.args.get("Page", "0")
     if not (size.isdigit() and number.isdigit()):

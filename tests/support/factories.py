@@ -28,3 +28,11 @@ def dispatched(session, config, now: datetime, **kwargs):
     elif case.status == "intake":
         step(session, config, case, "file", now, "dispatcher")
     return step(session, config, case, "dispatch", now, "dispatcher")
+
+
+def closed(session, config, now: datetime, *, note: str = "已经更换了新的井盖", **kwargs):
+    """A case dispatched, disposed with ``note``, checked and closed."""
+    case = dispatched(session, config, now, **kwargs)
+    step(session, config, case, "claim", now, "department")
+    step(session, config, case, "dispose", now, "department", note=note)
+    return step(session, config, case, "close", now, "inspector")

@@ -11,6 +11,8 @@ What it answers, in this order:
 * ``answers["/Calls/CA….json"] = (200, {...})``: a request whose URL path ends so;
 * the calls it placed: ``POST Calls.json`` places one (201, ``queued``, kept in ``created``),
   ``GET Calls.json`` lists them by To and From, ``GET Calls/<sid>.json`` gives ``statuses[sid]``;
+* the SMS it took: ``POST Messages.json`` sends one (201, ``queued``, kept in ``messages``),
+  ``GET Messages.json`` lists them by To, newest first, ``GET Messages/<sid>.json`` fetches one;
 * anything else: 404, as Twilio answers it.
 
 Every request is kept in ``sent``, in order.
@@ -63,6 +65,7 @@ class TwilioRest(HttpClient):
         self.sent: list[SentRequest] = []
         self.created: list[dict] = []                      # the form of each call placed, with _sid
         self.statuses: dict[str, str] = {}
+        self.messages: list[dict] = []                     # the form of each SMS taken, with _sid
         self.failures: list[tuple[int, int, str]] = []     # (HTTP status, Twilio code, message), used in order
         self.lookups_down = False
         self._lock = threading.Lock()
@@ -83,6 +86,13 @@ class TwilioRest(HttpClient):
         with self._lock:
             self.created.append({"To": to, "From": from_, "_sid": sid, "_date_created": date_created})
             self.statuses[sid] = status
+        return sid
+
+    def took_sms(self, to: str, body: str) -> str:
+        """An SMS Twilio took although the sender never heard its answer."""
+        sid = "SM" + secrets.token_hex(16)
+        with self._lock:
+            self.messages.append({"To": to, "Body": body, "_sid": sid})
         return sid
 
     # --- what a test reads -----------------------------------------------------------------------
@@ -145,6 +155,20 @@ class TwilioRest(HttpClient):
                       if all(v is None or c.get(k) == v for k, v in wanted.items())]
             return 200, {"calls": listed, "page": 0, "page_size": 50, "start": 0, "end": max(len(listed) - 1, 0),
                          "uri": path, "first_page_uri": path, "next_page_uri": None, "previous_page_uri": None}
+        if method == "POST" and path.endswith("/Messages.json"):
+            sid = "SM" + secrets.token_hex(16)
+            self.messages.append({**sent.data, "_sid": sid})
+            return 201, _message(self.messages[-1])
+        if method == "GET" and path.endswith("/Messages.json"):
+            listed = [_message(m) for m in reversed(self.messages) if params.get("To") in (None, m.get("To"))]
+            return 200, {"messages": listed, "page": 0, "page_size": 50, "start": 0,
+                         "end": max(len(listed) - 1, 0), "uri": path, "first_page_uri": path,
+                         "next_page_uri": None, "previous_page_uri": None}
+        if method == "GET" and "/Messages/" in path:
+            sid = path.rsplit("/", 1)[-1].removesuffix(".json")
+            for message in self.messages:
+                if message["_sid"] == sid:
+                    return 200, _message(message)
         if method == "GET" and "/Calls/" in path:
             sid = path.rsplit("/", 1)[-1].removesuffix(".json")
             if sid in self.statuses:
@@ -188,6 +212,12 @@ class _Served:
 
 def _placing(url: str) -> bool:
     return urlsplit(url).path.endswith("/Calls.json")
+
+
+def _message(form: dict) -> dict:
+    return {"sid": form["_sid"], "account_sid": ACCOUNT_SID, "to": form.get("To"), "from": form.get("From"),
+            "body": form.get("Body"), "status": "queued", "direction": "outbound-api",
+            "messaging_service_sid": form.get("MessagingServiceSid"), "api_version": "2010-04-01"}
 
 
 def call_resource(sid: str, status: str = "in-progress", **extra) -> dict:

@@ -51,6 +51,15 @@ class Handset {
       button.addEventListener("click", () => this.act("press", {digits: button.dataset.key})));
     this.root.querySelectorAll("[data-act]").forEach((button) =>
       button.addEventListener("click", () => this.act(button.dataset.act, {as: button.dataset.as})));
+    const textForm = this.root.querySelector("form.text");
+    if (textForm) {
+      textForm.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const input = textForm.elements.body;
+        if (input.value.trim()) this.act("text", {to: textForm.elements.to.value, body: input.value.trim()});
+        input.value = "";
+      });
+    }
     const sayForm = this.root.querySelector("form.say");
     sayForm.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -128,6 +137,9 @@ class Handset {
       case "log":
         this.log(event.entry);
         break;
+      case "sms":
+        this.sms(event);
+        break;
     }
   }
 
@@ -140,6 +152,21 @@ class Handset {
     else if (entry.kind === "input") this.bubble("you", entry.text);
     else if (entry.kind === "played") this.bubble("sound", `♪ ${entry.text}`);
     else if (entry.kind === "notice") this.bubble("notice", entry.text);
+  }
+
+  // An SMS this phone received or sent: who, when, and the words.
+  sms(event) {
+    const list = this.root.querySelector(".messages");
+    if (!list) return;
+    const item = document.createElement("li");
+    item.className = event.direction;
+    const who = document.createElement("span");
+    who.className = "who";
+    const peer = event.direction === "sent" ? `to ${event.to}` : `from ${event.from_}`;
+    who.textContent = `${event.at.slice(11, 19)} ${peer}`;
+    item.append(who, document.createTextNode(event.body));
+    list.append(item);
+    item.scrollIntoView({block: "nearest"});
   }
 
   heard(entry) {

@@ -1,0 +1,114 @@
+"""Twilio's SMS webhooks, signed as Twilio signs them: inbound texts
+(退订 / TD / STOP, 恢复 / START, 「查询 <case number>」) answered with TwiML
+<Message>, and the delivery status of what the outbox sent."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import select
+
+from sms.models import SmsOptOut
+from sms.services import queue_message
+from tests.support.caller import URBAN
+from tests.support.factories import report
+
+CITIZEN = "+8613812345678"
+NEIGHBOUR = "+8613912345678"
+
+
+def text(webhooks, body: str, from_: str = CITIZEN):
+    params = {"MessageSid": "SM" + "1" * 32, "SmsSid": "SM" + "1" * 32, "AccountSid": "AC" + "0" * 32,
+              "From": from_, "To": URBAN, "Body": body, "NumMedia": "0", "NumSegments": "1",
+              "ApiVersion": "2010-04-01"}
+    return webhooks.post("/sms/incoming", params)
+
+
+def replies(response) -> list[str]:
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    root = ET.fromstring(response.data)
+    assert root.tag == "Response" and all(child.tag == "Message" for child in root)
+    return [child.text for child in root]
+
+
+def opted_out(session, number: str) -> bool:
+    session.expire_all()
+    return session.scalar(select(SmsOptOut.id).where(SmsOptOut.phone_e164 == number)) is not None
+
+
+@pytest.mark.parametrize("path", ["/sms/incoming", "/sms/status?message=1"])
+def test_unsigned_or_forged_requests_are_refused(webhooks, path):
+    assert webhooks.post(path, {"From": CITIZEN, "Body": "退订"}, signature="forged").status_code == 403
+    assert webhooks.post(path, {"From": CITIZEN, "Body": "退订"}, signature="").status_code == 403
+
+
+@pytest.mark.parametrize("word", ["退订", "TD", "STOP"])
+def test_opting_out_stops_sms_and_cancels_what_is_owed(webhooks, session, clock, word):
+    owed = queue_message(session, purpose="intake", purpose_key="intake:x", phone=CITIZEN, body="回执",
+                         language="zh-CN", now=clock(), line_id="urban")
+    session.commit()
+    [reply] = replies(text(webhooks, word))
+    assert ("退订" in reply) if word != "STOP" else ("no more SMS" in reply)
+    assert opted_out(session, CITIZEN)
+    session.refresh(owed)
+    assert owed.status == "cancelled"
+    assert queue_message(session, purpose="intake", purpose_key="intake:y", phone=CITIZEN, body="回执",
+                         language="zh-CN", now=clock()) is None
+
+
+def test_opting_back_in(webhooks, session):
+    text(webhooks, "退订")
+    [reply] = replies(text(webhooks, "恢复"))
+    assert "恢复接收" in reply and not opted_out(session, CITIZEN)
+    replies(text(webhooks, "STOP"))
+    assert replies(text(webhooks, "START")) == ["You will receive SMS from this hotline again. Reply STOP to opt out."]
+
+
+def test_the_complainant_asks_the_status_of_their_case(webhooks, session, config, clock):
+    case = report(session, config, clock())
+    session.commit()
+    [reply] = replies(text(webhooks, f"查询 {case.number}"))
+    assert reply == f"【泰州市数字城管“帮帮您”热线】案件{case.number}：已受理，正在等待核实立案。"
+
+
+def test_nobody_else_learns_anything_about_the_case(webhooks, session, config, clock):
+    case = report(session, config, clock())
+    session.commit()
+    [other] = replies(text(webhooks, f"查询 {case.number}", from_=NEIGHBOUR))
+    [missing] = replies(text(webhooks, "查询 2001010001", from_=NEIGHBOUR))
+    assert other == missing.replace("2001010001", case.number)
+    assert "已受理" not in other and "井" not in other
+
+
+def test_anything_else_gets_help_and_an_anonymous_sender_gets_no_reply(webhooks):
+    [reply] = replies(text(webhooks, "你好"))
+    assert "查询" in reply and "TD" in reply
+    assert replies(text(webhooks, "退订", from_="anonymous")) == []
+
+
+def test_delivery_status_is_recorded_and_never_moves_back(webhooks, session, clock):
+    message = queue_message(session, purpose="intake", purpose_key="intake:x", phone=CITIZEN, body="回执",
+                            language="zh-CN", now=clock(), line_id="urban")
+    message.status, message.message_sid = "sent", "SM" + "2" * 32
+    session.commit()
+
+    def status(value: str, **extra):
+        response = webhooks.post(f"/sms/status?message={message.id}",
+                                 {"MessageSid": message.message_sid, "MessageStatus": value, **extra})
+        assert response.status_code == 204
+        session.refresh(message)
+        return message.delivery_status
+
+    assert status("sent") == "sent"
+    assert status("undelivered", ErrorCode="30003") == "undelivered" and message.error_code == 30003
+    assert status("sent") == "undelivered"
+
+
+def test_a_status_callback_that_beats_the_rest_answer_marks_the_message_sent(webhooks, session, clock):
+    message = queue_message(session, purpose="intake", purpose_key="intake:x", phone=CITIZEN, body="回执",
+                            language="zh-CN", now=clock(), line_id="urban")
+    message.status = "sending"
+    session.commit()
+    webhooks.post(f"/sms/status?message={message.id}", {"MessageSid": "SM" + "3" * 32, "MessageStatus": "queued"})
+    session.refresh(message)
+    assert (message.status, message.message_sid, message.delivery_status) == ("sent", "SM" + "3" * 32, "queued")
