@@ -93,6 +93,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from database.cli import make_init_command
     from ivr.cli import SPOOL_REPLAYERS as spool_replayers
     from ivr.cli import spool_cli
+    from knowledge.cli import knowledge_cli
     from notifications.cli import notifications_cli
     from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
@@ -100,7 +101,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
     for command in (make_init_command(_sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
-                    classifier_cli):
+                    classifier_cli, knowledge_cli):
         app.cli.add_command(command)
     # Satisfaction is a report over the callbacks' surveys: reports/ and callbacks/ import neither
     # the other, so the command joins its group here.
