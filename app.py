@@ -24,9 +24,9 @@ from database import db, register_models, utcnow
 # feature: create_app, Alembic's migrations/env.py and the migration drift
 # test all get the tables through ``model_metadata``.
 MODEL_MODULES = (
-    "accounts.models", "call_log.models", "callbacks.models", "cases.models",
+    "accounts.models", "call_log.models", "callbacks.models", "cases.models", "knowledge.models",
     "notifications.models", "operators.models", "reports.models", "routing.models",
-    "scheduler.models", "understanding.models",
+    "scheduler.models", "tracking.models", "understanding.models",
 )
 
 
@@ -61,9 +61,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     model_metadata()
     db.init_app(app, session_info={case_events.SESSION_KEY: _case_events()})
     understanding = _understanding(app, settings, config)
+    knowledge = _knowledge_base(settings, config)
     install(app, Services(config=config, clock=settings.extra.get("clock", utcnow),
-                          hotline=Hotline(config, understanding, owe_callback=request_call_back),
-                          understanding=understanding))
+                          hotline=Hotline(config, understanding, owe_callback=request_call_back,
+                                          knowledge=knowledge),
+                          understanding=understanding, knowledge=knowledge))
     _check_other_config_files(app, settings, config)
 
     from web.guards import refuse_unstorable_text
@@ -80,8 +82,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from open311.views import bp as open311
     from operators.views import bp as operator_voice
     from reports.views import bp as reports
+    from tracking.views import bp as tracking
     from wiring import services
-    for blueprint in (voice, operator_voice, callback_voice, api, open311, reports, monitoring):
+    for blueprint in (voice, operator_voice, callback_voice, api, open311, reports, monitoring, tracking):
         app.register_blueprint(blueprint)
     services(app).webhook_timer = WebhookTimer(app)
     _register_console(app)
@@ -153,6 +156,15 @@ def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
 
     for_app(app)                                    # assessment.yaml, with create_app's overrides
     check_knowledge(settings.config_dir, config.lines, config.departments)
+
+
+def _knowledge_base(settings: Settings, config):
+    """The knowledge base's shipped articles; the supervisors' edits are read
+    over them from the database as they change (knowledge.services)."""
+    from knowledge.articles import load_articles
+    from knowledge.services import KnowledgeBase
+
+    return KnowledgeBase(load_articles(settings.config_dir, config.lines, config.departments))
 
 
 def _understanding(app: Flask, settings: Settings, config):
