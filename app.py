@@ -198,6 +198,7 @@ def _register_console(app: Flask) -> None:
 
     from console import board
     from console import cases as case_pages
+    from console import knowledge as knowledge_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import Navigation
@@ -209,8 +210,10 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(console)
     app.register_blueprint(board.bp)
     app.register_blueprint(case_pages.bp)
+    app.register_blueprint(knowledge_pages.bp)
     navigation = Navigation()
-    for entry in (case_pages.MENU_ENTRY, board.MENU_ENTRY, reports.MENU_ENTRY):      # the menu, in this order
+    for entry in (case_pages.MENU_ENTRY, board.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
+                  reports.MENU_ENTRY):      # the menu, in this order
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for
