@@ -66,10 +66,11 @@ def track(session: Session, config: HotlineConfig, number: str, last4: str, addr
     last4 = "".join(ch for ch in (last4 or "") if ch.isdigit())
     _check_throttle(session, number, address, now, limits)
     case = session.scalars(select(Case).where(Case.number == number)).one_or_none() if number else None
-    phones = []
-    if case is not None:
-        phones = [p for c in session.scalars(select(Complainant).where(Complainant.case_id == case.id))
-                  for p in (c.phone_e164, c.callback_number) if p]
+    # The complainants are asked for even when there is no case (of case 0), so
+    # that an unknown number takes the same queries as wrong digits.
+    case_id = case.id if case is not None else 0
+    phones = [p for c in session.scalars(select(Complainant).where(Complainant.case_id == case_id))
+              for p in (c.phone_e164, c.callback_number) if p]
     matched = False
     for phone in phones or [_NO_DIGITS]:
         matched |= hmac.compare_digest(phone[-4:].encode(), last4.encode()) and len(last4) == 4
