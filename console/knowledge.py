@@ -97,7 +97,10 @@ def _content(form) -> dict:
 
 
 def _diff(change) -> list[tuple[str, str, str]]:
-    """What one change altered: (field, before, after), as text."""
+    """What one change altered: (what, before, after), as text in the page's words."""
+    fields = {"title": _("Title"), "spoken": _("What the caller hears"), "answer": _("Full answer (SMS)"),
+              "asks": _("How people ask")}
+    languages = {"zh-CN": _("Chinese"), "en-US": _("English")}
     changed = []
     for field in EDITABLE:
         before, after = change.before.get(field), change.after.get(field)
@@ -107,8 +110,8 @@ def _diff(change) -> list[tuple[str, str, str]]:
             for lang in LANGUAGES:
                 old, new = (before or {}).get(lang, ""), (after or {}).get(lang, "")
                 if old != new:
-                    changed.append((f"{field} ({lang})", old, new))
+                    changed.append((f"{fields[field]} · {languages[lang]}", old, new))
         else:
-            changed.append((field, "\n".join(before or ()), "\n".join(after or ())))
+            changed.append((fields[field], " · ".join(before or ()), " · ".join(after or ())))
     return changed
 
