@@ -240,9 +240,8 @@ class Flow(Conversing):
         """A question, not a complaint: never filed as a case.  The knowledge
         base answers it if it is sure enough; otherwise a person does."""
         state = replace(state, enquiry=True)
-        if state.answers >= MAX_ANSWERS:
-            return self._operator(state, prefix=(self._say(state, "enquiry_to_operator"),))
-        return Turn(self._at(state, "enquiry_searching"), effect=AnswerEnquiry(question))
+        search = state.answers < MAX_ANSWERS
+        return Turn(self._at(state, "enquiry_searching"), effect=AnswerEnquiry(question, search=search))
 
     def _enquiry_answer(self, state: CallState, answer: EnquiryAnswer) -> Turn:
         state = replace(state, enquiry_id=answer.enquiry_id)

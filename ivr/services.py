@@ -242,7 +242,7 @@ def _answer(session: Session, hotline: Hotline, call: Call, turn: Turn, now: dat
     if hotline.knowledge is None:
         return EnquiryAnswer(0, None)
     answered = answer_enquiry(session, hotline.knowledge, line_id=call.line_id, question=turn.effect.question,
-                              language=state.language, now=now, call_id=call.id)
+                              language=state.language, now=now, call_id=call.id, search=turn.effect.search)
     spoken = answered.article.text("spoken", state.language) if answered.article else None
     return EnquiryAnswer(answered.enquiry.id, spoken)
 

@@ -147,9 +147,11 @@ class CallbackChanged:
 @dataclass(frozen=True)
 class AnswerEnquiry:
     """A question, not a complaint: find the article that answers it, and
-    log the enquiry (answered from the knowledge base, or for a person)."""
+    log the enquiry (answered from the knowledge base, or for a person).
+    ``search`` False: the call has had its answers; log it for a person."""
 
     question: str
+    search: bool = True
 
 
 @dataclass(frozen=True)

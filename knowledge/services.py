@@ -77,10 +77,12 @@ class Answered:
 
 
 def answer_enquiry(session: Session, knowledge: KnowledgeBase, *, line_id: str, question: str, language: str,
-                   now: datetime, call_id: int | None = None, channel: str = "hotline") -> Answered:
+                   now: datetime, call_id: int | None = None, channel: str = "hotline",
+                   search: bool = True) -> Answered:
     """Search the line's articles for ``question`` and log the enquiry: answered
-    when the best article leads the next by ``ANSWER_MARGIN``, else for a person."""
-    hits = knowledge.search(session, question, line=line_id, k=2)
+    when the best article leads the next by ``ANSWER_MARGIN``, else (or without
+    ``search``) for a person."""
+    hits = knowledge.search(session, question, line=line_id, k=2) if search else ()
     lead = margin(hits)
     article = hits[0].article if hits and lead >= ANSWER_MARGIN else None
     enquiry = Enquiry(line_id=line_id, call_id=call_id, channel=channel, language=language,

@@ -91,3 +91,17 @@ def test_the_conduct_line_answers_from_its_own_articles(new_call, session):
     for enquiry in enquiries(session):
         assert enquiry.line_id == "conduct"
         assert enquiry.article_id is None or not enquiry.article_id.startswith("urban-")
+
+
+def test_another_question_after_an_answer_is_searched_again_then_a_person(new_call, session):
+    call = new_call()
+    call.dial()
+    call.say("请问摆摊要办什么手续")
+    second = call.say("我想问下户外广告牌要去哪里审批")
+    assert "没有解决请说出您的问题，或按0" in second.text
+    third = call.say("想问一下晚上几点以后工地不能施工")
+    assert third.root.find("Enqueue") is not None
+    outcomes = [(e.article_id, e.outcome) for e in enquiries(session)]
+    assert outcomes == [("street-vending-permit", "escalated"), ("shop-signs-and-outdoor-advertising", "escalated"),
+                        (None, "operator")]
+    assert no_case(session)

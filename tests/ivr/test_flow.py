@@ -148,7 +148,7 @@ def test_a_caller_who_says_it_is_dangerous_makes_an_urgent_report(flow):
 
 def test_a_question_is_never_filed_as_a_case(flow):
     turn = flow.advance(started(flow).state, Input(speech="请问占道经营归哪个部门管"))
-    assert turn.effect == AnswerEnquiry("请问占道经营归哪个部门管") and turn.state.enquiry
+    assert turn.effect == AnswerEnquiry("请问占道经营归哪个部门管", search=True) and turn.state.enquiry
     assert turn.state.category_code is None
 
 
