@@ -249,9 +249,9 @@ class Flow(Conversing):
             return self._operator(state, prefix=(self._say(state, "enquiry_to_operator"),))
         state = self._at(replace(state, answers=state.answers + 1), "enquiry_answered")
         say = (self._say(state, "enquiry_answer", answer=answer.spoken),)
-        return replace(self._enquiry_more(state, answer.spoken), say=say)
+        return replace(self._enquiry_more(state), say=say)
 
-    def _enquiry_more(self, state: CallState, spoken: str | None = None) -> Turn:
+    def _enquiry_more(self, state: CallState) -> Turn:
         """After the answer: the full text by SMS (only to a number we can
         reach), or a way out: say the problem, or 0 for a person."""
         state = self._at(state, "enquiry_answered")
