@@ -67,6 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                           knowledge=knowledge),
                           understanding=understanding, knowledge=knowledge))
     _check_other_config_files(app, settings, config)
+    if settings.is_production:
+        _warm_knowledge(app, knowledge)
 
     from web.guards import refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
@@ -165,6 +167,18 @@ def _knowledge_base(settings: Settings, config):
     from knowledge.services import KnowledgeBase
 
     return KnowledgeBase(load_articles(settings.config_dir, config.lines, config.departments))
+
+
+def _warm_knowledge(app: Flask, knowledge) -> None:
+    """The knowledge base's search index built before the first caller asks."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with db.session_scope(app) as session:
+            knowledge.warm(session)
+    except SQLAlchemyError as exc:
+        logging.getLogger(__name__).warning(
+            "knowledge base not warmed (%s): run `flask --app app init`", exc.__class__.__name__)
 
 
 def _understanding(app: Flask, settings: Settings, config):

@@ -31,7 +31,8 @@ EDITABLE = ("title", "asks", "spoken", "answer")
 class KnowledgeBase:
     """The articles as the centre has them now (the YAML's, with the
     supervisors' edits over them) and a search index over them, built once
-    per worker and rebuilt after an edit."""
+    per worker (at start in production) and rebuilt on the first search
+    after an edit: a few seconds, once per worker per edit."""
 
     def __init__(self, shipped: tuple[Article, ...]) -> None:
         self.shipped = shipped
@@ -49,6 +50,11 @@ class KnowledgeBase:
     def _merged(self, session: Session) -> tuple[Article, ...]:
         overrides = {o.article_id: o for o in session.scalars(select(ArticleOverride))}
         return tuple(_overridden(a, overrides[a.id]) if a.id in overrides else a for a in self.shipped)
+
+    def warm(self, session: Session) -> None:
+        """Build the index now (a few seconds for 65 articles), so that the
+        first caller's question does not wait for it."""
+        self._current(session)
 
     def articles(self, session: Session) -> tuple[Article, ...]:
         return self._current(session)[0]
