@@ -247,7 +247,7 @@ class Flow(Conversing):
         state = replace(state, enquiry_id=answer.enquiry_id)
         if not answer.spoken:
             return self._operator(state, prefix=(self._say(state, "enquiry_to_operator"),))
-        state = self._at(replace(state, answers=state.answers + 1), "enquiry_answered")
+        state = self._at(replace(state, answers=state.answers + 1, answer_spoken=answer.spoken), "enquiry_answered")
         say = (self._say(state, "enquiry_answer", answer=answer.spoken),)
         return replace(self._enquiry_more(state), say=say)
 
@@ -265,10 +265,18 @@ class Flow(Conversing):
         if event.digits == OPERATOR_KEY or (event.speech or "").strip():
             speech = None if event.digits else event.speech.strip()
             return Turn(self._at(state, "enquiry_escalating"), effect=EscalateEnquiry(state.enquiry_id, speech))
+        if event.digits == REPEAT_KEY and state.answer_spoken:
+            return replace(self._enquiry_more(state), say=(self._say(state, "enquiry_answer",
+                                                                     answer=state.answer_spoken),))
         if event.empty:
             # Silence after an answer: the caller has what they asked for.
             return self._goodbye(state, prefix=(self._say(state, "enquiry_thanks"),))
-        return self._retry(state, "invalid_input", self._enquiry_more)
+        return self._retry(state, "invalid_input", self._enquiry_more, on_exhausted=self._enquiry_unsettled)
+
+    def _enquiry_unsettled(self, state: CallState, prefix: tuple[Utterance, ...]) -> Turn:
+        """Wrong keys again and again after an answer: a person, and the answer did not settle it."""
+        turn = Turn(self._at(state, "enquiry_escalating"), effect=EscalateEnquiry(state.enquiry_id))
+        return replace(turn, say=prefix + (self._say(state, "transfer_operator"),))
 
     def _enquiry_escalated(self, state: CallState, result: EnquiryEscalated) -> Turn:
         if result.speech:

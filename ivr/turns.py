@@ -224,6 +224,7 @@ class CallState:
     enquiry: bool = False                            # the caller asked rather than reported
     enquiry_id: int | None = None                    # the enquiry last answered from the knowledge base
     answers: int = 0                                 # questions answered from the knowledge base on this call
+    answer_spoken: str | None = None                 # the answer read out, to read again on 9
     category_code: str | None = None
     location: str | None = None
     callback_number: str | None = None

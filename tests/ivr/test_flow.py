@@ -177,6 +177,22 @@ def test_zero_or_more_words_after_an_answer_escalate_the_enquiry(flow):
     assert isinstance(flow.resume(turn.state, EnquiryEscalated()).effect, SeekOperator)
 
 
+def test_nine_reads_the_answer_again(flow):
+    again = flow.advance(answered(flow).state, Input(digits="9"))
+    assert again.say[0].text == "摆摊要先向城管局申请。" and again.state.node == "enquiry_answered"
+
+
+def test_wrong_keys_after_an_answer_reach_a_person_and_escalate(flow):
+    state = answered(flow).state
+    for _ in range(MAX_RETRIES):
+        turn = flow.advance(state, Input(digits="7"))
+        assert turn.effect is None and turn.gather is not None
+        state = turn.state
+    last = flow.advance(state, Input(digits="7"))
+    assert last.effect == EscalateEnquiry(7, None)
+    assert isinstance(flow.resume(last.state, EnquiryEscalated()).effect, SeekOperator)
+
+
 def test_silence_after_an_answer_is_a_polite_goodbye(flow):
     done = flow.advance(answered(flow).state, Input())
     assert done.hangup and done.effect is None
