@@ -24,9 +24,9 @@ from database import db, register_models, utcnow
 # feature: create_app, Alembic's migrations/env.py and the migration drift
 # test all get the tables through ``model_metadata``.
 MODEL_MODULES = (
-    "accounts.models", "call_log.models", "callbacks.models", "cases.models",
+    "accounts.models", "call_log.models", "callbacks.models", "cases.models", "knowledge.models",
     "notifications.models", "operators.models", "reports.models", "routing.models",
-    "scheduler.models", "sms.models", "understanding.models",
+    "scheduler.models", "sms.models", "tracking.models", "understanding.models",
 )
 
 
@@ -63,10 +63,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     model_metadata()
     db.init_app(app, session_info={case_events.SESSION_KEY: _case_events(sms)})
     understanding = _understanding(app, settings, config)
+    knowledge = _knowledge_base(settings, config, sms)
     install(app, Services(config=config, clock=settings.extra.get("clock", utcnow),
-                          hotline=Hotline(config, understanding, owe_callback=request_call_back),
-                          understanding=understanding, sms=sms))
+                          hotline=Hotline(config, understanding, owe_callback=request_call_back,
+                                          knowledge=knowledge),
+                          understanding=understanding, knowledge=knowledge, sms=sms))
     _check_other_config_files(app, settings, config)
+    if settings.is_production:
+        _warm_knowledge(app, knowledge)
 
     from web.guards import cap_request_size, refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
@@ -84,8 +88,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from operators.views import bp as operator_voice
     from reports.views import bp as reports
     from sms.views import bp as sms_webhooks
+    from tracking.views import bp as tracking
     from wiring import services
-    for blueprint in (voice, operator_voice, callback_voice, sms_webhooks, api, open311, reports, monitoring):
+    for blueprint in (voice, operator_voice, callback_voice, sms_webhooks, api, open311, reports, monitoring,
+                      tracking):
         app.register_blueprint(blueprint)
     services(app).webhook_timer = WebhookTimer(app)
     _register_console(app)
@@ -97,6 +103,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from database.cli import make_init_command
     from ivr.cli import SPOOL_REPLAYERS as spool_replayers
     from ivr.cli import spool_cli
+    from knowledge.cli import knowledge_cli
     from notifications.cli import notifications_cli
     from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
@@ -105,7 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
     for command in (make_init_command(_sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
-                    sms_cli, classifier_cli):
+                    sms_cli, classifier_cli, knowledge_cli):
         app.cli.add_command(command)
     # Satisfaction is a report over the callbacks' surveys: reports/ and callbacks/ import neither
     # the other, so the command joins its group here.
@@ -161,6 +168,32 @@ def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
     check_knowledge(settings.config_dir, config.lines, config.departments)
 
 
+def _knowledge_base(settings: Settings, config, sms):
+    """The knowledge base's shipped articles; the supervisors' edits are read
+    over them from the database as they change (knowledge.services).  A
+    caller's full answer goes out through the SMS outbox."""
+    from functools import partial
+
+    from knowledge.articles import load_articles
+    from knowledge.services import KnowledgeBase
+    from sms.receipts import Receipts
+
+    return KnowledgeBase(load_articles(settings.config_dir, config.lines, config.departments),
+                         send_answer=partial(Receipts(sms).enquiry_answer, config=config))
+
+
+def _warm_knowledge(app: Flask, knowledge) -> None:
+    """The knowledge base's search index built before the first caller asks."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with db.session_scope(app) as session:
+            knowledge.warm(session)
+    except SQLAlchemyError as exc:
+        logging.getLogger(__name__).warning(
+            "knowledge base not warmed (%s): run `flask --app app init`", exc.__class__.__name__)
+
+
 def _understanding(app: Flask, settings: Settings, config):
     """The trained model that reads callers' words, loaded once at start
     (tests hand in their own)."""
@@ -193,6 +226,7 @@ def _register_console(app: Flask) -> None:
     from console import board
     from console import cases as case_pages
     from console import inspections as inspection_pages
+    from console import knowledge as knowledge_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import Navigation
@@ -205,9 +239,11 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(board.bp)
     app.register_blueprint(case_pages.bp)
     app.register_blueprint(inspection_pages.bp)
+    app.register_blueprint(knowledge_pages.bp)
     navigation = Navigation()
     # The menu, in this order.
-    for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, reports.MENU_ENTRY):
+    for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
+                  reports.MENU_ENTRY):
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

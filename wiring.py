@@ -22,6 +22,7 @@ from config.catalog import HotlineConfig
 
 if TYPE_CHECKING:
     from ivr.services import Hotline
+    from knowledge.services import KnowledgeBase
     from understanding.reading import Understanding
 
 KEY = "hotline_services"
@@ -35,6 +36,7 @@ class Services:
     clock: Callable[[], datetime]            # aware UTC now; tests hand in their own
     hotline: "Hotline"                       # the lines' IVR flows (the voice kit)
     understanding: "Understanding | None" = None   # the trained model reading callers' words
+    knowledge: "KnowledgeBase | None" = None       # the articles that answer questions, with their edits
     webhook_timer: Any = None                # monitoring.metrics.WebhookTimer
     twilio_client: Any = None                # twilio.rest.Client, built on first use
     twilio_http_client: Any = None           # tests hand in a transport for the real client

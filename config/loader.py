@@ -51,6 +51,7 @@ REQUIRED_PROMPTS = (
     "status_not_found", "status_report", "status_more", "operator_voicemail", "voicemail_saved",
     "no_input", "invalid_input", "transfer_operator", "apology", "apology_saved", "language_offer",
     "confirm_reading", "offer_intro", "offer_none", "describe_other_words", "enquiry_to_operator",
+    "enquiry_answer", "enquiry_sms_offer", "enquiry_way_out", "enquiry_thanks", "enquiry_sms_sent",
     "callback_implicit", "callback_changed", "urgent_noted", "yes_no_hints",
     "status_intake", "status_verifying", "status_filed", "status_dispatched", "status_disposed",
     "status_closed", "status_suspended", "status_voided", "status_handling", "status_returned",

@@ -61,6 +61,18 @@ class SignInSettings:
     lockout: timedelta = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class TrackingSettings:
+    """Throttling the public tracking page (/track/): lookups that find
+    nothing are counted per address and per case number typed; at the limit
+    within ``window``, that address or number gets no answer until the
+    window has passed since the last of them."""
+
+    max_failures_per_address: int = 10
+    max_failures_per_case: int = 5
+    window: timedelta = timedelta(minutes=30)
+
+
 # What ``create_app(config)`` accepts beside the settings' own fields: things
 # a caller hands in rather than configures (tests and benchmarks, mostly).
 EXTRAS = frozenset({
@@ -109,6 +121,7 @@ class Settings:
     config_secrets: Mapping[str, str] = field(default_factory=dict)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     sign_in: SignInSettings = field(default_factory=SignInSettings)
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
     # What a caller of ``create_app`` hands in that is not a setting (see EXTRAS).
     extra: Mapping[str, Any] = field(default_factory=dict)
 

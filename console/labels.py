@@ -56,7 +56,7 @@ STEP = {
     "case status": _l("case status"), "asking for a person": _l("asking for a person"),
     "waiting for an operator": _l("waiting for an operator"),
     "voicemail or callback?": _l("voicemail or callback?"), "leaving a message": _l("leaving a message"),
-    "finishing": _l("finishing"), "ringing": _l("ringing"),
+    "finishing": _l("finishing"), "ringing": _l("ringing"), "hearing an answer": _l("hearing an answer"),
 }
 
 

@@ -21,6 +21,8 @@ from ivr.conversation import MAX_RETRIES, OPERATOR_KEY, Conversing  # noqa: F401
 from ivr.hints import speech_hints
 from ivr.prompts import Digits, Utterance, format_time, render
 from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
+    AnswerEnquiry,
+    AnswerSent,
     CallbackChanged,
     CallbackRequested,
     CallFacts,
@@ -30,6 +32,9 @@ from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
     ChangeCallback,
     CreateCase,
     Effect,
+    EnquiryAnswer,
+    EnquiryEscalated,
+    EscalateEnquiry,
     Gather,
     Input,
     Intake,
@@ -39,6 +44,7 @@ from ivr.turns import (  # noqa: F401  (re-exported: the flow's vocabulary)
     Record,
     RequestCallback,
     SeekOperator,
+    SendAnswer,
     Turn,
 )
 from understanding.reading import CONFIRM, OFFER, KeywordReader, Reading, Thresholds
@@ -48,6 +54,9 @@ REPEAT_KEY = "9"
 # How many times a caller is asked to say the problem before a person (or
 # the keypad menu) takes over: once, then once more in other words.
 MAX_DESCRIPTIONS = 2
+# Questions answered from the knowledge base on one call; the next goes to a person.
+MAX_ANSWERS = 2
+SMS_KEY = "1"
 # What callers say for yes and no.
 _YES = ("对", "是的", "是", "没错", "对的", "嗯", "好的", "确认", "yes", "right", "correct")
 _NO = ("不对", "不是", "错了", "不", "没有", "no", "wrong")
@@ -94,13 +103,21 @@ class Flow(Conversing):
             # A webhook for a finished conversation (a late retry): end politely.
             return self._goodbye(state)
         if event.digits == OPERATOR_KEY and state.node not in (
-                "callback_entry", "status_entry", "voicemail", "operator_offer", "queued", "callback_change_offer"):
+                "callback_entry", "status_entry", "voicemail", "operator_offer", "queued", "callback_change_offer",
+                "enquiry_answered"):
             return self._operator(state)
         return handler(state, event)
 
     def resume(self, state: CallState,
-               result: CaseCreated | CaseStatus | OperatorDesk | CallbackRequested | CallbackChanged | None,
+               result: CaseCreated | CaseStatus | OperatorDesk | CallbackRequested | CallbackChanged
+               | EnquiryAnswer | EnquiryEscalated | AnswerSent | None,
                ) -> Turn:
+        if isinstance(result, EnquiryAnswer):
+            return self._enquiry_answer(state, result)
+        if isinstance(result, EnquiryEscalated):
+            return self._enquiry_escalated(state, result)
+        if isinstance(result, AnswerSent):
+            return self._answer_sent(state, result)
         if isinstance(result, CaseCreated):
             return self._case_created(replace(state, case_number=result.number))
         if isinstance(result, OperatorDesk):
@@ -200,7 +217,7 @@ class Flow(Conversing):
                         described=described, urgent=state.urgent or reading.urgent,
                         location=state.location or reading.place, candidates=(), category_code=None)
         if self.thresholds.is_question(reading):
-            return self._enquiry(state)
+            return self._enquiry(state, text)
         tier = self.thresholds.tier(reading, event.confidence)
         if tier == CONFIRM:
             return self._confirm_category(replace(state, category_code=reading.guesses[0].code))
@@ -217,9 +234,60 @@ class Flow(Conversing):
             return self._category_groups(state)
         return self._operator(state, prefix=(self._say(state, "transfer_operator"),))
 
-    def _enquiry(self, state: CallState) -> Turn:
-        """A question, not a complaint: never filed as a case."""
-        return self._operator(replace(state, enquiry=True), prefix=(self._say(state, "enquiry_to_operator"),))
+    # questions, answered from the knowledge base ---------------------------------
+
+    def _enquiry(self, state: CallState, question: str) -> Turn:
+        """A question, not a complaint: never filed as a case.  The knowledge
+        base answers it if it is sure enough; otherwise a person does."""
+        state = replace(state, enquiry=True)
+        search = state.answers < MAX_ANSWERS
+        return Turn(self._at(state, "enquiry_searching"), effect=AnswerEnquiry(question, search=search))
+
+    def _enquiry_answer(self, state: CallState, answer: EnquiryAnswer) -> Turn:
+        state = replace(state, enquiry_id=answer.enquiry_id)
+        if not answer.spoken:
+            return self._operator(state, prefix=(self._say(state, "enquiry_to_operator"),))
+        state = self._at(replace(state, answers=state.answers + 1, answer_spoken=answer.spoken), "enquiry_answered")
+        say = (self._say(state, "enquiry_answer", answer=answer.spoken),)
+        return replace(self._enquiry_more(state), say=say)
+
+    def _enquiry_more(self, state: CallState) -> Turn:
+        """After the answer: the full text by SMS (only to a number we can
+        reach), or a way out: say the problem, or 0 for a person."""
+        state = self._at(state, "enquiry_answered")
+        ask = [self._say(state, "enquiry_sms_offer", key=SMS_KEY)] if state.caller_e164 else []
+        ask.append(self._say(state, "enquiry_way_out"))
+        return Turn(state, ask=tuple(ask), gather=self._gather(state, speech=True, num_digits=1, timeout=5))
+
+    def _on_enquiry_answered(self, state: CallState, event: Input) -> Turn:
+        if event.digits == SMS_KEY and state.caller_e164 and state.enquiry_id is not None:
+            return Turn(self._at(state, "enquiry_sending"), effect=SendAnswer(state.enquiry_id, state.caller_e164))
+        if event.digits == OPERATOR_KEY or (event.speech or "").strip():
+            speech = None if event.digits else event.speech.strip()
+            return Turn(self._at(state, "enquiry_escalating"), effect=EscalateEnquiry(state.enquiry_id, speech))
+        if event.digits == REPEAT_KEY and state.answer_spoken:
+            return replace(self._enquiry_more(state), say=(self._say(state, "enquiry_answer",
+                                                                     answer=state.answer_spoken),))
+        if event.empty:
+            # Silence after an answer: the caller has what they asked for.
+            return self._goodbye(state, prefix=(self._say(state, "enquiry_thanks"),))
+        return self._retry(state, "invalid_input", self._enquiry_more, on_exhausted=self._enquiry_unsettled)
+
+    def _enquiry_unsettled(self, state: CallState, prefix: tuple[Utterance, ...]) -> Turn:
+        """Wrong keys again and again after an answer: a person, and the answer did not settle it."""
+        turn = Turn(self._at(state, "enquiry_escalating"), effect=EscalateEnquiry(state.enquiry_id))
+        return replace(turn, say=prefix + (self._say(state, "transfer_operator"),))
+
+    def _enquiry_escalated(self, state: CallState, result: EnquiryEscalated) -> Turn:
+        if result.speech:
+            # What they say now is heard afresh: a complaint, or another question.
+            fresh = replace(state, description="", described=0, candidates=(), category_code=None)
+            return self._described(fresh, Input(speech=result.speech))
+        return self._operator(state)
+
+    def _answer_sent(self, state: CallState, result: AnswerSent) -> Turn:
+        say = (self._say(state, "enquiry_sms_sent", last_four=Digits(result.number[-4:])),)
+        return self._goodbye(state, prefix=say)
 
     def _confirm_category(self, state: CallState) -> Turn:
         state = self._at(state, "confirm_category")

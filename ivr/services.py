@@ -22,6 +22,8 @@ from cases.models import Case
 from cases.services import NewCase, change_callback_number, find_case, open_case, open_cases_of, recording_by_sid
 from config.catalog import HotlineConfig, Line
 from ivr.flow import (
+    AnswerEnquiry,
+    AnswerSent,
     CallbackChanged,
     CallbackRequested,
     CallFacts,
@@ -30,6 +32,9 @@ from ivr.flow import (
     CaseStatus,
     ChangeCallback,
     CreateCase,
+    EnquiryAnswer,
+    EnquiryEscalated,
+    EscalateEnquiry,
     Flow,
     Input,
     Intake,
@@ -37,6 +42,7 @@ from ivr.flow import (
     OpenCase,
     RequestCallback,
     SeekOperator,
+    SendAnswer,
     Turn,
 )
 from ivr.operator_desk import expected_wait_minutes, operator_desk, staffed
@@ -51,6 +57,7 @@ from ivr.twiml import (
     render_queue_wait,
     render_turn,
 )
+from knowledge.services import KnowledgeBase, answer_enquiry, escalate_enquiry, want_answer_by_sms
 from understanding.reading import Thresholds, Understanding
 
 log = logging.getLogger(__name__)
@@ -78,13 +85,15 @@ class Hotline:
     one, each line's flow falls back to the catalogue's keywords.
     ``owe_callback`` schedules a call back to a caller who would rather not
     wait (``callbacks.services.request_call_back``, handed in by
-    ``create_app``: the IVR does not reach up into the callbacks package)."""
+    ``create_app``: the IVR does not reach up into the callbacks package).
+    ``knowledge`` answers callers' questions; without it a person does."""
 
     def __init__(self, config: HotlineConfig, understanding: Understanding | None = None,
-                 owe_callback: OweCallback | None = None) -> None:
+                 owe_callback: OweCallback | None = None, knowledge: KnowledgeBase | None = None) -> None:
         self.config = config
         self.understanding = understanding
         self.owe_callback = owe_callback or _no_callbacks
+        self.knowledge = knowledge
         self._flows = {
             line_id: Flow(line, config.prompts, config.categories, parse_number=_number_parser(line),
                           read=understanding.read if understanding else None,
@@ -166,14 +175,25 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
     return _store_turn(session, hotline, call, step + 1, turn, event, urls)
 
 
+# Effects one webhook carries out in a row at most: a question answered after
+# the caller said more (escalate, then search, then perhaps a person).
+MAX_EFFECTS = 4
+
+
 def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: Call, turn: Turn,
                now: datetime) -> Turn:
     """Perform the turn's effect, if any, and let the flow speak its result,
-    after whatever the turn itself had to say."""
-    if turn.effect is None:
-        return turn
-    resumed = _effect_result(session, hotline, flow, call, turn, now)
-    return replace(resumed, say=turn.say + resumed.say)
+    after whatever the turn itself had to say; the flow's answer may ask for
+    a further effect (one per turn), which is carried out in turn."""
+    for _ in range(MAX_EFFECTS):
+        if turn.effect is None:
+            return turn
+        resumed = _effect_result(session, hotline, flow, call, turn, now)
+        turn = replace(resumed, say=turn.say + resumed.say)
+    if turn.effect is not None:
+        log.error("call %s: effects still asked for after %d in one step", call.call_sid, MAX_EFFECTS)
+        return replace(turn, effect=None)
+    return turn
 
 
 def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, turn: Turn,
@@ -197,6 +217,15 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, t
     if isinstance(turn.effect, ChangeCallback):
         change_callback_number(session, turn.effect.case_number, call.id, turn.effect.number)
         return flow.resume(turn.state, CallbackChanged(turn.effect.number))
+    if isinstance(turn.effect, AnswerEnquiry):
+        return flow.resume(turn.state, _answer(session, hotline, call, turn, now))
+    if isinstance(turn.effect, EscalateEnquiry):
+        escalate_enquiry(session, turn.effect.enquiry_id, now)
+        return flow.resume(turn.state, EnquiryEscalated(turn.effect.speech))
+    if isinstance(turn.effect, SendAnswer):
+        if hotline.knowledge is not None:
+            want_answer_by_sms(session, hotline.knowledge, turn.effect.enquiry_id, turn.effect.number, now)
+        return flow.resume(turn.state, AnswerSent(turn.effect.number))
     if isinstance(turn.effect, LookupCase):
         case = find_case(session, turn.effect.number)
         status = None
@@ -206,6 +235,16 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, t
                                 department.name(turn.state.language) if department else None)
         return flow.resume(turn.state, status)
     return turn
+
+
+def _answer(session: Session, hotline: Hotline, call: Call, turn: Turn, now: datetime) -> EnquiryAnswer:
+    state = turn.state
+    if hotline.knowledge is None:
+        return EnquiryAnswer(0, None)
+    answered = answer_enquiry(session, hotline.knowledge, line_id=call.line_id, question=turn.effect.question,
+                              language=state.language, now=now, call_id=call.id, search=turn.effect.search)
+    spoken = answered.article.text("spoken", state.language) if answered.article else None
+    return EnquiryAnswer(answered.enquiry.id, spoken)
 
 
 def _new_case(session: Session, call: Call, intake: Intake) -> NewCase:

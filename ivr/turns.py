@@ -144,7 +144,51 @@ class CallbackChanged:
     number: str
 
 
-Effect = CreateCase | LookupCase | SeekOperator | RequestCallback | ChangeCallback
+@dataclass(frozen=True)
+class AnswerEnquiry:
+    """A question, not a complaint: find the article that answers it, and
+    log the enquiry (answered from the knowledge base, or for a person).
+    ``search`` False: the call has had its answers; log it for a person."""
+
+    question: str
+    search: bool = True
+
+
+@dataclass(frozen=True)
+class EnquiryAnswer:
+    enquiry_id: int
+    spoken: str | None                 # the article's spoken summary, or None: not sure enough
+
+
+@dataclass(frozen=True)
+class EscalateEnquiry:
+    """The answer read out did not settle it: the caller pressed 0, or went on
+    to say their problem (``speech``), which the flow then hears."""
+
+    enquiry_id: int
+    speech: str | None = None
+
+
+@dataclass(frozen=True)
+class EnquiryEscalated:
+    speech: str | None = None
+
+
+@dataclass(frozen=True)
+class SendAnswer:
+    """The caller wants the full answer by SMS on this number."""
+
+    enquiry_id: int
+    number: str
+
+
+@dataclass(frozen=True)
+class AnswerSent:
+    number: str
+
+
+Effect = (CreateCase | LookupCase | SeekOperator | RequestCallback | ChangeCallback | AnswerEnquiry
+          | EscalateEnquiry | SendAnswer)
 
 
 class ConversationState(Protocol):
@@ -178,6 +222,9 @@ class CallState:
     candidates: tuple[str, ...] = ()                 # categories offered by name
     urgent: bool = False                             # the caller said it is dangerous or urgent
     enquiry: bool = False                            # the caller asked rather than reported
+    enquiry_id: int | None = None                    # the enquiry last answered from the knowledge base
+    answers: int = 0                                 # questions answered from the knowledge base on this call
+    answer_spoken: str | None = None                 # the answer read out, to read again on 9
     category_code: str | None = None
     location: str | None = None
     callback_number: str | None = None

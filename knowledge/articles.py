@@ -7,7 +7,7 @@ and the article.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -107,6 +107,27 @@ def check_files(config_dir: Path | str, lines: Iterable[str], departments: Itera
         if enquiry.article not in known:
             raise KnowledgeError(f"{Path(config_dir) / HELDOUT}: enquiries[{index}].article: "
                                  f"no article {enquiry.article!r} in {ARTICLES}")
+
+
+def edited_article(article: Article, content: Mapping) -> Article:
+    """``article`` with a supervisor's texts (title, asks, spoken, answer, each
+    optional), held to the same rules as the YAML's.  Raises ``KnowledgeError``."""
+    where = f"article {article.id}"
+    fields = {}
+    for field in ("title", "spoken", "answer"):
+        if field in content:
+            fields[field] = _texts(where, field, {field: {**getattr(article, field), **content[field]}})
+    if "asks" in content:
+        asks = tuple(str(a).strip() for a in content["asks"] or () if str(a).strip())
+        if not asks:
+            raise KnowledgeError(f"{where}.asks: needs at least one way people ask it")
+        fields["asks"] = asks
+    edited = replace(article, **fields)
+    if len(edited.spoken["zh-CN"]) > MAX_SPOKEN:
+        raise KnowledgeError(f"{where}.spoken: at most {MAX_SPOKEN} characters are read out")
+    if len(edited.answer["zh-CN"]) > MAX_ANSWER:
+        raise KnowledgeError(f"{where}.answer: at most {MAX_ANSWER} characters")
+    return edited
 
 
 def _texts(where: str, field: str, item: dict) -> dict[str, str]:

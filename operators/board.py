@@ -41,6 +41,8 @@ STEP_LABELS = {
     "status_entry": "case status", "status_more": "case status", "seeking_operator": "asking for a person",
     "queued": "waiting for an operator", "operator_offer": "voicemail or callback?", "voicemail": "leaving a message",
     "voicemail_saving": "leaving a message",
+    "enquiry_searching": "hearing an answer", "enquiry_answered": "hearing an answer",
+    "enquiry_escalating": "hearing an answer", "enquiry_sending": "hearing an answer",
     "done": "finishing",
 }
 

@@ -3,6 +3,7 @@
     flask --app app report --month 2026-10
     flask --app app report --month 2026-10 --department DRAIN
     flask --app app report --month 2026-10 --view hotline --format csv > hotline.csv
+    flask --app app report --month 2026-10 --view enquiries      (直办率, per line)
 
 and ``flask --app app callbacks satisfaction --month 2026-10``: satisfaction from the outcome
 surveys (``satisfaction_command``, which ``create_app`` adds to the callbacks group).
@@ -18,6 +19,7 @@ from flask.cli import with_appcontext
 
 from database import db
 from reports import services
+from reports.enquiries import direct_answers
 from reports.exports import to_csv
 from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
 from reports.periods import FIRST_YEAR, LAST_YEAR, is_month, month
@@ -38,9 +40,10 @@ from wiring import services as app_services
 @click.command("report")
 @click.option("--month", "label", required=True, metavar="YYYY-MM", help="The month, e.g. 2026-10.")
 @click.option("--department", metavar="CODE", help="Only this department's figures.")
-@click.option("--view", type=click.Choice(list(services.VIEWS)), default="departments", show_default=True,
+@click.option("--view", type=click.Choice([*services.VIEWS, "enquiries"]), default="departments",
+              show_default=True,
               help="Departments over all channels, the hotline's cases, the other channels', or by channel, "
-                   "line or category.")
+                   "line or category; or the enquiries answered directly (直办率) per line.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--trend", is_flag=True, help="Also count the trend charts' months now (kept once settled).")
 @click.option("--refresh", is_flag=True, help="Forget the month's kept trend figures first (after correcting "
@@ -60,6 +63,9 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
             raise click.BadParameter("--department goes with --view departments, hotline or others",
                                      param_hint="--view")
     settings = for_app(current_app)
+    if view == "enquiries":
+        _enquiries_report(label, settings, config, fmt)
+        return
     names = Names(config)
     with db.session_scope(current_app) as session:
         if refresh:
@@ -95,6 +101,27 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
                                     unplaced.get(department)))
     else:
         click.echo(_table_text(assessment, view, rows, report.all, names, places, unplaced))
+
+
+def _enquiries_report(label: str, settings: AssessmentSettings, config, fmt: str) -> None:
+    with db.session_scope(current_app) as session:
+        rows = direct_answers(session, month(label, settings.time_zone))
+    names = {line_id: line.name("zh-CN") for line_id, line in config.lines.items()}
+    if fmt == "json":
+        click.echo(json.dumps({"month": label, "view": "enquiries", "rows": [
+            {"line": row.line, "enquiries": row.enquiries, "answered": row.answered, "escalated": row.escalated,
+             "operator": row.operator, "direct_answer_rate": row.percent()} for row in rows]},
+            ensure_ascii=False, indent=2))
+        return
+    separator = "," if fmt == "csv" else "  "
+    lines = [separator.join(("line", "enquiries", "answered", "escalated", "operator", "direct_answer_rate"))]
+    if fmt != "csv":
+        lines.insert(0, f"Enquiries answered directly 直办率 · {label}")
+    for row in rows:
+        lines.append(separator.join((names.get(row.line, row.line) if fmt != "csv" else row.line,
+                                     str(row.enquiries), str(row.answered), str(row.escalated),
+                                     str(row.operator), row.percent())))
+    click.echo("\n".join(lines))
 
 
 def _row_json(row: Row, names: Names, by: str, place: int | None, key=None, unplaced: str | None = None) -> dict:

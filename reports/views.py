@@ -19,6 +19,7 @@ from console.navigation import NavItem
 from database import db
 from reports import exports, services
 from reports.charts import Series, trend_chart
+from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
 from reports.periods import is_month
 from reports.settings import AssessmentSettings, for_app
@@ -117,12 +118,14 @@ def monthly(label: str):
     assessment = _assessment(label)
     names = _names()
     state = month_state(assessment, app_services().now())
+    # Enquiries are the centre's, not a department's: the centre's staff see 直办率.
+    enquiries = _direct_answers(assessment.period) if scope is None and state != "future" else None
     if state in ("future", "empty"):
         # Nothing to count: say so, rather than show tables of dashes.
         return render_template(
             "reports/monthly.html", assessment=assessment, label=label, state=state, scope=scope,
             scope_name=names.department(scope), previous=_shift(label, -1), following=_shift(label, 1),
-            period_text=_period_text(assessment.period, settings), keep={})
+            period_text=_period_text(assessment.period, settings), keep={}, enquiries=enquiries)
     tables = _tables(assessment, names, scope, rank_by, wanted=PAGE_TABLES)
     trend = services.trend(db.session(), settings, label, app_services().now(), shown=assessment)
     db.session().commit()   # only the settled months' figures, kept for the next view
@@ -132,7 +135,18 @@ def monthly(label: str):
         scope_name=names.department(scope), rank_by=rank_by, indicators=INDICATOR_TITLES,
         previous=_shift(label, -1), following=_shift(label, 1), departments=_departments(assessment, scope),
         settings=settings, headings=_headings(settings), period_text=_period_text(assessment.period, settings),
-        keep={"rank": rank_by.value} if rank_by != settings.rank_by else {}, pending=trend.pending, state=state)
+        keep={"rank": rank_by.value} if rank_by != settings.rank_by else {}, pending=trend.pending, state=state,
+        enquiries=enquiries)
+
+
+def _direct_answers(period) -> list[dict]:
+    """直办率 per line, then all lines, as the page shows it."""
+    lines = app_services().config.lines
+    return [{"line": row.line, "name": lines[row.line].name("zh-CN") if row.line in lines else "全部 · All lines",
+             "name_en": lines[row.line].name("en-US") if row.line in lines else "",
+             "enquiries": row.enquiries, "answered": row.answered, "escalated": row.escalated,
+             "operator": row.operator, "rate": row.percent()}
+            for row in direct_answers(db.reader(), period)]
 
 
 @bp.get("/<label>/by/<view>")

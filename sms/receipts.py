@@ -71,6 +71,15 @@ class Receipts:
         queue_message(session, purpose="unreachable", purpose_key=f"unreachable:{callback_id}", phone=phone_e164,
                       body=body, language=language, now=at, line_id=line.id, case_id=case_id)
 
+    def enquiry_answer(self, session: Session, config: HotlineConfig, *, enquiry_id: int, line_id: str,
+                       phone: str | None, language: str | None, title: str, answer: str, at: datetime) -> None:
+        """A caller who asked a question pressed the key for the full answer by SMS."""
+        line = line_of(config, line_id)
+        language = self.settings.language_of(language or line.default_language)
+        body = self.settings.text(language, "answer", line_name=line.name(language), title=title, answer=answer)
+        queue_message(session, purpose="enquiry", purpose_key=f"enquiry:{enquiry_id}", phone=phone, body=body,
+                      language=language, now=at, line_id=line.id)
+
     # --- the words --------------------------------------------------------------------------
 
     def intake_text(self, config: HotlineConfig, case: Case, line: Line, language: str) -> str:

@@ -21,6 +21,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "closed": frozenset({"line_name", "case_number", "result"}),
     "unreachable": frozenset({"line_name", "hotline"}),
     "unreachable_case": frozenset({"line_name", "case_number", "hotline"}),
+    "answer": frozenset({"line_name", "title", "answer"}),
     "expected_by": frozenset({"time"}),
     "expected_within": frozenset({"limit"}),
     "expected_unknown": frozenset(),

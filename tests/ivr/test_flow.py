@@ -10,6 +10,8 @@ from config.loader import load_config
 from config.settings import SHIPPED_CONFIG_DIR
 from ivr.flow import (
     MAX_RETRIES,
+    AnswerEnquiry,
+    AnswerSent,
     CallbackChanged,
     CallbackRequested,
     CallFacts,
@@ -18,6 +20,9 @@ from ivr.flow import (
     CaseStatus,
     ChangeCallback,
     CreateCase,
+    EnquiryAnswer,
+    EnquiryEscalated,
+    EscalateEnquiry,
     Flow,
     Input,
     LookupCase,
@@ -25,6 +30,7 @@ from ivr.flow import (
     OperatorDesk,
     RequestCallback,
     SeekOperator,
+    SendAnswer,
 )
 from understanding.classifier import Guess
 from understanding.reading import Reading, Thresholds
@@ -142,8 +148,66 @@ def test_a_caller_who_says_it_is_dangerous_makes_an_urgent_report(flow):
 
 def test_a_question_is_never_filed_as_a_case(flow):
     turn = flow.advance(started(flow).state, Input(speech="请问占道经营归哪个部门管"))
-    assert isinstance(turn.effect, SeekOperator) and turn.state.enquiry
-    assert turn.state.category_code is None and "咨询" in turn.say[0].text
+    assert turn.effect == AnswerEnquiry("请问占道经营归哪个部门管", search=True) and turn.state.enquiry
+    assert turn.state.category_code is None
+
+
+def answered(flow, spoken: str = "摆摊要先向城管局申请。", caller: str | None = "+8613812345678"):
+    asking = flow.advance(started(flow, caller=caller).state, Input(speech="请问摆摊要办什么手续"))
+    return flow.resume(asking.state, EnquiryAnswer(7, spoken))
+
+
+def test_an_answered_question_is_read_then_offers_sms_and_a_way_out(flow):
+    turn = answered(flow)
+    assert turn.say[0].text == "摆摊要先向城管局申请。" and turn.state.enquiry_id == 7
+    assert "短信" in turn.ask[0].text and "没有解决请说出您的问题，或按0" in turn.ask[-1].text
+    assert "speech" in turn.gather.input
+    assert flow.advance(turn.state, Input(digits="1")).effect == SendAnswer(7, "+8613812345678")
+    sent = flow.resume(flow.advance(turn.state, Input(digits="1")).state, AnswerSent("+8613812345678"))
+    assert sent.hangup and "5 6 7 8" in sent.said
+
+
+def test_zero_or_more_words_after_an_answer_escalate_the_enquiry(flow):
+    turn = answered(flow)
+    assert flow.advance(turn.state, Input(digits="0")).effect == EscalateEnquiry(7, None)
+    said = flow.advance(turn.state, Input(speech="西仓路上井盖丢了"))
+    assert said.effect == EscalateEnquiry(7, "西仓路上井盖丢了")
+    heard = flow.resume(said.state, EnquiryEscalated("西仓路上井盖丢了"))
+    assert heard.state.description == "西仓路上井盖丢了" and heard.effect is None
+    assert isinstance(flow.resume(turn.state, EnquiryEscalated()).effect, SeekOperator)
+
+
+def test_nine_reads_the_answer_again(flow):
+    again = flow.advance(answered(flow).state, Input(digits="9"))
+    assert again.say[0].text == "摆摊要先向城管局申请。" and again.state.node == "enquiry_answered"
+
+
+def test_wrong_keys_after_an_answer_reach_a_person_and_escalate(flow):
+    state = answered(flow).state
+    for _ in range(MAX_RETRIES):
+        turn = flow.advance(state, Input(digits="7"))
+        assert turn.effect is None and turn.gather is not None
+        state = turn.state
+    last = flow.advance(state, Input(digits="7"))
+    assert last.effect == EscalateEnquiry(7, None)
+    assert isinstance(flow.resume(last.state, EnquiryEscalated()).effect, SeekOperator)
+
+
+def test_silence_after_an_answer_is_a_polite_goodbye(flow):
+    done = flow.advance(answered(flow).state, Input())
+    assert done.hangup and done.effect is None
+
+
+def test_a_question_the_knowledge_base_cannot_answer_goes_to_a_person(flow):
+    asking = flow.advance(started(flow).state, Input(speech="请问占道经营归哪个部门管"))
+    person = flow.resume(asking.state, EnquiryAnswer(8, None))
+    assert isinstance(person.effect, SeekOperator) and "咨询" in person.say[0].text
+
+
+def test_an_anonymous_caller_is_not_offered_the_sms(flow):
+    turn = answered(flow, caller=None)
+    assert not any("短信" in u.text for u in turn.ask)
+    assert flow.advance(turn.state, Input(digits="1")).effect is None
 
 
 def test_unsure_ears_never_confirm_directly():

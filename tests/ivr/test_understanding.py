@@ -80,7 +80,7 @@ def test_a_question_is_never_filed_as_a_case(new_call, session):
     call.dial()
     person = call.say("请问一下占道经营归哪个部门管")
     assert "咨询" in person.text
-    assert person.root.find("Enqueue") is not None       # a person answers it (the knowledge base later)
+    assert person.root.find("Enqueue") is not None       # not sure enough of an article: a person answers it
     assert case_made(session) is None
 
 

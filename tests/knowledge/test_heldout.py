@@ -1,0 +1,36 @@
+"""The held-out enquiries stay as they were frozen, and the figure on them
+is measured the way the docs say."""
+from pathlib import Path
+
+from config.loader import load_config
+from knowledge.articles import HeldOutEnquiry, load_articles
+from knowledge.evaluation import choose_threshold, evaluate, frozen_digest, heldout_digest
+from knowledge.search import ANSWER_MARGIN, Index, margin
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+
+def test_the_heldout_enquiries_are_the_frozen_ones():
+    assert frozen_digest(CONFIG) == heldout_digest(CONFIG)
+
+
+def test_evaluation_counts_first_places_and_the_answers_the_ivr_would_give():
+    config = load_config(CONFIG)
+    index = Index(load_articles(CONFIG, config.lines, config.departments))
+    enquiries = (HeldOutEnquiry("占道经营要办什么手续", "urban", "street-vending-permit"),
+                 HeldOutEnquiry("占道经营要办什么手续", "urban", "emergency-numbers"))
+    figures = evaluate(index, enquiries, ANSWER_MARGIN)
+    assert (figures.enquiries, figures.top1) == (2, 1)
+    assert figures.misses == (("占道经营要办什么手续", "emergency-numbers", "street-vending-permit"),)
+
+
+def test_the_threshold_is_the_lowest_lead_that_keeps_answers_right():
+    scored = [(0.05, False), (0.1, True), (0.1, False), (0.2, True), (0.3, True)]
+    assert choose_threshold(scored, precision=0.9) == 0.2
+    assert choose_threshold(scored, precision=0.75) == 0.1
+
+
+def test_the_lead_is_over_the_second_best():
+    config = load_config(CONFIG)
+    hits = Index(load_articles(CONFIG, config.lines, config.departments)).search("占道经营要办什么手续", "urban")
+    assert margin(hits) == hits[0].score - hits[1].score and margin(()) == 0.0
