@@ -187,6 +187,7 @@ def _register_console(app: Flask) -> None:
     from console import cases as case_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
+    from console import supervision
     from console.navigation import Navigation
     from console.views import bp as console
     from reports import views as reports
@@ -196,8 +197,10 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(console)
     app.register_blueprint(board.bp)
     app.register_blueprint(case_pages.bp)
+    app.register_blueprint(supervision.bp)
     navigation = Navigation()
-    for entry in (case_pages.MENU_ENTRY, board.MENU_ENTRY, reports.MENU_ENTRY):      # the menu, in this order
+    for entry in (case_pages.MENU_ENTRY, board.MENU_ENTRY, supervision.OVERDUE_ENTRY, supervision.HOTSPOTS_ENTRY,
+                  reports.MENU_ENTRY):      # the menu, in this order
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

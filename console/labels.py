@@ -17,6 +17,7 @@ ACTION = {
     "dispose": _l("dispose"), "close": _l("check and close"), "rework": _l("send back for rework"),
     "suspend": _l("suspend"), "reactivate": _l("reactivate"), "void": _l("void"), "reopen": _l("reopen"),
     "recategorise": _l("correct the category"), "overdue": _l("overdue"),
+    "remind": _l("remind the department"), "supervise": _l("mark as supervised"),
 }
 
 ROLE = {

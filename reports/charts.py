@@ -77,6 +77,64 @@ def trend_chart(title: str, months: Sequence[str], series: Sequence[Series], tar
     return ET.tostring(svg, encoding="unicode")
 
 
+def count_chart(title: str, periods: Sequence[str], series: Sequence[Series], y_title: str,
+                chart_id: str = "chart", frame: Frame = Frame()) -> str:
+    """An SVG line chart of counts (reports per week, say): ``periods`` are the x axis's labels as
+    they are to be shown, ``series`` hold a count per period; the y axis runs from 0 to a round
+    number above the highest count.  Drawn like ``trend_chart``: legend, markers, tooltips,
+    the latest value beside each line."""
+    top = max([v for s in series for v in s.values if v is not None] + [1])
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if top / s <= 5) \
+        if top <= 5000 else 10 ** math.ceil(math.log10(top / 5))
+    high = step * math.ceil(top / step)
+    svg = ET.Element("svg", {
+        "xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {frame.width} {frame.height}",
+        "role": "img", "aria-labelledby": f"{chart_id}-title {chart_id}-desc", "class": "trend-chart count-chart",
+        "font-family": "system-ui, 'Noto Sans CJK SC', 'PingFang SC', sans-serif", "font-size": "12",
+    })
+    ET.SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
+    ET.SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = "; ".join(
+        f"{line.name}: " + ", ".join(f"{p} {_count(v)}" for p, v in zip(periods, line.values, strict=False)
+                                     if v is not None) for line in series)
+    ET.SubElement(svg, "rect", {"x": "0", "y": "0", "width": str(frame.width), "height": str(frame.height),
+                                "fill": "#ffffff"})
+    ET.SubElement(svg, "text", {"x": str(frame.left - 44), "y": "20", "font-size": "15",
+                                "font-weight": "600", "fill": "#1d2733"}).text = title
+
+    def x(index: int) -> float:
+        if len(periods) == 1:
+            return frame.left + frame.plot_width / 2
+        return frame.left + frame.plot_width * index / (len(periods) - 1)
+
+    def y(value: float) -> float:
+        return frame.top + frame.plot_height * (high - value) / high
+
+    grid = ET.SubElement(svg, "g", {"class": "grid"})
+    for number in range(int(high // step) + 1):
+        value = number * step
+        position = f"{y(value):.1f}"
+        ET.SubElement(grid, "line", {"x1": str(frame.left), "x2": str(frame.left + frame.plot_width),
+                                     "y1": position, "y2": position,
+                                     "stroke": "#9aa5b1" if number == 0 else "#e3e8ee", "stroke-width": "1"})
+        ET.SubElement(grid, "text", {"x": str(frame.left - 8), "y": f"{y(value) + 4:.1f}", "text-anchor": "end",
+                                     "fill": "#5f6b7a"}).text = _count(value)
+    labels = ET.SubElement(svg, "g", {"class": "periods", "fill": "#5f6b7a", "text-anchor": "middle"})
+    for index, label in enumerate(periods):
+        ET.SubElement(labels, "text", {"x": f"{x(index):.1f}", "y": str(frame.top + frame.plot_height + 17)}
+                      ).text = label
+    ET.SubElement(svg, "text", {
+        "x": "14", "y": str(frame.top + frame.plot_height / 2), "fill": "#5f6b7a", "text-anchor": "middle",
+        "transform": f"rotate(-90 14 {frame.top + frame.plot_height / 2})"}).text = y_title
+    _legend(svg, frame, series, None, False)
+    latest = [_line(svg, line, number, periods, x, y, _count) for number, line in enumerate(series)]
+    _latest_values(svg, frame, series, latest, x, y, _count)
+    return ET.tostring(svg, encoding="unicode")
+
+
+def _count(value: float) -> str:
+    return f"{value:g}"
+
+
 def axis_range(values: Sequence[float], from_zero: bool = False) -> tuple[float, float, float]:
     """The y axis (low, high, gridline step) as ratios. Up to 100%, down to a round number a
     little below the lowest value, so that small differences near the top stay visible; or, for
@@ -146,7 +204,7 @@ def _legend(svg, frame: Frame, series, target, lower_is_better: bool) -> None:
             f"target {'≤' if lower_is_better else '≥'} {target * 100:g}%")
 
 
-def _line(svg, line: Series, number: int, months, x, y) -> int | None:
+def _line(svg, line: Series, number: int, months, x, y, shown=None) -> int | None:
     """The line, its markers with their tooltips; returns the index of its latest value."""
     colour, marker = STYLES[number % len(STYLES)]
     group = ET.SubElement(svg, "g", {"class": f"series series-{number}"})
@@ -169,12 +227,12 @@ def _line(svg, line: Series, number: int, months, x, y) -> int | None:
             continue
         point = _marker(group, marker, x(index), y(value), colour)
         note = line.notes[index] if index < len(line.notes) else ""
-        ET.SubElement(point, "title").text = f"{line.name}, {months[index]}: {_percent(value)}" + (
+        ET.SubElement(point, "title").text = f"{line.name}, {months[index]}: {(shown or _percent)(value)}" + (
             f" ({note})" if note else "")
     return next((i for i in range(len(line.values) - 1, -1, -1) if line.values[i] is not None), None)
 
 
-def _latest_values(svg, frame: Frame, series, latest, x, y) -> None:
+def _latest_values(svg, frame: Frame, series, latest, x, y, shown=None) -> None:
     """Each line's latest value, written in the right margin beside it, nudged apart so that
     labels of lines ending close together do not overlap."""
     labels = []
@@ -190,7 +248,7 @@ def _latest_values(svg, frame: Frame, series, latest, x, y) -> None:
     for position, number, value, index in labels:
         colour = STYLES[number % len(STYLES)][0]
         ET.SubElement(svg, "text", {"x": f"{x(index) + 9:.1f}", "y": f"{position:.1f}", "fill": colour,
-                                    "font-weight": "600"}).text = _percent(value)
+                                    "font-weight": "600"}).text = (shown or _percent)(value)
 
 
 def _marker(parent, shape: str, cx: float, cy: float, colour: str):
