@@ -183,11 +183,10 @@ def _register_console(app: Flask) -> None:
     they are not browser forms and carry their own proof."""
     from flask_wtf.csrf import CSRFProtect
 
-    from console import board
+    from console import board, supervision
     from console import cases as case_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
-    from console import supervision
     from console.navigation import Navigation
     from console.views import bp as console
     from reports import views as reports

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
-
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from call_log.phones import mask_text
 from cases.workflow import CaseNotFound
 from console.auth import current_principal, requires
+from console.i18n import language
 from console.navigation import NavItem
 from database import db
 from dispatch import supervision
@@ -54,7 +54,7 @@ def remind(number: str):
         return redirect(url_for("console_supervision.overdue"))
     session.commit()
     department = config.departments.get(case.department_code or "")
-    name = department.name(_language()) if department else case.department_code
+    name = department.name(language()) if department else case.department_code
     if notified:
         flash(_("%(department)s has been reminded of case %(number)s.", department=name, number=number), "ok")
     else:
@@ -86,11 +86,11 @@ def hotspots():
     zone = services().hotline.default_line().time_zone
     weeks, places, categories = supervision.hotspots(db.reader(), now, zone)
     labels = [f"{start:%m-%d}" for start in weeks.starts]
-    language = _language()
+    reader_language = language()
 
     def category_name(code: str) -> str:
         category = config.categories.get(code)
-        return f"{code} {category.name(language)}" if category else code
+        return f"{code} {category.name(reader_language)}" if category else code
 
     charts = []
     for kind, found, name in (("places", places, lambda h: mask_text(h.place or h.key)),
@@ -119,8 +119,3 @@ def _refusal(error: Exception, number: str) -> str:
     if isinstance(error, supervision.RemindedJustNow):
         return _("The department was reminded of case %(number)s a few minutes ago.", number=number)
     return _("The time limit of case %(number)s is not running: there is nothing to supervise.", number=number)
-
-
-def _language() -> str:
-    from console.i18n import language
-    return language()
