@@ -51,7 +51,7 @@ def test_the_overdue_page_lists_late_and_nearly_due_cases_by_department_in_the_c
     sign_in("sup1")
     response = client.get("/console/overdue/")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "督办" in page and "市排水管理处" in page
+    assert response.status_code == 200 and "<h1>督办" in page and "市排水管理处" in page
     assert watched["late"] in page and watched["soon"] in page and watched["far"] not in page
     assert page.index(watched["late"]) < page.index(watched["soon"])        # soonest due first
     assert "前超时" not in page and "超时" in page and "剩余" in page      # late, and time left, in words
