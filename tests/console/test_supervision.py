@@ -105,12 +105,19 @@ def test_marking_a_case_as_supervised_is_audited_and_shown(client, sign_in, watc
     assert "标记为已督办" in client.get(f"/console/cases/{watched['late']}").get_data(as_text=True)
 
 
-def test_a_closed_case_has_nothing_to_supervise(client, sign_in, watched):
+def test_an_unknown_case_or_one_whose_limit_is_not_running_is_refused_in_words(app, client, sign_in, watched,
+                                                                              clock, own_session):
+    with db.session_scope(app) as session:
+        fresh = report(session, services(app).config, clock(), location="海陵区鼓楼路5号").number   # not filed yet
     sign_in("sup1")
     token = csrf_token(client, "/console/overdue/")
     page = client.post("/console/overdue/2610099999/supervise", data={"csrf_token": token},
                        follow_redirects=True).get_data(as_text=True)
     assert "没有案件 2610099999" in page
+    page = client.post(f"/console/overdue/{fresh}/remind", data={"csrf_token": token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert f"案件 {fresh} 的处置时限未在计时" in page
+    assert own_session.scalars(select(CaseEvent).where(CaseEvent.action.in_(("remind", "supervise")))).all() == []
 
 
 @pytest.mark.parametrize("username", ["drain1", "op1", "disp1", "insp1"])
