@@ -17,7 +17,7 @@ from console.i18n import language
 from console.navigation import NavItem
 from database import db
 from dispatch import supervision
-from reports.charts import STYLES, Series, count_chart
+from reports.charts import Series, count_chart
 from wiring import services
 
 bp = Blueprint("console_supervision", __name__, url_prefix="/console")
@@ -29,6 +29,9 @@ OVERDUE_ENTRY = NavItem("console_supervision.overdue", _l("Overdue"),
 HOTSPOTS_ENTRY = NavItem("console_supervision.hotspots", _l("Hotspots"),
                          _l("Places and categories reported again and again in recent weeks"),
                          ("supervisor", "dispatcher"))
+
+# The busiest few get a line on the charts (their legend fits the chart's width); the tables list all.
+CHART_LINES = 3
 
 
 @bp.get("/overdue/")
@@ -98,7 +101,7 @@ def hotspots():
         if found:
             series = [Series(_short(name(h)), list(h.weekly),
                              [ngettext("%(num)d report", "%(num)d reports", n) for n in h.weekly])
-                      for h in found[:len(STYLES)]]
+                      for h in found[:CHART_LINES]]
             title = _("Reports a week at the busiest places") if kind == "places" else \
                 _("Reports a week in the busiest categories")
             charts.append(Markup(count_chart(title, labels, series, _("reports"), chart_id=f"hotspots-{kind}")))
@@ -107,7 +110,7 @@ def hotspots():
                            minimum=supervision.HOTSPOT_MINIMUM, now=now)
 
 
-def _short(text: str, length: int = 16) -> str:
+def _short(text: str, length: int = 10) -> str:
     return text if len(text) <= length else text[:length - 1] + "…"
 
 
