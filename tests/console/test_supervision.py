@@ -130,10 +130,11 @@ def test_only_supervisors_see_the_overdue_page_or_remind(client, sign_in, watche
     assert "/console/overdue/" not in client.get("/console/").get_data(as_text=True)
 
 
-def test_the_supervisors_home_and_menu_lead_to_the_overdue_page_and_the_hotspots(client, sign_in, users):
+def test_the_supervisors_home_and_menu_lead_to_the_overdue_page_and_the_hotspots(client, sign_in, watched):
     sign_in("sup1")
     home = client.get("/console/").get_data(as_text=True)
     assert 'href="/console/overdue/"' in home and 'href="/console/hotspots/"' in home
+    assert "1 件已超过处置时限" in home and "共 2 件已超时或一天内到期" in home     # the late and the nearly due
 
 
 @pytest.fixture
