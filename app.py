@@ -223,7 +223,7 @@ def _register_console(app: Flask) -> None:
     they are not browser forms and carry their own proof."""
     from flask_wtf.csrf import CSRFProtect
 
-    from console import board
+    from console import board, supervision
     from console import cases as case_pages
     from console import inspections as inspection_pages
     from console import knowledge as knowledge_pages
@@ -240,10 +240,11 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(case_pages.bp)
     app.register_blueprint(inspection_pages.bp)
     app.register_blueprint(knowledge_pages.bp)
+    app.register_blueprint(supervision.bp)
     navigation = Navigation()
     # The menu, in this order.
-    for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
-                  reports.MENU_ENTRY):
+    for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, supervision.OVERDUE_ENTRY,
+                  supervision.HOTSPOTS_ENTRY, knowledge_pages.MENU_ENTRY, reports.MENU_ENTRY):
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

@@ -38,6 +38,17 @@ class Principal:
         return f"user:{self.name}" if self.user_id else f"api:{self.name}"
 
 
+# Who may see a complainant's whole phone number (to call them back or check
+# a report with them): the one rule, used by the console and the API alike.
+# Everyone else sees numbers masked; each time a whole number is shown, the
+# audit log records who saw it, where, and (in the console) why.
+WHOLE_NUMBER_ROLES = frozenset({"operator", "dispatcher", "supervisor", "admin"})
+
+
+def sees_whole_numbers(principal: Principal | None) -> bool:
+    return principal is not None and principal.role in WHOLE_NUMBER_ROLES
+
+
 PASSWORD_RULE = "at least 10 characters"
 MIN_PASSWORD_LENGTH = 10
 # Where an operator's calls ring: a Twilio Client identity (letters, digits, _ . - @) or a phone number.

@@ -14,7 +14,7 @@ from functools import wraps
 
 from flask import g, request
 
-from accounts.services import Principal, principal_for_key
+from accounts.services import WHOLE_NUMBER_ROLES, Principal, principal_for_key
 from api.errors import ApiError
 from database import db
 from wiring import services
@@ -28,8 +28,8 @@ LIFECYCLE_ROLE = {
     "department": "department",
     "inspector": "inspector",
 }
-# Roles that see complainants' numbers in full; everyone else sees them masked.
-SEES_PHONE_NUMBERS = frozenset({"operator", "dispatcher", "supervisor", "admin"})
+# Roles that see complainants' numbers in full (the accounts' one rule, shared with the console).
+SEES_PHONE_NUMBERS = WHOLE_NUMBER_ROLES
 EVERYONE = tuple(LIFECYCLE_ROLE)
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hotline"'}

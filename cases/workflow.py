@@ -121,7 +121,7 @@ def _record(session: Session, config: HotlineConfig, case: Case, request: Transi
     _learn(session, case, request)
     if request.action in NOTIFIED_ACTIONS:
         notify_department(session, config, outcome.department_code, f"case.{request.action}",
-                          _notification(case, event), at)
+                          notification_of(case, event), at)
     session.flush()
     if request.action == "close":
         publish(CASE_CLOSED, session=session, config=config, case=case, event=event, at=at)
@@ -180,7 +180,8 @@ def _tasks(case: Case, request: Transition, outcome: Outcome) -> None:
         case.tasks.append(InspectorTask(kind="check", status="open", created_at=at, reason=outcome.event.note))
 
 
-def _notification(case: Case, event: CaseEvent) -> dict:
+def notification_of(case: Case, event: CaseEvent) -> dict:
+    """What a department's system is told of a case event (the outbox's payload)."""
     return {
         "case": {"number": case.number, "status": case.status, "category": case.category_code,
                  "priority": case.priority, "description": case.description, "location": case.location_text,

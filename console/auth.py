@@ -13,7 +13,7 @@ import functools
 from flask import abort, redirect, request, session, url_for
 
 from accounts.models import User
-from accounts.services import Principal, end_sessions, principal_for_user
+from accounts.services import Principal, end_sessions, principal_for_user, sees_whole_numbers
 from database import db
 
 # Which roles see which part of the console.  Admins see everything.
@@ -83,6 +83,6 @@ def requires(*roles: str):
 
 
 def sees_full_numbers(principal: Principal | None) -> bool:
-    """Who may see complainants' whole phone numbers (to call them back);
-    everyone else sees them masked."""
-    return principal is not None and principal.role in ("operator", "supervisor", "admin")
+    """Who may see complainants' whole phone numbers: the same rule as the
+    API's (``accounts.services.WHOLE_NUMBER_ROLES``)."""
+    return sees_whole_numbers(principal)

@@ -11,9 +11,17 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from accounts.services import audit
 from api.auth import LIFECYCLE_ROLE
-from api.services import OutsideDepartment, UnknownDepartment, case_for, confine, merge_as, split_as, transition_as
+from api.services import (
+    OutsideDepartment,
+    UnknownDepartment,
+    case_for,
+    confine,
+    merge_as,
+    record_numbers_shown,
+    split_as,
+    transition_as,
+)
 from call_log.phones import mask, mask_text
 from call_log.twilio_rest import RecordingUnavailable, recording_audio
 from cases import lifecycle, merging
@@ -89,7 +97,7 @@ def show_numbers(number: str):
     if not reason:
         flash(_("Say why you need the whole number."), "error")
         return redirect(url_for("console_cases.case_page", number=number))
-    audit(session, principal, "view_number", case.number, _now(), detail=f"case page: {reason}"[:500])
+    record_numbers_shown(session, principal, case, _now(), f"case page: {reason}"[:500])
     session.commit()
     return _render_case(number, full_numbers=True)
 

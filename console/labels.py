@@ -20,6 +20,7 @@ ACTION = {
     "merged": _l("a duplicate merged in"),
     "split": _l("a second problem split off"), "split_from": _l("split off another case"),
     "photos": _l("photos added"), "inspection": _l("inspection"),
+    "remind": _l("remind the department"), "supervise": _l("mark as supervised"),
 }
 
 TASK_KIND = {"verify": _l("verify on site"), "check": _l("check the disposal")}

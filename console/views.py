@@ -17,6 +17,7 @@ from console.auth import current_principal, current_user, requires, sign_out
 from console.auth import sign_in as start_session
 from console.i18n import LANGUAGES
 from database import db
+from dispatch import supervision
 from dispatch.services import queue
 from wiring import services
 
@@ -71,16 +72,19 @@ def index():
     """Each role's start page: what it works through first, then the rest of the console."""
     principal = current_principal()
     reader = db.reader()
-    lists, department_queue, tasks = {}, None, None
+    lists, department_queue, tasks, watch = {}, None, None, None
     if principal.role in ("dispatcher", "supervisor"):
         lists = casework.dispatcher_home(reader)
+    if principal.role == "supervisor":
+        watches = supervision.overdue(reader, services().now())
+        watch = {"late": sum(w.late for w in watches), "cases": sum(len(w.cases) for w in watches)}
     if principal.role == "department":
         department_queue = queue(reader, principal.department_code, limit=casework.HOME_LIMIT)
     if principal.role == "inspector":
         tasks = open_tasks(reader)
     recent = casework.recent_cases_of(reader, principal.actor) if principal.role != "admin" else []
     return render_template("console/index.html", lists=lists, department_queue=department_queue, recent=recent,
-                           tasks=tasks,
+                           tasks=tasks, watch=watch,
                            config=services().config,
                            now=services().now(), mask=mask, mask_text=mask_text)
 

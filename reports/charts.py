@@ -19,6 +19,19 @@ TARGET_COLOUR = "#c62828"
 
 
 @dataclass(frozen=True)
+class ChartWords:
+    """The words a chart writes itself, in the reader's language (the pages pass them in from the
+    catalogue; the defaults are English). ``target`` has {sign} and {value}; ``description`` has
+    {series}, {first}, {first_month}, {last} and {last_month}."""
+
+    months: Sequence[str] = MONTH_NAMES
+    y_title: str = "% of cases"
+    target: str = "target {sign} {value}"
+    description: str = "{series}: from {first} in {first_month} to {last} in {last_month}"
+    nothing: str = "no figures in these months"
+
+
+@dataclass(frozen=True)
 class Series:
     name: str
     values: Sequence[float | None]     # ratios from 0 to 1, one per month; None where nothing was due
@@ -44,7 +57,8 @@ class Frame:
 
 
 def trend_chart(title: str, months: Sequence[str], series: Sequence[Series], target: float | None = None,
-                lower_is_better: bool = False, chart_id: str = "chart", frame: Frame = Frame()) -> str:
+                lower_is_better: bool = False, chart_id: str = "chart", frame: Frame = Frame(),
+                words: ChartWords = ChartWords()) -> str:
     """An SVG line chart of ``series`` over ``months`` ("YYYY-MM"), with ``target`` as a ratio."""
     low, high, step = axis_range([v for s in series for v in s.values if v is not None]
                                  + ([target] if target is not None else []), lower_is_better)
@@ -54,7 +68,8 @@ def trend_chart(title: str, months: Sequence[str], series: Sequence[Series], tar
         "font-family": "system-ui, 'Noto Sans CJK SC', 'PingFang SC', sans-serif", "font-size": "12",
     })
     ET.SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
-    ET.SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = _description(months, series, target)
+    ET.SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = _description(months, series, target, words,
+                                                                                lower_is_better)
     ET.SubElement(svg, "rect", {"x": "0", "y": "0", "width": str(frame.width), "height": str(frame.height),
                                 "fill": "#ffffff"})
     ET.SubElement(svg, "text", {"x": str(frame.left - 44), "y": "20", "font-size": "15",
@@ -68,13 +83,71 @@ def trend_chart(title: str, months: Sequence[str], series: Sequence[Series], tar
     def y(value: float) -> float:
         return frame.top + frame.plot_height * (high - value) / (high - low)
 
-    _axes(svg, frame, months, low, high, step, x, y)
+    _axes(svg, frame, months, low, high, step, x, y, words)
     if target is not None:
         _target(svg, frame, target, y)
-    _legend(svg, frame, series, target, lower_is_better)
+    _legend(svg, frame, series, target, lower_is_better, words)
     latest = [_line(svg, line, number, months, x, y) for number, line in enumerate(series)]
     _latest_values(svg, frame, series, latest, x, y)
     return ET.tostring(svg, encoding="unicode")
+
+
+def count_chart(title: str, periods: Sequence[str], series: Sequence[Series], y_title: str,
+                chart_id: str = "chart", frame: Frame = Frame()) -> str:
+    """An SVG line chart of counts (reports per week, say): ``periods`` are the x axis's labels as
+    they are to be shown, ``series`` hold a count per period; the y axis runs from 0 to a round
+    number above the highest count.  Drawn like ``trend_chart``: legend, markers, tooltips,
+    the latest value beside each line."""
+    top = max([v for s in series for v in s.values if v is not None] + [1])
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if top / s <= 5) \
+        if top <= 5000 else 10 ** math.ceil(math.log10(top / 5))
+    high = step * math.ceil(top / step)
+    svg = ET.Element("svg", {
+        "xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {frame.width} {frame.height}",
+        "role": "img", "aria-labelledby": f"{chart_id}-title {chart_id}-desc", "class": "trend-chart count-chart",
+        "font-family": "system-ui, 'Noto Sans CJK SC', 'PingFang SC', sans-serif", "font-size": "12",
+    })
+    ET.SubElement(svg, "title", {"id": f"{chart_id}-title"}).text = title
+    ET.SubElement(svg, "desc", {"id": f"{chart_id}-desc"}).text = "; ".join(
+        f"{line.name}: " + ", ".join(f"{p} {_count(v)}" for p, v in zip(periods, line.values, strict=False)
+                                     if v is not None) for line in series)
+    ET.SubElement(svg, "rect", {"x": "0", "y": "0", "width": str(frame.width), "height": str(frame.height),
+                                "fill": "#ffffff"})
+    ET.SubElement(svg, "text", {"x": str(frame.left - 44), "y": "20", "font-size": "15",
+                                "font-weight": "600", "fill": "#1d2733"}).text = title
+
+    def x(index: int) -> float:
+        if len(periods) == 1:
+            return frame.left + frame.plot_width / 2
+        return frame.left + frame.plot_width * index / (len(periods) - 1)
+
+    def y(value: float) -> float:
+        return frame.top + frame.plot_height * (high - value) / high
+
+    grid = ET.SubElement(svg, "g", {"class": "grid"})
+    for number in range(int(high // step) + 1):
+        value = number * step
+        position = f"{y(value):.1f}"
+        ET.SubElement(grid, "line", {"x1": str(frame.left), "x2": str(frame.left + frame.plot_width),
+                                     "y1": position, "y2": position,
+                                     "stroke": "#9aa5b1" if number == 0 else "#e3e8ee", "stroke-width": "1"})
+        ET.SubElement(grid, "text", {"x": str(frame.left - 8), "y": f"{y(value) + 4:.1f}", "text-anchor": "end",
+                                     "fill": "#5f6b7a"}).text = _count(value)
+    labels = ET.SubElement(svg, "g", {"class": "periods", "fill": "#5f6b7a", "text-anchor": "middle"})
+    for index, label in enumerate(periods):
+        ET.SubElement(labels, "text", {"x": f"{x(index):.1f}", "y": str(frame.top + frame.plot_height + 17)}
+                      ).text = label
+    ET.SubElement(svg, "text", {
+        "x": "14", "y": str(frame.top + frame.plot_height / 2), "fill": "#5f6b7a", "text-anchor": "middle",
+        "transform": f"rotate(-90 14 {frame.top + frame.plot_height / 2})"}).text = y_title
+    _legend(svg, frame, series, None, False)
+    latest = [_line(svg, line, number, periods, x, y, _count) for number, line in enumerate(series)]
+    _latest_values(svg, frame, series, latest, x, y, _count)
+    return ET.tostring(svg, encoding="unicode")
+
+
+def _count(value: float) -> str:
+    return f"{value:g}"
 
 
 def axis_range(values: Sequence[float], from_zero: bool = False) -> tuple[float, float, float]:
@@ -96,7 +169,7 @@ def axis_range(values: Sequence[float], from_zero: bool = False) -> tuple[float,
     return max(0.0, round(low, 6)), 1.0, step
 
 
-def _axes(svg, frame: Frame, months, low, high, step, x, y) -> None:
+def _axes(svg, frame: Frame, months, low, high, step, x, y, words: ChartWords) -> None:
     grid = ET.SubElement(svg, "g", {"class": "grid"})
     ticks = int(round((high - low) / step))
     for number in range(ticks + 1):
@@ -111,13 +184,13 @@ def _axes(svg, frame: Frame, months, low, high, step, x, y) -> None:
     for index, label in enumerate(months):
         year, number = label.split("-")
         ET.SubElement(labels, "text", {"x": f"{x(index):.1f}", "y": str(frame.top + frame.plot_height + 17)}
-                      ).text = MONTH_NAMES[int(number) - 1]
+                      ).text = words.months[int(number) - 1]
         if index == 0 or number == "01":
             ET.SubElement(labels, "text", {"x": f"{x(index):.1f}", "y": str(frame.top + frame.plot_height + 32),
                                            "font-weight": "600"}).text = year
     ET.SubElement(svg, "text", {
         "x": "14", "y": str(frame.top + frame.plot_height / 2), "fill": "#5f6b7a", "text-anchor": "middle",
-        "transform": f"rotate(-90 14 {frame.top + frame.plot_height / 2})"}).text = "% of cases"
+        "transform": f"rotate(-90 14 {frame.top + frame.plot_height / 2})"}).text = words.y_title
 
 
 def _target(svg, frame: Frame, target: float, y) -> None:
@@ -127,7 +200,7 @@ def _target(svg, frame: Frame, target: float, y) -> None:
                                 "stroke-dasharray": "6 4", "class": "target"})
 
 
-def _legend(svg, frame: Frame, series, target, lower_is_better: bool) -> None:
+def _legend(svg, frame: Frame, series, target, lower_is_better: bool, words: ChartWords = ChartWords()) -> None:
     legend = ET.SubElement(svg, "g", {"class": "legend"})
     left = frame.left - 44
     for number, line in enumerate(series):
@@ -142,11 +215,10 @@ def _legend(svg, frame: Frame, series, target, lower_is_better: bool) -> None:
         ET.SubElement(legend, "line", {"x1": str(left), "x2": str(left + 20), "y1": "39", "y2": "39",
                                        "stroke": TARGET_COLOUR, "stroke-width": "1.5", "stroke-dasharray": "6 4"})
         ET.SubElement(legend, "text", {"x": str(left + 26), "y": "43", "fill": TARGET_COLOUR,
-                                       "font-weight": "600"}).text = (
-            f"target {'≤' if lower_is_better else '≥'} {target * 100:g}%")
+                                       "font-weight": "600"}).text = _target_text(words, target, lower_is_better)
 
 
-def _line(svg, line: Series, number: int, months, x, y) -> int | None:
+def _line(svg, line: Series, number: int, months, x, y, shown=None) -> int | None:
     """The line, its markers with their tooltips; returns the index of its latest value."""
     colour, marker = STYLES[number % len(STYLES)]
     group = ET.SubElement(svg, "g", {"class": f"series series-{number}"})
@@ -169,12 +241,12 @@ def _line(svg, line: Series, number: int, months, x, y) -> int | None:
             continue
         point = _marker(group, marker, x(index), y(value), colour)
         note = line.notes[index] if index < len(line.notes) else ""
-        ET.SubElement(point, "title").text = f"{line.name}, {months[index]}: {_percent(value)}" + (
+        ET.SubElement(point, "title").text = f"{line.name}, {months[index]}: {(shown or _percent)(value)}" + (
             f" ({note})" if note else "")
     return next((i for i in range(len(line.values) - 1, -1, -1) if line.values[i] is not None), None)
 
 
-def _latest_values(svg, frame: Frame, series, latest, x, y) -> None:
+def _latest_values(svg, frame: Frame, series, latest, x, y, shown=None) -> None:
     """Each line's latest value, written in the right margin beside it, nudged apart so that
     labels of lines ending close together do not overlap."""
     labels = []
@@ -190,7 +262,7 @@ def _latest_values(svg, frame: Frame, series, latest, x, y) -> None:
     for position, number, value, index in labels:
         colour = STYLES[number % len(STYLES)][0]
         ET.SubElement(svg, "text", {"x": f"{x(index) + 9:.1f}", "y": f"{position:.1f}", "fill": colour,
-                                    "font-weight": "600"}).text = _percent(value)
+                                    "font-weight": "600"}).text = (shown or _percent)(value)
 
 
 def _marker(parent, shape: str, cx: float, cy: float, colour: str):
@@ -218,13 +290,18 @@ def _width(text: str) -> int:
     return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
 
 
-def _description(months, series, target) -> str:
+def _target_text(words: ChartWords, target: float, lower_is_better: bool) -> str:
+    return words.target.format(sign="≤" if lower_is_better else "≥", value=f"{target * 100:g}%")
+
+
+def _description(months, series, target, words: ChartWords, lower_is_better: bool) -> str:
     parts = []
     for line in series:
         known = [(months[i], v) for i, v in enumerate(line.values) if v is not None]
         if known:
-            parts.append(f"{line.name}: from {_percent(known[0][1])} in {known[0][0]} "
-                         f"to {_percent(known[-1][1])} in {known[-1][0]}")
+            parts.append(words.description.format(series=line.name, first=_percent(known[0][1]),
+                                                  first_month=known[0][0], last=_percent(known[-1][1]),
+                                                  last_month=known[-1][0]))
     if target is not None:
-        parts.append(f"target {_percent(target)}")
-    return "; ".join(parts) or "no figures in these months"
+        parts.append(_target_text(words, target, lower_is_better))
+    return "; ".join(parts) or words.nothing

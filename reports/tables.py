@@ -1,6 +1,10 @@
 """The report's tables, once: the page renders them, and the CSV and XLSX exports write them, so
 an export always says what the page says.
 
+Every word a person reads is in the console's catalogue (``translations/``), said in the
+reader's language when the table is made: Chinese by default (so the CLI's exports are in
+Chinese), English too.
+
 A ``Table`` is columns and rows of ``Cell``s. A cell holds the text shown (and written to CSV),
 the value written to XLSX (numbers as numbers, percentages as fractions), whether it meets its
 target, and the drill-down it links to.
@@ -12,20 +16,26 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping, Sequence
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from config.catalog import HotlineConfig
+from console.labels import STATUS, word
 from reports.indicators import ALL, LOWER_IS_BETTER, TOO_FEW, Figure, GroupKey, Indicator, Measure, Placing, Row
 from reports.services import Assessment, CaseLine, Lateness
 
 INDICATOR_TITLES: Mapping[Indicator, str] = {
-    Indicator.FILING_RATE: "Filing rate 立案率",
-    Indicator.DISPATCH_ACCURACY: "Dispatch accuracy 派遣准确率",
-    Indicator.DISPOSAL_RATE: "Disposal rate 处置率",
-    Indicator.ON_TIME_DISPOSAL_RATE: "On-time disposal 按期处置率",
-    Indicator.CLOSING_RATE: "Closing rate 结案率",
-    Indicator.ON_TIME_CLOSING_RATE: "On-time closing 按期结案率",
-    Indicator.REWORK_RATE: "Rework rate 返工率",
-    Indicator.SATISFACTION: "Satisfaction 满意率",
+    Indicator.FILING_RATE: _l("Filing rate"),
+    Indicator.DISPATCH_ACCURACY: _l("Dispatch accuracy"),
+    Indicator.DISPOSAL_RATE: _l("Disposal rate"),
+    Indicator.ON_TIME_DISPOSAL_RATE: _l("On-time disposal"),
+    Indicator.CLOSING_RATE: _l("Closing rate"),
+    Indicator.ON_TIME_CLOSING_RATE: _l("On-time closing"),
+    Indicator.REWORK_RATE: _l("Rework rate"),
+    Indicator.SATISFACTION: _l("Satisfaction"),
 }
+# The CLI's narrow columns (the terminal's, for the city's IT staff).
 SHORT_TITLES: Mapping[Indicator, str] = {
     Indicator.FILING_RATE: "Filing", Indicator.DISPATCH_ACCURACY: "Dispatch accuracy",
     Indicator.DISPOSAL_RATE: "Disposal", Indicator.ON_TIME_DISPOSAL_RATE: "On-time disposal",
@@ -34,22 +44,25 @@ SHORT_TITLES: Mapping[Indicator, str] = {
 }
 # The counts shown beside the indicators, each linking to its cases.
 COUNTS: Mapping[Measure, str] = {
-    Measure.REPORTED: "Reported", Measure.FILED: "Filed", Measure.DISPATCHED: "Dispatched",
-    Measure.RETURNED: "Returned", Measure.DUE_FOR_DISPOSAL: "Due for disposal", Measure.DISPOSED: "Disposed",
-    Measure.REWORKED: "Reworked", Measure.CLOSED: "Closed", Measure.SUSPENDED: "Suspended",
-    Measure.VOIDED: "Voided", Measure.REOPENED: "Reopened", Measure.SURVEYED: "Surveys answered",
+    Measure.REPORTED: _l("Cases reported"), Measure.FILED: _l("Cases filed"),
+    Measure.DISPATCHED: _l("Cases dispatched"), Measure.RETURNED: _l("Cases returned"),
+    Measure.DUE_FOR_DISPOSAL: _l("Due for disposal"), Measure.DISPOSED: _l("Cases disposed"),
+    Measure.REWORKED: _l("Cases reworked"), Measure.CLOSED: _l("Cases closed"),
+    Measure.SUSPENDED: _l("Cases suspended"), Measure.VOIDED: _l("Cases voided"),
+    Measure.REOPENED: _l("Cases reopened"), Measure.SURVEYED: _l("Surveys answered"),
 }
-CHANNEL_NAMES = {"hotline": "Hotline 热线", "open311": "Open311 (online)", "web": "Web",
-                 "inspector": "Inspectors 监督员", "api": "API"}
+CHANNEL_NAMES = {"hotline": _l("Hotline"), "open311": _l("Open311 (online)"), "web": _l("Web"),
+                 "inspector": _l("Inspectors"), "api": _l("API")}
 VIEW_TITLES = {
-    "departments": "Departments, all channels",
-    "hotline": "Departments, hotline cases",
-    "others": "Departments, other channels",
-    "channels": "By channel",
-    "lines": "By line",
-    "categories": "By category",
+    "departments": _l("Departments, all channels"),
+    "hotline": _l("Departments, hotline cases"),
+    "others": _l("Departments, other channels"),
+    "channels": _l("By channel"),
+    "lines": _l("By line"),
+    "categories": _l("By category"),
 }
-KEY_TITLES = {"department": "Department", "channel": "Channel", "line": "Line", "category": "Category"}
+KEY_TITLES = {"department": _l("Department"), "channel": _l("Channel"), "line": _l("Line"),
+              "category": _l("Category")}
 
 
 @dataclass(frozen=True)
@@ -111,27 +124,28 @@ class Table:
 
 
 class Names:
-    """Display names for row keys, from the configuration."""
+    """Display names for row keys, from the configuration, in ``language`` (zh-CN or en-US)."""
 
-    def __init__(self, config: HotlineConfig) -> None:
+    def __init__(self, config: HotlineConfig, language: str = "zh-CN") -> None:
         self.config = config
+        self.language = language
 
     def key(self, by: str, key: GroupKey) -> str:
         if key == ALL:
-            return "All cases"
+            return _("All cases")
         if key is None:
-            return "Centre (no department)" if by == "department" else "(none)"
+            return _("Centre (no department)") if by == "department" else _("(none)")
         if by == "department":
             department = self.config.departments.get(key)
-            return f"{department.name('zh-CN')} ({key})" if department else key
+            return f"{department.name(self.language)} ({key})" if department else key
         if by == "channel":
-            return CHANNEL_NAMES.get(key, key)
+            return str(CHANNEL_NAMES.get(key, key))
         if by == "line":
             line = self.config.lines.get(key)
-            return line.name("zh-CN") if line else key
+            return line.name(self.language) if line else key
         if by == "category":
             category = self.config.categories.get(key)
-            return f"{key} {category.name('zh-CN')}" if category else key
+            return f"{key} {category.name(self.language)}" if category else key
         return key
 
     def department(self, code: str | None) -> str:
@@ -164,18 +178,16 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
     places = {placing.key: placing.place for placing in ranking}
     unplaced = {placing.key: placing for placing in ranking if placing.place is None}
     ranked_count = sum(1 for place in places.values() if place is not None)
-    columns = ([Column("Place", numeric=True)] if ranked else []) + [Column(KEY_TITLES.get(by, by))]
+    columns = ([Column(_("Rank"), numeric=True)] if ranked else []) + [Column(str(KEY_TITLES.get(by, by)))]
     groups = [("", len(columns))]
     indicators = shown_indicators(by)
     for indicator in indicators:
-        title = INDICATOR_TITLES[indicator]
-        columns += [Column(f"{title} %", indicator.value, True), Column(f"{title} numerator", indicator.value, True),
-                    Column(f"{title} denominator", indicator.value, True)]
-        groups.append((title, 3))
-    columns += [Column("Average handling hours", numeric=True)]
+        columns += _figure_columns(indicator)
+        groups.append((str(INDICATOR_TITLES[indicator]), 3))
+    columns += [Column(_("Average handling hours"), numeric=True)]
     groups.append(("", 1))
     if ranked:
-        columns.append(Column("未排名原因 Why not placed"))
+        columns.append(Column(_("Why not placed")))
         groups.append(("", 1))
     rows, classes = [], []
     chosen: Iterable[Row] = report.rows if only is None else [row for row in report.rows if row.key == only]
@@ -185,7 +197,8 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
         cells = []
         if ranked:
             place = places.get(row.key)
-            text = "" if place is None else (f"{place} of {ranked_count}" if only is not None else str(place))
+            text = "" if place is None else (_("%(place)d of %(count)d", place=place, count=ranked_count)
+                                             if only is not None else str(place))
             cells.append(Cell(text, place if only is None else text))
         cells.append(Cell(names.key(by, row.key), names.key(by, row.key)))
         cells += _figure_cells(row, view, settings, indicators=indicators)
@@ -209,45 +222,42 @@ def indicator_table(assessment: Assessment, view: str, names: Names, only: Group
     note = ""
     if ranked:
         minimum = settings.minimum_to_rank
-        note = (f"按{INDICATOR_TITLES[rank_by].split()[-1]}排名；少于 {minimum} 件案件的部门不排名，列在排名之后。"
-                f" · Ranked by {INDICATOR_TITLES[rank_by]}; a department with fewer than {minimum} "
-                f"cases behind that figure is not placed and is listed below the ranking. Rows below its target "
-                f"({_target_text(settings, rank_by)}) are highlighted.")
+        note = _("Ranked by %(indicator)s; a department with fewer than %(minimum)d cases behind that figure is "
+                 "not placed and is listed below the ranking. Rows below its target (%(target)s) are highlighted.",
+                 indicator=INDICATOR_TITLES[rank_by], minimum=minimum, target=_target_text(settings, rank_by))
     return Table(view, f"{VIEW_TITLES[view]} · {assessment.label}", tuple(columns), tuple(rows), tuple(classes),
                  note, tuple(groups))
 
 
 def unplaced_text(placing: Placing, minimum: int) -> str:
-    """Why a row has no place, Chinese first."""
+    """Why a row has no place, in the reader's language."""
     if placing.unplaced == TOO_FEW:
-        count = len(placing.figure.denominator)
-        return (f"未排名：仅 {count} 件案件，不足 {minimum} 件 · "
-                f"not placed: {count} case{'s' if count != 1 else ''}, fewer than {minimum}")
-    return "未排名：本月没有可计算的案件 · not placed: no case to count this month"
+        return ngettext("not placed: %(num)d case, fewer than %(minimum)d",
+                        "not placed: %(num)d cases, fewer than %(minimum)d",
+                        len(placing.figure.denominator), minimum=minimum)
+    return _("not placed: no case to count this month")
 
 
 def summary_table(assessment: Assessment, names: Names) -> Table:
     """The hotline's cases beside the other channels' and all cases (as Taizhou reported them)."""
     settings = assessment.settings
-    columns = [Column("Cases")]
+    columns = [Column(_("Cases"))]
     groups = [("", 1)]
     for indicator in Indicator:
-        title = INDICATOR_TITLES[indicator]
-        columns += [Column(f"{title} %", indicator.value, True), Column(f"{title} numerator", indicator.value, True),
-                    Column(f"{title} denominator", indicator.value, True)]
-        groups.append((title, 3))
+        columns += _figure_columns(indicator)
+        groups.append((str(INDICATOR_TITLES[indicator]), 3))
     rows = []
-    for view, title in (("hotline", "Hotline cases 热线案件"), ("others", "Other channels 其他渠道"),
-                        ("departments", "All cases 全部案件")):
+    for view, title in (("hotline", _("Hotline cases")), ("others", _("Other channels")),
+                        ("departments", _("All cases"))):
         rows.append((Cell(title, title), *_figure_cells(assessment.reports[view].all, view, settings, key=ALL)))
-    return Table("summary", f"The hotline beside the other channels · {assessment.label}", tuple(columns),
+    return Table("summary", _("The hotline beside the other channels") + f" · {assessment.label}", tuple(columns),
                  tuple(rows), ("", "", "total"), "", tuple(groups))
 
 
 def counts_table(assessment: Assessment, view: str, names: Names, only: GroupKey | None = None) -> Table:
     report = assessment.reports[view]
-    columns = [Column(KEY_TITLES.get(report.by, report.by))]
-    columns += [Column(title, numeric=True) for title in COUNTS.values()]
+    columns = [Column(str(KEY_TITLES.get(report.by, report.by)))]
+    columns += [Column(str(title), numeric=True) for title in COUNTS.values()]
     rows = []
     chosen = report.rows if only is None else [row for row in report.rows if row.key == only]
     for row in [*chosen, *([report.all] if only is None else [])]:
@@ -258,7 +268,7 @@ def counts_table(assessment: Assessment, view: str, names: Names, only: GroupKey
             cells.append(Cell(str(count), count, Link(view, _key(key), measure=measure.value)))
         rows.append(tuple(cells))
     classes = tuple("" for _ in chosen) + (("total",) if only is None else ())
-    return Table(f"{view}-counts", f"Case counts, {VIEW_TITLES[view].lower()} · {assessment.label}",
+    return Table(f"{view}-counts", _("Case counts: %(view)s", view=VIEW_TITLES[view]) + f" · {assessment.label}",
                  tuple(columns), tuple(rows), classes)
 
 
@@ -269,23 +279,24 @@ def cases_table(title: str, lines: Sequence[CaseLine], names: Names, time_zone: 
     and how late it was disposed, or has been so far."""
     from zoneinfo import ZoneInfo
     zone = ZoneInfo(time_zone)
-    columns = [Column("Case"), Column("Created"), Column("Channel"), Column("Category"),
-               Column("Department now"), Column("Status now")]
+    columns = [Column(_("Case")), Column(_("Created")), Column(_("Channel")), Column(_("Category")),
+               Column(_("Department now")), Column(_("Status now"))]
     if counted is not None:
-        columns.append(Column("Counted in the numerator"))
+        columns.append(Column(_("Counted in the numerator")))
     if lateness is not None:
-        columns += [Column("处置期限 Deadline"), Column("超期 Late by", numeric=True)]
+        columns += [Column(_("Deadline")), Column(_("Late by"), numeric=True)]
     rows = []
     for line in lines:
         created = line.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         cells = [Cell(line.number, line.number), Cell(created, created),
-                 Cell(CHANNEL_NAMES.get(line.channel, line.channel), line.channel),
+                 Cell(str(CHANNEL_NAMES.get(line.channel, line.channel)), line.channel),
                  Cell(names.category(line.category_code), line.category_code or ""),
                  Cell(names.department(line.department_code), line.department_code or ""),
-                 Cell(line.status, line.status)]
+                 Cell(word(STATUS, line.status), line.status)]
         if counted is not None:
             yes = line.id in counted
-            cells.append(Cell("yes" if yes else "no", "yes" if yes else "no", status="ok" if yes else "bad"))
+            said = _("yes") if yes else _("no")
+            cells.append(Cell(said, said, status="ok" if yes else "bad"))
         if lateness is not None:
             cells += _lateness_cells(lateness.get(line.id), zone, now)
         rows.append(tuple(cells))
@@ -298,17 +309,26 @@ def _lateness_cells(late: Lateness | None, zone, now: datetime | None) -> list[C
     due = late.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     span = late.late_by(now or late.due_at)
     hours = round(span.total_seconds() / 3600, 1)
-    text = late_text(span) if late.disposed_at is not None else f"未处置，已超期 {late_text(span)} · not disposed yet"
+    text = late_text(span) if late.disposed_at is not None else _("not disposed yet, late by %(span)s",
+                                                                   span=late_text(span))
     return [Cell(due, due), Cell(text, hours, number_format="0.0")]
 
 
 def late_text(span: timedelta) -> str:
-    """A lateness in days, hours and minutes, Chinese first: "1天3小时 (1 d 3 h)"."""
+    """A lateness in days, hours and minutes, in the reader's language: "1天 3小时" or "1 d 3 h"."""
     minutes = int(span.total_seconds() // 60)
     days, hours, minutes = minutes // (24 * 60), minutes // 60 % 24, minutes % 60
-    chinese = "".join(f"{n}{unit}" for n, unit in ((days, "天"), (hours, "小时"), (minutes, "分钟")) if n) or "0分钟"
-    english = " ".join(f"{n} {unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "min")) if n) or "0 min"
-    return f"{chinese} ({english})"
+    parts = [_("%(num)d d", num=days) if days else "", _("%(num)d h", num=hours) if hours else "",
+             _("%(num)d min", num=minutes) if minutes or not (days or hours) else ""]
+    return " ".join(part for part in parts if part)
+
+
+def _figure_columns(indicator: Indicator) -> list[Column]:
+    """An indicator's three columns: percent, numerator, denominator."""
+    title = INDICATOR_TITLES[indicator]
+    return [Column(_("%(indicator)s %%", indicator=title), indicator.value, True),
+            Column(_("%(indicator)s numerator", indicator=title), indicator.value, True),
+            Column(_("%(indicator)s denominator", indicator=title), indicator.value, True)]
 
 
 def _figure_cells(row: Row, view: str, settings, key: GroupKey | None = None,
@@ -353,5 +373,7 @@ def _key(key: GroupKey) -> str:
 def _target_text(settings, indicator: Indicator) -> str:
     target = settings.targets.get(indicator)
     if target is None:
-        return "none"
-    return f"{'at most' if indicator in LOWER_IS_BETTER else 'at least'} {target}%"
+        return _("none")
+    if indicator in LOWER_IS_BETTER:
+        return _("at most %(target)s%%", target=target)
+    return _("at least %(target)s%%", target=target)

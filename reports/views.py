@@ -11,19 +11,22 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from console.auth import current_principal, requires
+from console.i18n import language
 from console.navigation import NavItem
 from database import db
 from reports import exports, services
-from reports.charts import Series, trend_chart
+from reports.charts import ChartWords, Series, trend_chart
 from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
 from reports.periods import is_month
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import (
+    COUNTS,
     INDICATOR_TITLES,
     VIEW_TITLES,
     Names,
@@ -74,7 +77,7 @@ def _assessment(label: str) -> services.Assessment:
 
 
 def _names() -> Names:
-    return Names(app_services().config)
+    return Names(app_services().config, language())
 
 
 def _scope() -> str | None:
@@ -141,9 +144,8 @@ def monthly(label: str):
 
 def _direct_answers(period) -> list[dict]:
     """直办率 per line, then all lines, as the page shows it."""
-    lines = app_services().config.lines
-    return [{"line": row.line, "name": lines[row.line].name("zh-CN") if row.line in lines else "全部 · All lines",
-             "name_en": lines[row.line].name("en-US") if row.line in lines else "",
+    lines, shown_in = app_services().config.lines, language()
+    return [{"line": row.line, "name": lines[row.line].name(shown_in) if row.line in lines else _("All lines"),
              "enquiries": row.enquiries, "answered": row.answered, "escalated": row.escalated,
              "operator": row.operator, "rate": row.percent()}
             for row in direct_answers(db.reader(), period)]
@@ -212,8 +214,9 @@ def cases(label: str):
     names = _names()
     report = assessment.reports[view]
     row_name = names.key(report.by, row.key if key != ALL else ALL)
-    what = INDICATOR_TITLES[indicator] if indicator else f"{measure.value.replace('_', ' ')} (count)"
-    title = f"{what}: {_PART_TITLES[part] if indicator else 'cases'} · {row_name} · {VIEW_TITLES[view]} · {label}"
+    what = str(INDICATOR_TITLES[indicator]) if indicator else _("%(measure)s (count)", measure=_count_title(measure))
+    part_title = _PART_TITLES[part] if indicator else _("cases")
+    title = f"{what}: {part_title} · {row_name} · {VIEW_TITLES[view]} · {label}"
     counted = row.figures[indicator].numerator if indicator is not None and part == "denominator" else None
     table = cases_table(title, services.cases_behind(db.session(), ids), names, settings.time_zone, counted)
     fmt = request.args.get("format")
@@ -257,7 +260,7 @@ def notice(label: str, department: str):
         ids = (row.figures[Indicator.DISPOSAL_RATE].denominator - row.figures[Indicator.DISPOSAL_RATE].numerator) | (
             row.figures[Indicator.ON_TIME_DISPOSAL_RATE].denominator
             - row.figures[Indicator.ON_TIME_DISPOSAL_RATE].numerator)
-        missed = cases_table("Cases that missed or were late for their disposal deadline", services.cases_behind(
+        missed = cases_table(_("Cases that missed or were late for their disposal deadline"), services.cases_behind(
             db.session(), ids), names, settings.time_zone,
             lateness=services.lateness(db.session(), ids, assessment.period), now=app_services().now())
     trend = services.trend(db.session(), settings, label, app_services().now())
@@ -286,7 +289,11 @@ def month_state(assessment: services.Assessment, now) -> str:
     return "open" if now < period.end else "ended"
 
 
-_PART_TITLES = {"numerator": "counted", "denominator": "all cases", "shortfall": "not counted"}
+_PART_TITLES = {"numerator": _l("counted"), "denominator": _l("all cases"), "shortfall": _l("not counted")}
+
+
+def _count_title(measure: Measure) -> str:
+    return str(COUNTS[measure]) if measure in COUNTS else measure.value.replace("_", " ")
 
 
 def _tables(assessment, names: Names, scope: str | None, rank_by: Indicator, wanted=TABLES) -> dict:
@@ -312,39 +319,56 @@ def _charts(trend: services.Trend, settings: AssessmentSettings, names: Names, d
     """A chart per indicator: the city's cases, the hotline's and the other channels'; or, for
     one department, its own line only."""
     if department is None:
-        wanted = [(services.SERIES_ALL, "All cases"), (services.SERIES_HOTLINE, "Hotline 热线"),
-                  (services.SERIES_OTHERS, "Other channels")]
+        wanted = [(services.SERIES_ALL, _("All cases")), (services.SERIES_HOTLINE, _("Hotline")),
+                  (services.SERIES_OTHERS, _("Other channels"))]
     else:
         wanted = [(department, names.department(department))]
+    words = chart_words()
     charts = []
     for indicator in indicators:
         series = []
         for name, title in wanted:
             points = trend.points(name, indicator)
             series.append(Series(title, [p.ratio for p in points],
-                                 ["not counted yet" if p.denominator is None else
-                                  f"{p.numerator} of {p.denominator} cases" for p in points]))
+                                 [_("not counted yet") if p.denominator is None else
+                                  _("%(numerator)d of %(denominator)d cases", numerator=p.numerator,
+                                    denominator=p.denominator) for p in points]))
         target = settings.targets.get(indicator)
         charts.append(Markup(trend_chart(
-            INDICATOR_TITLES[indicator], trend.months, series, None if target is None else float(target) / 100,
-            lower_is_better=indicator in LOWER_IS_BETTER, chart_id=f"trend-{indicator.value}")))
+            str(INDICATOR_TITLES[indicator]), trend.months, series, None if target is None else float(target) / 100,
+            lower_is_better=indicator in LOWER_IS_BETTER, chart_id=f"trend-{indicator.value}", words=words)))
     return charts
 
 
 def _headings(settings: AssessmentSettings) -> dict[str, tuple[str, str]]:
-    """Each indicator's column heading and its target, e.g. ("Disposal rate 处置率", "target ≥ 90%")."""
+    """Each indicator's column heading and its target, e.g. ("处置率", "目标 ≥ 90%")."""
     headings = {}
     for indicator, title in INDICATOR_TITLES.items():
         target = settings.targets.get(indicator)
         sign = "≤" if indicator in LOWER_IS_BETTER else "≥"
-        headings[indicator.value] = (title, f"target {sign} {target}%" if target is not None else "")
+        headings[indicator.value] = (str(title), _("target %(sign)s %(target)s%%", sign=sign, target=target)
+                                     if target is not None else "")
     return headings
+
+
+def chart_words() -> ChartWords:
+    """The charts' own words, in the reader's language."""
+    return ChartWords(
+        months=tuple(str(m) for m in (_("Jan"), _("Feb"), _("Mar"), _("Apr"), _("May"), _("Jun"), _("Jul"),
+                                      _("Aug"), _("Sep"), _("Oct"), _("Nov"), _("Dec"))),
+        y_title=_("Percent of cases"), target=_("target %(sign)s %(target)s", sign="{sign}", target="{value}"),
+        description=_("%(series)s: from %(first)s in %(first_month)s to %(last)s in %(last_month)s",
+                      series="{series}", first="{first}", first_month="{first_month}", last="{last}",
+                      last_month="{last_month}"),
+        nothing=_("no figures in these months"))
 
 
 def _period_text(period, settings: AssessmentSettings) -> str:
     zone = ZoneInfo(settings.time_zone)
     start, end = period.start.astimezone(zone), period.end.astimezone(zone)
-    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({settings.time_zone})"
+    shown = "%Y-%m-%d %H:%M"
+    return _("%(start)s to %(end)s (%(zone)s)", start=start.strftime(shown), end=end.strftime(shown),
+             zone=settings.time_zone)
 
 
 def _departments(assessment, scope: str | None) -> list[str]:

@@ -40,7 +40,7 @@ def test_department_staff_see_only_their_own_department(client, sign_in, october
     html = client.get("/console/reports/2026-10").get_data(as_text=True)
     page = tables(html)
     assert [row[1].text for row in page["departments"].rows] == ["市排水管理处 (DRAIN)"]
-    assert page["departments"].rows[0][0].text == "2 of 2"        # its place, without the others' names
+    assert page["departments"].rows[0][0].text == "第 2 名（共 2 个）"        # its place, without the others' names
     assert "SANIT" not in html and "市环境卫生管理处" not in html
     assert not {"summary", "channels"} & set(page)
     assert client.get("/console/reports/2026-10/notice/DRAIN").status_code == 200

@@ -58,16 +58,16 @@ def test_report_page_shows_the_ranking_the_hotline_and_legible_trend_charts(chro
     page.set_default_timeout(WAIT_MS)
     sign_in(page, served, "sup1", users)
     page.goto(f"{served}/console/reports/2026-10")
-    assert page.locator("h1").inner_text().startswith("Monthly assessment")
+    assert page.locator("h1").inner_text().startswith("月度考核")
     assert page.locator("#table-departments tbody tr").count() >= 3
     charts = page.locator("figure.chart svg")
     assert charts.count() == 8
     # Each chart draws a line per series and a target line, with its title and month labels.
     first = charts.nth(0)
-    assert first.locator("title").first.text_content() == "Filing rate 立案率"
+    assert first.locator("title").first.text_content() == "立案率"
     assert first.locator("polyline").count() >= 2
     assert first.locator("line.target").count() == 1
-    assert "Oct" in first.locator("g.months").text_content()
+    assert "10月" in first.locator("g.months").text_content()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-page.png"), full_page=True)
     page.screenshot(path=str(ARTIFACTS / "report-top.png"))
@@ -77,7 +77,7 @@ def test_report_page_shows_the_ranking_the_hotline_and_legible_trend_charts(chro
 
     department = page.locator(".report-actions a[href*='/notice/']").first.get_attribute("href")
     page.goto(served + department)
-    assert "Monthly assessment notice" in page.locator("h1").inner_text()
+    assert "月度考核通报" in page.locator("h1").inner_text()
     page.emulate_media(media="print")
     page.screenshot(path=str(ARTIFACTS / "report-notice.png"), full_page=True)
     page.close()

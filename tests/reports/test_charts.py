@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from reports.charts import Series, axis_range, trend_chart
+from reports.charts import ChartWords, Series, axis_range, count_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]
@@ -64,3 +64,22 @@ def test_where_lower_is_better_the_axis_starts_at_zero():
     labels = texts(ET.fromstring(trend_chart("Rework", ["2026-10"], [Series("a", [0.2])], 0.05,
                                              lower_is_better=True)))
     assert "target ≤ 5%" in labels
+
+
+def test_a_chart_writes_its_own_words_in_the_language_it_is_given():
+    words = ChartWords(months=tuple(f"{n}月" for n in range(1, 13)), y_title="案件占比", target="目标 {sign} {value}",
+                       description="{series}：从 {first_month} 的 {first} 到 {last_month} 的 {last}", nothing="无数据")
+    svg = ET.fromstring(trend_chart("处置率", MONTHS, [Series("热线", [0.5] * 12)], 0.9, words=words))
+    labels = texts(svg)
+    assert "11月" in labels and "案件占比" in labels and "目标 ≥ 90%" in labels and "Nov" not in labels
+    assert svg.find(f"{SVG}desc").text.startswith("热线：从 2025-11 的 50.0%")
+
+
+def test_a_count_chart_runs_from_zero_to_a_round_number_with_the_periods_as_given():
+    svg = ET.fromstring(count_chart("每周反映次数", ["09-21", "09-28", "10-05"],
+                                    [Series("东风路口", [1, 4, 7]), Series("C0118 路灯", [0, 2, None])], "反映次数"))
+    labels = texts(svg)
+    assert ["09-21", "09-28", "10-05"] == [label for label in labels if label.startswith(("09-", "10-"))]
+    assert "0" in labels and "8" in labels and "反映次数" in labels and {"东风路口", "C0118 路灯"} <= set(labels)
+    assert len(svg.findall(f".//{SVG}polyline")) == 2
+    assert "7" in labels                                           # the latest count, beside its line

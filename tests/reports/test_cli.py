@@ -19,19 +19,19 @@ def test_the_table_ranks_departments_and_ends_with_the_total(run, october):
     result = run("--month", "2026-10")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("Monthly assessment 2026-10 · departments · ranked by Disposal rate")
-    body = [line for line in lines if "(SANIT)" in line or "(DRAIN)" in line or line.lstrip().startswith("All cases")]
+    assert lines[0].startswith("Monthly assessment 2026-10 · departments · ranked by 处置率")
+    body = [line for line in lines if "(SANIT)" in line or "(DRAIN)" in line or line.lstrip().startswith("全部案件")]
     assert body[0].split()[:2] == ["1", "市环境卫生管理处"] and "100.00%" in body[0]
     assert body[1].split()[:2] == ["2", "市排水管理处"] and "33.33%" in body[1]
-    assert body[-1].split()[:2] == ["All", "cases"] and "50.00%" in body[-1] and "75.00%" not in body[-1]
+    assert body[-1].split()[0] == "全部案件" and "50.00%" in body[-1] and "75.00%" not in body[-1]
 
 
 def test_one_department_with_its_place_and_targets(run, october):
     result = run("--month", "2026-10", "--department", "DRAIN")
     assert result.exit_code == 0, result.output
     assert "Place: 2 of 2" in result.output
-    disposal = next(line for line in result.output.splitlines() if line.startswith("Disposal rate"))
-    assert disposal.split()[3:] == ["33.33%", "1", "3", "≥", "90%", "MISSES", "TARGET"]
+    disposal = next(line for line in result.output.splitlines() if line.startswith("处置率"))
+    assert disposal.split()[1:] == ["33.33%", "1", "3", "≥", "90%", "MISSES", "TARGET"]
 
 
 def test_csv_is_the_exported_table(run, client, sign_in, october):
@@ -40,7 +40,7 @@ def test_csv_is_the_exported_table(run, client, sign_in, october):
     sign_in("sup1")
     exported = client.get("/console/reports/2026-10/departments.csv").get_data(as_text=True).lstrip("\ufeff")
     assert rows == list(csv.reader(io.StringIO(exported)))
-    assert rows[0][:3] == ["Place", "Department", "Dispatch accuracy 派遣准确率 %"]
+    assert rows[0][:3] == ["名次", "专业部门", "派遣准确率 %"]      # in Chinese, the default
 
 
 def test_json_carries_numerators_denominators_and_counts(run, october):

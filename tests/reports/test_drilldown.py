@@ -32,8 +32,8 @@ def test_the_denominator_list_says_which_cases_counted(client, sign_in, october)
     html = client.get("/console/reports/2026-10/cases?view=departments&key=DRAIN&indicator=disposal_rate"
                       "&part=denominator").get_data(as_text=True)
     rows = {row[0].text: row[-1].text for row in tables(html)["figures case-list"].rows}
-    assert rows == {october.numbers["story"]: "no", october.numbers["misrouted"]: "no",
-                    october.numbers["september"]: "yes"}
+    assert rows == {october.numbers["story"]: "否", october.numbers["misrouted"]: "否",
+                    october.numbers["september"]: "是"}
 
 
 def test_counts_and_the_total_row_link_to_their_cases(client, sign_in, october):

@@ -19,12 +19,12 @@ def late_rows(html: str) -> dict[str, list[str]]:
 def test_each_late_case_shows_its_deadline_and_how_late_it_was(client, sign_in, october):
     sign_in("sup1")
     html = client.get("/console/reports/2026-10/notice/DRAIN").get_data(as_text=True)
-    assert "处置期限 Deadline" in html and "超期 Late by" in html
+    assert "处置时限" in html and "超期" in html
     rows = late_rows(html)
     # A: due 13 Oct 09:30, disposed 14 Oct 15:00.
     story = rows[october.numbers["story"]]
-    assert "2026-10-13 09:30" in story and "1天5小时30分钟 (1 d 5 h 30 min)" in story
+    assert "2026-10-13 09:30" in story and "1天 5小时 30分钟" in story
     # C: due 6 Oct 10:10, never disposed.
     misrouted = rows[october.numbers["misrouted"]]
     assert "2026-10-06 10:10" in misrouted
-    assert any(cell.startswith("未处置，已超期") for cell in misrouted)
+    assert any(cell.startswith("尚未处置，已超期") for cell in misrouted)

@@ -64,18 +64,18 @@ def test_the_page_lists_unplaced_departments_below_the_ranking_with_the_reason(c
     sign_in("sup1")
     html = client.get("/console/reports/2026-10").get_data(as_text=True)
     departments = tables(html)["departments"]
-    assert departments.header[-1] == "未排名原因 Why not placed"
+    assert departments.header[-1] == "未排名原因"
     names = [row[1].text for row in departments.rows]
     assert names[:2] == ["市排水管理处 (DRAIN)", "市环境卫生管理处 (SANIT)"]
     drain, sanit = departments.rows[0], departments.rows[1]
     assert drain[0].text == "1" and drain[-1].text == ""
-    assert sanit[0].text == "" and sanit[-1].text == "未排名：仅 1 件案件，不足 2 件 · not placed: 1 case, fewer than 2"
+    assert sanit[0].text == "" and sanit[-1].text == "未排名：仅 1 件案件，不足 2 件"
     assert "unplaced" in departments.row_classes[1]
-    assert "少于 2 件案件的部门不排名" in html
+    assert "少于 2 件的部门不排名" in html
     # The export says the same.
     exported = list(csv.reader(io.StringIO(
         client.get("/console/reports/2026-10/departments.csv").get_data(as_text=True).lstrip("\ufeff"))))
-    assert exported[0][-1] == "未排名原因 Why not placed"
+    assert exported[0][-1] == "未排名原因"
     sanit_row = next(row for row in exported if row[1] == "市环境卫生管理处 (SANIT)")
     assert sanit_row[0] == "" and sanit_row[-1].startswith("未排名：仅 1 件案件")
     # And the notice.
