@@ -46,10 +46,18 @@ from cases.models import Case, CaseEvent
 from cases.services import NewCase, open_case
 from cases.workflow import transition
 from config.catalog import HotlineConfig, Line
-from ivr.prompts import render
-from ivr.steps import StepCall, call_at_step, store_step, stored_step
-from ivr.turns import Input, Turn
-from ivr.twiml import TurnUrls, render_goodbye, render_turn
+from ivr.kit import (
+    Input,
+    StepCall,
+    Turn,
+    TurnUrls,
+    call_at_step,
+    render,
+    render_goodbye,
+    render_turn,
+    store_step,
+    stored_step,
+)
 
 log = logging.getLogger(__name__)
 
