@@ -536,7 +536,7 @@ def _page(url: str, label: str, now: datetime, runs: int) -> tuple[list[float], 
 
     page = []
     for _ in range(runs + 1):
-        app.extensions.pop("assessment_kept", None)   # each view counts the month afresh
+        services(app).assessments_kept.clear()   # each view counts the month afresh
         page.append(get(f"/console/reports/{label}"))
     # Opened from the page: the month's assessment is still kept by the process.
     drill = [get(f"/console/reports/{label}/cases?view=departments&key=DRAIN&indicator=disposal_rate"

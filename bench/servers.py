@@ -74,7 +74,7 @@ def flask_init(env: dict[str, str], log: Path, code: Path = REPO) -> None:
     """``flask init`` of the code in ``code`` (another checkout, to compare)."""
     with log.open("ab") as out:
         done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init"], check=False, cwd=code, env=env,
-                              stdout=out, stderr=subprocess.STDOUT, timeout=120)
+                              stdout=out, stderr=subprocess.STDOUT, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(f"flask --app app init failed ({done.returncode}); see {log}")
 

@@ -46,10 +46,18 @@ from cases.models import Case, CaseEvent
 from cases.services import NewCase, open_case
 from cases.workflow import transition
 from config.catalog import HotlineConfig, Line
-from ivr.prompts import render
-from ivr.steps import call_at_step, store_step, stored_step
-from ivr.turns import Input, Turn
-from ivr.twiml import TurnUrls, render_goodbye, render_turn
+from ivr.kit import (
+    Input,
+    StepCall,
+    Turn,
+    TurnUrls,
+    call_at_step,
+    render,
+    render_goodbye,
+    render_turn,
+    store_step,
+    stored_step,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +93,7 @@ def answer(session: Session, config: HotlineConfig, attempt_id: int, params: Cal
     call = _log(session, attempt, params, line, now)
     stored = stored_step(session, call.id, 1)
     if stored is not None:
-        return stored.twiml
+        return stored
     attempt.answered_by = attempt.answered_by or answered_by or "human"
     if attempt.status == "placing":
         attempt.status = "placed"
@@ -94,7 +102,7 @@ def answer(session: Session, config: HotlineConfig, attempt_id: int, params: Cal
     facts = _facts(session, config, callback)
     turn = conversation.machine(facts) if is_machine(answered_by) else conversation.start(facts)
     log.info("callback %s: %s answered attempt %s", callback.id, attempt.answered_by, attempt.id)
-    return _store_turn(session, config, attempt, call, 1, turn, Input(), urls)
+    return _store_turn(session, config, attempt, call, 1, turn, Input(), urls, now)
 
 
 def take_step(session: Session, config: HotlineConfig, attempt_id: int, call_sid: str, step: int, event: Input,
@@ -113,7 +121,7 @@ def take_step(session: Session, config: HotlineConfig, attempt_id: int, call_sid
         save_recording(session, recording, purpose="callback_message")
     turn = conversation_for(config, line).advance(CallbackState.from_json(call.ivr_state), event)
     _carry_out(session, config, callback, call, turn, now)
-    return _store_turn(session, config, attempt, call, step + 1, turn, event, urls)
+    return _store_turn(session, config, attempt, call, step + 1, turn, event, urls, now)
 
 
 def call_status(session: Session, config: HotlineConfig, attempt_id: int, update: StatusUpdate,
@@ -148,7 +156,7 @@ def apology(config: HotlineConfig, line: Line | None) -> str:
 
 # --- effects ----------------------------------------------------------------------------
 
-def _carry_out(session: Session, config: HotlineConfig, callback: Callback, call: Call, turn: Turn,
+def _carry_out(session: Session, config: HotlineConfig, callback: Callback, call: StepCall, turn: Turn,
                now: datetime) -> None:
     effect = turn.effect
     if isinstance(effect, RecordAnswer):
@@ -190,7 +198,7 @@ def _reopen(session: Session, config: HotlineConfig, callback: Callback, reason:
         log.exception("callback %s could not reopen case %s", callback.id, case.number)
 
 
-def _take_message(session: Session, config: HotlineConfig, callback: Callback, call: Call,
+def _take_message(session: Session, config: HotlineConfig, callback: Callback, call: StepCall,
                   recording_sid: str | None, now: datetime) -> None:
     """A message for a person becomes a case flagged for an operator, as a
     voicemail in the IVR does; it names the case the callback was about."""
@@ -247,9 +255,10 @@ def _facts(session: Session, config: HotlineConfig, callback: Callback) -> Callb
     )
 
 
-def _store_turn(session: Session, config: HotlineConfig, attempt: CallbackAttempt, call: Call, sequence: int,
-                turn: Turn, event: Input, urls: CallUrls) -> str:
+def _store_turn(session: Session, config: HotlineConfig, attempt: CallbackAttempt, call: Call | StepCall,
+                sequence: int, turn: Turn, event: Input, urls: CallUrls, now: datetime) -> str:
     twiml = render_turn(turn, urls.for_step(attempt.id, sequence), config.prompts)
-    twiml = store_step(session, call, sequence, turn.state, event, turn.said, twiml, node_prefix="callback:")
+    twiml = store_step(session, call.id, sequence, turn.state, event, turn.said, twiml, now,
+                       node_prefix="callback:")
     log.debug("callback call %s step %s: %s", mask(call.to_number), sequence, turn.state.node)
     return twiml

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from call_log.models import Recording
@@ -282,14 +282,21 @@ def find_case(session: Session, number: str) -> Case | None:
     return session.scalars(select(Case).where(Case.number == number)).one_or_none()
 
 
-def open_cases_of(session: Session, phone_e164: str, limit: int = 5) -> list[Case]:
-    """A caller's cases still being worked on, newest first."""
-    query = (
-        select(Case).join(Complainant).where(
-            Complainant.phone_e164 == phone_e164, Case.status.not_in(CLOSED_STATUSES))
-        .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
-    )
-    return list(session.scalars(query).unique())
+def open_cases_of(session: Session, phone_e164: str, limit: int = 5) -> list[tuple[str, str | None]]:
+    """A caller's cases still being worked on, newest first: (number,
+    category code).  Read on every incoming call, so without the ORM."""
+    return [(row.number, row.category_code) for row in session.connection().execute(
+        _OPEN_CASES_OF, {"phone": phone_e164, "limit": limit})]
+
+
+_OPEN_CASES_OF = (
+    select(Case.__table__.c.number, Case.__table__.c.category_code)
+    .where(select(Complainant.__table__.c.id).where(
+        Complainant.__table__.c.case_id == Case.__table__.c.id,
+        Complainant.__table__.c.phone_e164 == bindparam("phone")).exists(),
+        Case.__table__.c.status.not_in(CLOSED_STATUSES))
+    .order_by(Case.__table__.c.created_at.desc(), Case.__table__.c.id.desc()).limit(bindparam("limit"))
+)
 
 
 def recording_by_sid(session: Session, recording_sid: str | None) -> Recording | None:

@@ -17,8 +17,9 @@ board's URLs in ``console.board``).
 One of each: the signature check (``twilio_signed``), the reader of
 Twilio's parameters (``ivr.params``: ``call_params``, ``caller_input``,
 ``recording_params``, ``status_update``, ``whole_number``, ``answered_by``),
-the URL builder (``external_url``, and ``public_url`` outside a request), the TwiML renderer (``ivr.twiml``; a
-view answers with ``twiml(body)``), the step store (``ivr.steps``), the
+the URL builder (``external_url``, and ``public_url`` outside a request), the TwiML renderer (``ivr.twiml``:
+``render_turn``, ``render_goodbye``, the prompts' ``render``; a view answers with ``twiml(body)``), the step
+store (``ivr.steps``: ``call_at_step``, ``store_step``, ``stored_step``), the
 conversations' shared rules (``ivr.conversation``) and the failure path
 (``recovery``: apology, recording, spool).  Other packages use these names
 and never import ``ivr.views``.
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, url_for
+from flask import Flask, current_app, url_for
 
 from ivr.conversation import MAX_RETRIES, OPERATOR_KEY, Conversing
 from ivr.params import (
@@ -41,16 +42,19 @@ from ivr.params import (
     status_update,
     whole_number,
 )
+from ivr.prompts import render
 from ivr.recovery import database_unavailable, recovery, spool_request
 from ivr.services import VoiceUrls
 from ivr.signature import twilio_signed
-from ivr.steps import call_at_step, store_step, stored_step
+from ivr.steps import StepCall, call_at_step, store_step, stored_step
+from ivr.turns import Input, Turn
+from ivr.twiml import TurnUrls, render_goodbye, render_turn, twiml
 
 __all__ = [
-    "MAX_RETRIES", "OPERATOR_KEY", "BadWebhook", "Conversing", "VoiceUrls", "answered_by",
-    "call_at_step",
-    "call_params", "call_sid", "caller_input", "checked_form", "database_unavailable", "external_url", "public_url",
-    "recording_params", "recovery", "spool_request", "status_update", "store_step", "stored_step", "twiml",
+    "MAX_RETRIES", "OPERATOR_KEY", "BadWebhook", "Conversing", "Input", "StepCall", "Turn", "TurnUrls", "VoiceUrls",
+    "answered_by", "call_at_step", "call_params", "call_sid", "caller_input", "checked_form",
+    "database_unavailable", "external_url", "public_url", "recording_params", "recovery", "render",
+    "render_goodbye", "render_turn", "spool_request", "status_update", "store_step", "stored_step", "twiml",
     "twilio_signed", "voice_urls", "whole_number",
 ]
 
@@ -73,11 +77,6 @@ def public_url(app: Flask, endpoint: str, **values) -> str:
     parts = urlsplit(public)
     adapter = app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
     return adapter.build(endpoint, values, force_external=True)
-
-
-def twiml(body: str) -> Response:
-    """A webhook's answer: TwiML rendered by ``ivr.twiml``."""
-    return Response(body, mimetype="text/xml")
 
 
 def voice_urls() -> VoiceUrls:

@@ -29,6 +29,7 @@ from call_log.phones import mask_text
 from database import db
 from ivr.params import BadWebhook, checked_form
 from ivr.spool import spool
+from ivr.twiml import twiml
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def recovery(apology: Callable[[], str], spool_as: Mapping[str, str] | None = No
         kind = informing.get(request.endpoint or "")
         if isinstance(error, BadWebhook):
             log.warning("voice webhook %s refused: %s", request.path, error)
-            return Response(status=400) if kind else _twiml(apology())
+            return Response(status=400) if kind else twiml(apology())
         if database_unavailable(error):
             log.error("voice webhook %s: the database is unavailable (%s)", request.path,
                       mask_text(str(error.orig if isinstance(error, DBAPIError) else error))[:300])
@@ -64,7 +65,7 @@ def recovery(apology: Callable[[], str], spool_as: Mapping[str, str] | None = No
             log.exception("voice webhook %s failed", request.path)
             if kind:
                 return Response(status=500)
-        return _twiml(apology())
+        return twiml(apology())
 
     return recover
 
@@ -90,7 +91,3 @@ def _roll_back() -> None:
         db.session().rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone with the database
         log.debug("rollback after a failed webhook failed too", exc_info=True)
-
-
-def _twiml(body: str) -> Response:
-    return Response(body, mimetype="text/xml")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from call_log.models import Call
 from call_log.phones import mask, parse_caller, parse_entered, region_of
-from call_log.services import CallParams, RecordingParams, find_call, log_call, save_recording
+from call_log.services import CallParams, RecordingParams, answer_incoming, find_call, log_call, save_recording
 from cases.models import Case
 from cases.services import NewCase, change_callback_number, find_case, open_case, open_cases_of, recording_by_sid
 from config.catalog import HotlineConfig, Line
@@ -47,7 +47,7 @@ from ivr.flow import (
 )
 from ivr.operator_desk import expected_wait_minutes, operator_desk, staffed
 from ivr.prompts import render
-from ivr.steps import call_at_step, store_step, stored_step
+from ivr.steps import StepCall, call_at_step, call_seen, store_step, stored_step
 from ivr.twiml import (
     TurnUrls,
     render_apology_and_record,
@@ -136,22 +136,21 @@ def answer_call(session: Session, hotline: Hotline, params: CallParams, urls: Vo
     if line is None:
         log.error("call %s to %s matches no line in lines.yaml", params.call_sid, mask(params.to_number))
         return apology(hotline, hotline.default_line(), urls)
-    call = log_call(session, params, line.id, now, default_region=region_of(line.number) or "CN")
-    existing = stored_step(session, call.id, 1)
-    if existing is not None:
-        return existing.twiml
-    if call.answered_at is None:
-        call.answered_at = now
+    call = answer_incoming(session, params, line.id, now, default_region=region_of(line.number) or "CN")
+    if not call.first_sight:
+        existing = stored_step(session, call.id, 1)
+        if existing is not None:
+            return existing
     calendar = hotline.config.calendars[line.business_hours]
     open_now = calendar.is_open(now)
-    open_cases = open_cases_of(session, call.caller_e164) if call.caller_e164 else []
     facts = CallFacts(
         caller_e164=call.caller_e164,
-        open_cases=tuple(OpenCase(c.number, c.category_code) for c in open_cases),
+        open_cases=tuple(OpenCase(number, category) for number, category in open_cases_of(session, call.caller_e164))
+        if call.caller_e164 else (),
         business_open=open_now, next_open=None if open_now else calendar.next_open(now),
     )
     turn = hotline.flow(line.id).start(facts)
-    return _store_turn(session, hotline, call, 1, turn, Input(), urls)
+    return _store_turn(session, hotline, call.id, 1, turn, Input(), urls, now)
 
 
 def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, event: Input,
@@ -161,18 +160,26 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         log.warning("step %s for unknown call %s", step, call_sid)
         return apology(hotline, hotline.default_line(), urls)
-    call.last_seen_at = now
     if answered is not None:                       # a retry or a stale step: nothing changes
+        call_seen(session, call.id, now)
         return answered.twiml or apology(hotline, hotline.flow(call.line_id).line, urls)
     if recording is not None:
         save_recording(session, recording)
     if event.queue_result:
-        call.queue_result, call.queue_ended_at = event.queue_result, call.queue_ended_at or now
+        held = _held(session, call)
+        held.queue_result, held.queue_ended_at = event.queue_result, held.queue_ended_at or now
     flow = hotline.flow(call.line_id)
     state = CallState.from_json(call.ivr_state)
     turn = flow.advance(state, event)
     turn = _carry_out(session, hotline, flow, call, turn, now)
-    return _store_turn(session, hotline, call, step + 1, turn, event, urls)
+    return _store_turn(session, hotline, call.id, step + 1, turn, event, urls, now)
+
+
+def _held(session: Session, call: StepCall) -> Call:
+    """The call's ORM row, for the effects that change more of it than a step does."""
+    held = session.get(Call, call.id)
+    assert held is not None
+    return held
 
 
 # Effects one webhook carries out in a row at most: a question answered after
@@ -180,7 +187,7 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
 MAX_EFFECTS = 4
 
 
-def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: Call, turn: Turn,
+def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: StepCall, turn: Turn,
                now: datetime) -> Turn:
     """Perform the turn's effect, if any, and let the flow speak its result,
     after whatever the turn itself had to say; the flow's answer may ask for
@@ -196,7 +203,7 @@ def _carry_out(session: Session, hotline: Hotline, flow: Flow, call: Call, turn:
     return turn
 
 
-def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, turn: Turn,
+def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: StepCall, turn: Turn,
                    now: datetime) -> Turn:
     if isinstance(turn.effect, CreateCase):
         case = open_case(session, hotline.config, _new_case(session, call, turn.effect.intake), now)
@@ -205,10 +212,12 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, t
         line = hotline.config.lines[call.line_id]
         desk = operator_desk(session, hotline.config, line, now)
         if desk.available:
-            call.queue_name, call.queued_at, call.queue_result = desk.queue, now, None
+            held = _held(session, call)
+            held.queue_name, held.queued_at, held.queue_result = desk.queue, now, None
         return flow.resume(turn.state, desk)
     if isinstance(turn.effect, RequestCallback):
-        call.queue_ended_at = call.queue_ended_at or now
+        held = _held(session, call)
+        held.queue_ended_at = held.queue_ended_at or now
         number = turn.effect.number
         if number:
             hotline.owe_callback(session, hotline.config, purpose=turn.effect.reason, phone_e164=number,
@@ -237,7 +246,7 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: Call, t
     return turn
 
 
-def _answer(session: Session, hotline: Hotline, call: Call, turn: Turn, now: datetime) -> EnquiryAnswer:
+def _answer(session: Session, hotline: Hotline, call: StepCall, turn: Turn, now: datetime) -> EnquiryAnswer:
     state = turn.state
     if hotline.knowledge is None:
         return EnquiryAnswer(0, None)
@@ -247,7 +256,7 @@ def _answer(session: Session, hotline: Hotline, call: Call, turn: Turn, now: dat
     return EnquiryAnswer(answered.enquiry.id, spoken)
 
 
-def _new_case(session: Session, call: Call, intake: Intake) -> NewCase:
+def _new_case(session: Session, call: StepCall, intake: Intake) -> NewCase:
     recording = recording_by_sid(session, intake.recording_sid)
     return NewCase(
         line_id=intake.line_id, channel="hotline", description=intake.description,
@@ -259,10 +268,10 @@ def _new_case(session: Session, call: Call, intake: Intake) -> NewCase:
     )
 
 
-def _store_turn(session: Session, hotline: Hotline, call: Call, sequence: int, turn: Turn,
-                event: Input, urls: VoiceUrls) -> str:
+def _store_turn(session: Session, hotline: Hotline, call_id: int, sequence: int, turn: Turn,
+                event: Input, urls: VoiceUrls, now: datetime) -> str:
     twiml = render_turn(turn, urls.for_step(sequence), hotline.config.prompts)
-    return store_step(session, call, sequence, turn.state, event, turn.said, twiml)
+    return store_step(session, call_id, sequence, turn.state, event, turn.said, twiml, now)
 
 
 # --- waiting for a person ---------------------------------------------------------

@@ -10,17 +10,30 @@ the call's state on.  ``call_at_step`` is the other half: it reads the
 call with the steps it needs in one round trip, so a webhook already
 answered (a retry) or for a step the call has left behind (a stale or
 foreign step number) gets the TwiML it was given, and changes nothing.
+
+This is every webhook's hot path, so it speaks SQLAlchemy Core on the
+session's connection, with statements built once: no ORM unit of work, no
+identity map, no flush.  What a step reads of the call is a ``StepCall``
+(plain values); a service that must change more of the call (an effect:
+queueing, a callback owed) loads the ORM row for that alone.  When the
+session does hold the call's ORM row, ``store_step`` keeps its copy true.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from call_log.models import Call, IvrStep
-from database import dialect_insert, utcnow
+from call_log.services import UPDATE_CALL, keep_true
+from database import utcnow
 from ivr.turns import ConversationState, Input
+
+_call = Call.__table__
+_step = IvrStep.__table__
 
 
 @dataclass(frozen=True)
@@ -31,27 +44,57 @@ class Answered:
     twiml: str | None
 
 
-def stored_step(session: Session, call_id: int, sequence: int) -> IvrStep | None:
-    return session.scalars(select(IvrStep).where(
-        IvrStep.call_id == call_id, IvrStep.sequence == sequence)).one_or_none()
+@dataclass(frozen=True)
+class StepCall:
+    """The call as a step reads it: what the conversation needs, as values."""
+
+    id: int
+    call_sid: str
+    line_id: str | None
+    to_number: str | None
+    ivr_state: dict | None
+    ivr_step: int
 
 
-def call_at_step(session: Session, call_sid: str, step: int) -> tuple[Call | None, Answered | None]:
+# Built once: compiling is cached by SQLAlchemy, but building a statement
+# anew on every webhook is a good part of what the ORM path cost.
+_CALL_AT_STEP = (
+    select(_call.c.id, _call.c.call_sid, _call.c.line_id, _call.c.to_number, _call.c.ivr_state,
+           _call.c.ivr_step, _step.c.sequence, _step.c.twiml)
+    .select_from(_call.outerjoin(_step, and_(
+        _step.c.call_id == _call.c.id,
+        or_(_step.c.sequence == bindparam("next_step"), _step.c.sequence == _call.c.ivr_step))))
+    .where(_call.c.call_sid == bindparam("sid"))
+    .with_for_update(of=_call)
+)
+_STORED_STEP = select(_step.c.twiml).where(_step.c.call_id == bindparam("call"),
+                                           _step.c.sequence == bindparam("step"))
+# The columns it writes come from the parameters at execution.
+_INSERT_STEP = {
+    name: dialect.insert(_step).on_conflict_do_nothing(index_elements=["call_id", "sequence"])
+    .returning(_step.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def stored_step(session: Session, call_id: int, sequence: int) -> str | None:
+    """The TwiML answered to step ``sequence`` of the call, if it was stored."""
+    return session.connection().execute(_STORED_STEP, {"call": call_id, "step": sequence}).scalar()
+
+
+def call_at_step(session: Session, call_sid: str, step: int) -> tuple[StepCall | None, Answered | None]:
     """The call (locked, on PostgreSQL, against its own concurrent webhooks)
     and, when the webhook was answered before, what to answer again, in one round trip: the call's
     row outer-joined to the steps a retry or a stale step number would need."""
-    rows = session.execute(
-        select(Call, IvrStep.sequence, IvrStep.twiml)
-        .outerjoin(IvrStep, and_(IvrStep.call_id == Call.id,
-                                 or_(IvrStep.sequence == step + 1, IvrStep.sequence == Call.ivr_step)))
-        .where(Call.call_sid == call_sid).with_for_update(of=Call)).all()
+    rows = session.connection().execute(_CALL_AT_STEP, {"sid": call_sid, "next_step": step + 1}).all()
     if not rows:
         return None, None
-    call = rows[0][0]
-    return call, _answered({sequence: twiml for _, sequence, twiml in rows if sequence is not None}, call, step)
+    first = rows[0]
+    call = StepCall(first.id, first.call_sid, first.line_id, first.to_number, first.ivr_state, first.ivr_step)
+    return call, _answered({row.sequence: row.twiml for row in rows if row.sequence is not None}, call, step)
 
 
-def _answered(rows: dict[int, str], call: Call, step: int) -> Answered | None:
+def _answered(rows: dict[int, str], call: StepCall, step: int) -> Answered | None:
     if step + 1 in rows:
         return Answered(rows[step + 1])            # a retry: same answer, nothing changes
     if step != call.ivr_step:
@@ -59,20 +102,28 @@ def _answered(rows: dict[int, str], call: Call, step: int) -> Answered | None:
     return None
 
 
-def store_step(session: Session, call: Call, sequence: int, state: ConversationState, event: Input,
-               said: str, twiml: str, node_prefix: str = "") -> str:
+def call_seen(session: Session, call_id: int, now: datetime) -> None:
+    """A webhook of the call arrived (one that changes nothing else)."""
+    session.connection().execute(UPDATE_CALL, {"call": call_id, "last_seen_at": now})
+    keep_true(session, call_id, {"last_seen_at": now})
+
+
+def store_step(session: Session, call_id: int, sequence: int, state: ConversationState, event: Input,
+               said: str, twiml: str, now: datetime, node_prefix: str = "") -> str:
     """Keep turn ``sequence`` and the conversation's new state; returns the
     TwiML to answer with (another request's, when it stored this step first)."""
-    stored_id = session.execute(
-        dialect_insert(session, IvrStep).values(
-            call_id=call.id, sequence=sequence, node=node_prefix + state.node, digits=event.digits,
-            speech=event.speech, confidence=event.confidence, said=said, twiml=twiml, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["call_id", "sequence"]).returning(IvrStep.id)
-    ).scalar_one_or_none()
+    if session.new:                                # the call itself may still be pending
+        session.flush()
+    connection = session.connection()
+    stored_id = connection.execute(_INSERT_STEP[connection.dialect.name], {
+        "call_id": call_id, "sequence": sequence, "node": node_prefix + state.node, "digits": event.digits,
+        "speech": event.speech, "confidence": event.confidence, "said": said, "twiml": twiml,
+        "created_at": utcnow()}).scalar()
     if stored_id is None:
-        stored = stored_step(session, call.id, sequence)
-        return stored.twiml if stored else twiml
-    call.ivr_state = state.to_json()
-    call.ivr_step = sequence
-    call.language = state.language
+        call_seen(session, call_id, now)
+        stored = stored_step(session, call_id, sequence)
+        return stored if stored is not None else twiml
+    moved = {"ivr_state": state.to_json(), "ivr_step": sequence, "language": state.language, "last_seen_at": now}
+    connection.execute(UPDATE_CALL, {"call": call_id, **moved})
+    keep_true(session, call_id, moved)
     return twiml

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from flask import Response
 from twilio.twiml.voice_response import Dial, Say, VoiceResponse
 from twilio.twiml.voice_response import Gather as GatherVerb
 from twilio.twiml.voice_response import Record as RecordVerb
@@ -22,6 +23,11 @@ from twilio.twiml.voice_response import Record as RecordVerb
 from config.catalog import PromptSet
 from ivr.flow import Gather, Record, Turn
 from ivr.prompts import Utterance
+
+
+def twiml(body: str) -> Response:
+    """A webhook's answer: TwiML rendered here, as Twilio's XML."""
+    return Response(body, mimetype="text/xml")
 
 
 @dataclass(frozen=True)

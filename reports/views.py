@@ -63,7 +63,7 @@ _KEPT_SETTLED, _KEPT_OPEN, _KEPT_MONTHS = 900.0, 60.0, 3
 
 def _assessment(label: str) -> services.Assessment:
     settings = assessment_settings()
-    kept = current_app.extensions.setdefault("assessment_kept", {})
+    kept = app_services().assessments_kept
     key = (label, services.fingerprint(settings))
     found = kept.get(key)
     if found is not None and time.monotonic() < found[0]:
