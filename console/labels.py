@@ -52,6 +52,14 @@ STEP = {
 }
 
 
+SEAT_STATE = {"available": _l("available"), "ringing": _l("ringing"), "on_call": _l("on a call"),
+              "wrap_up": _l("wrap-up"), "break": _l("on a break"), "offline": _l("offline")}
+
+SEAT_REASON = {"no_answer": _l("did not answer an offered call"), "board_closed": _l("live board closed"),
+               "wrap_up_over": _l("wrap-up over"), "caller_left": _l("the caller hung up"),
+               "call_ended": _l("call ended"), "offer_failed": _l("the offer did not go through")}
+
+
 def word(table: dict, code: str | None) -> str:
     """The translated word for ``code``, or the code itself when there is none."""
     if code is None:

@@ -246,6 +246,21 @@ def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int 
     return render_queue_wait(turn, urls.queue_choice, hotline.config.prompts)
 
 
+def back_to_queue(session: Session, hotline: Hotline, call_sid: str, urls: VoiceUrls, now: datetime) -> str | None:
+    """The caller an operator was offered did not get through (the device
+    was not answered): back to the line's queue as the next IVR step, with
+    their first place kept.  None: the call is not one of the IVR's."""
+    call = find_call(session, call_sid, lock=True)
+    if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
+        return None
+    line = hotline.config.lines[call.line_id]
+    call.queue_name = call.queue_name or line.operator_queue.name
+    call.queued_at = call.queued_at or now
+    call.queue_ended_at, call.queue_result, call.last_seen_at = None, None, now
+    turn = hotline.flow(call.line_id).back_to_queue(CallState.from_json(call.ivr_state), call.queue_name)
+    return _store_turn(session, hotline, call, call.ivr_step + 1, turn, Input(), urls)
+
+
 def queue_choice(digits: str | None) -> str:
     """POST /voice/queue/choice: 1 leaves the queue for a callback (the
     <Enqueue action> then hears QueueResult=leave); anything else waits on."""

@@ -51,6 +51,8 @@ JOBS = (
             "flag cases past their time limit"),
     JobSpec("notifications.deliver", "scheduler.jobs:deliver_outbox", lambda s: s.outbox_every,
             "deliver departments' notifications"),
+    JobSpec("operators.distribute", "scheduler.jobs:distribute_callers", lambda s: s.seats_every,
+            "offer waiting callers to available operators"),
 )
 
 
@@ -130,3 +132,24 @@ def deliver_outbox() -> None:
                              services(app).now())
     if counts.delivered or counts.failed or counts.dead:
         log.info("notifications: delivered %d, failed %d, dead %d", counts.delivered, counts.failed, counts.dead)
+
+
+def distribute_callers() -> None:
+    """Offer waiting callers to the longest-idle available operators with
+    the right skills; free seats whose wrap-up is over or whose offer rang out."""
+    from call_log.twilio_rest import twilio_client
+    from database import db
+    from ivr.kit import public_url
+    from operators.distribution import distribute
+
+    app = _bound()
+    with app.app_context():
+        if not app.config["SETTINGS"].public_url:
+            log.error("HOTLINE_PUBLIC_URL is not set: Twilio needs absolute URLs, so no caller is offered")
+            return
+        counts = distribute(lambda: db.session_scope(app), twilio_client(), services(app).config,
+                            lambda operator: public_url(app, "operator_voice.connect", operator=operator),
+                            services(app).clock)
+    if counts.offered or counts.failed or counts.missed or counts.freed or counts.closed:
+        log.info("distribution: offered %d, failed %d, rang out %d, freed %d, board closed %d",
+                 counts.offered, counts.failed, counts.missed, counts.freed, counts.closed)
