@@ -39,7 +39,7 @@ from ivr.flow import (
     SeekOperator,
     Turn,
 )
-from ivr.operator_desk import expected_wait_minutes, operator_desk, staffed
+from ivr.operator_desk import expected_wait_minutes, handling_time, operator_desk, place_in_queue, staffed
 from ivr.prompts import render
 from ivr.steps import call_at_step, store_step, stored_step
 from ivr.twiml import (
@@ -236,9 +236,11 @@ def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int 
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         return render_nothing()
     line = hotline.config.lines[call.line_id]
-    position = position or 1
+    # Our own order, not Twilio's: a caller sent back to the queue keeps their place.
+    position = place_in_queue(session, call, now) or position or 1
     call.queue_position, call.last_seen_at = position, now
-    expected = expected_wait_minutes(position, staffed(session, now), line.operator_queue.minutes_per_caller)
+    expected = expected_wait_minutes(position, staffed(session, now),
+                                     handling_time(session, hotline.config, line, now))
     if average_wait_seconds:
         expected = max(expected, average_wait_seconds / 60)
     flow = hotline.flow(call.line_id)
