@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from accounts.models import User
@@ -22,6 +23,7 @@ def _listed(value: str | None) -> list[str] | None:
 
 @click.command("skills", help="Set an operator's skills: the lines and the callers' languages they take "
                               "calls for (comma-separated; an empty list means any).  Shows them after.")
+@with_appcontext
 @click.argument("username")
 @click.option("--lines", help="Line ids from config/lines.yaml, e.g. urban,conduct.")
 @click.option("--languages", help="Callers' languages, e.g. zh-CN,en-US.")
@@ -41,6 +43,7 @@ def skills_command(username, lines, languages) -> None:
 
 
 @click.command("seats", help="Every operator's state, since when (UTC), and skills.")
+@with_appcontext
 def seats_command() -> None:
     with db.session_scope(current_app._get_current_object()) as session:
         for seat in seats(session):
