@@ -11,11 +11,13 @@ asks Twilio to take each caller out of the queue to the operator's device
 (Queue Members, by CallSid; the caller hears the connect notice, the
 operator the whisper first).
 
-Claims are safe with several app servers and schedulers: the waiting calls
-and available seats are read ``FOR UPDATE SKIP LOCKED`` on PostgreSQL
-(SQLite's writers take turns), each seat is moved by a conditional UPDATE
-(still available, or nothing), and a seat's ``call_sid`` is unique, so a
-caller is never held by two seats nor a seat given two callers.
+Claims are safe with several app servers and schedulers: the available
+seats are read ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's writers
+take turns), each seat is moved by a conditional UPDATE (still available,
+or nothing), and a seat's ``call_sid`` is unique, so a caller is never held
+by two seats nor a seat given two callers.  The waiting calls are read
+without a lock: webhooks write those rows at every wait round, and a pass
+that skipped a locked caller would leave them waiting for nothing.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
@@ -113,16 +116,18 @@ def tidy(session: Session, config: HotlineConfig, now: datetime, counts: PassCou
 
 # --- claiming --------------------------------------------------------------------------
 
-def waiting_callers(session: Session, now: datetime, lock: bool = False) -> list[rules.WaitingCaller]:
-    """Callers in an operator queue whom no seat holds, longest waiting first."""
+def waiting_callers(session: Session, now: datetime) -> list[rules.WaitingCaller]:
+    """Callers in an operator queue whom no seat holds, longest waiting first.
+
+    Not locked: the call rows are the webhooks' (every wait round writes
+    one), and a pass never writes them.  What keeps a caller to one seat is
+    the unique ``operator_seat.call_sid``."""
     held = select(Seat.call_sid).where(Seat.call_sid.is_not(None))
-    query = (select(Call.call_sid, Call.queued_at, Call.line_id, Call.language, Call.queue_name)
+    query = (select(Call.call_sid, Call.queued_at, Call.line_id, Call.language)
              .where(live(now), Call.queued_at.is_not(None), Call.queue_ended_at.is_(None),
                     Call.call_sid.not_in(held))
              .order_by(Call.queued_at, Call.id).limit(BATCH))
-    if lock:
-        query = query.with_for_update(skip_locked=True, of=Call)
-    return [rules.WaitingCaller(sid, since, line, language) for sid, since, line, language, _ in session.execute(query)]
+    return [rules.WaitingCaller(sid, since, line, language) for sid, since, line, language in session.execute(query)]
 
 
 def claim(session: Session, now: datetime) -> list[Claimed]:
@@ -132,7 +137,7 @@ def claim(session: Session, now: datetime) -> list[Claimed]:
         .order_by(Seat.since).limit(BATCH).with_for_update(skip_locked=True, of=Seat)))
     if not seats:
         return []
-    callers = waiting_callers(session, now, lock=True)
+    callers = waiting_callers(session, now)
     if not callers:
         return []
     idle = [rules.IdleSeat(username, seat.since, skills_of(seat)) for seat, username in seats]
@@ -142,11 +147,17 @@ def claim(session: Session, now: datetime) -> list[Claimed]:
     claimed = []
     for offer in rules.offers(callers, idle):
         seat = by_name[offer.operator]
-        # The guard that holds whatever the locks did: still available, or nothing.
-        moved = session.execute(
-            update(Seat).where(Seat.user_id == seat.user_id, Seat.state == rules.AVAILABLE, Seat.call_sid.is_(None))
-            .values(state=rules.RINGING, since=now, reason=None, call_sid=offer.call_sid)
-            .execution_options(synchronize_session=False))
+        try:
+            with session.begin_nested():
+                # The guard that holds whatever the locks did: still available, or nothing;
+                # and a caller another pass gave a seat meanwhile breaks the unique call_sid.
+                moved = session.execute(
+                    update(Seat).where(Seat.user_id == seat.user_id, Seat.state == rules.AVAILABLE,
+                                       Seat.call_sid.is_(None))
+                    .values(state=rules.RINGING, since=now, reason=None, call_sid=offer.call_sid)
+                    .execution_options(synchronize_session=False))
+        except IntegrityError:
+            continue
         if moved.rowcount != 1:
             continue
         session.add(SeatChange(user_id=seat.user_id, at=now, previous=rules.AVAILABLE, state=rules.RINGING,

@@ -4,6 +4,7 @@ available operator with the right skills, answered or passed on to the
 next operator, and the seats follow the call."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -235,3 +236,29 @@ def test_the_wait_estimate_counts_the_seats_and_the_real_handling_time(app, new_
                                                    "AvgQueueTime": "0", "CurrentQueueSize": "1"})
     # Three and a half minutes' talk and 30 s of wrap-up: the next caller waits about four minutes.
     assert "您是下一位，预计等待4分钟" in Document(parse(response.data)).text
+
+
+def test_passes_running_at_once_never_share_a_caller_or_an_operator(app, new_call, clock, twilio_http):
+    for n in range(5):
+        operator(app, clock, f"op{n}")
+        clock.moment += timedelta(seconds=1)
+    for n in range(8):
+        dequeued(twilio_http, queued(new_call, f"+861381234{n:04d}").sid)
+        clock.moment += timedelta(seconds=1)
+    start = threading.Barrier(4)
+
+    def run() -> None:
+        start.wait()
+        one_pass(app, twilio_http)
+
+    workers = [threading.Thread(target=run) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    posts = member_posts(twilio_http)
+    assert len(posts) == 5
+    assert len({sid for sid, _ in posts}) == 5 and len({name for _, name in posts}) == 5
+    with db.session_scope(app) as session:
+        held = [s.call_sid for s in session.scalars(select(Seat))]
+    assert sorted(held) == sorted(sid for sid, _ in posts)
