@@ -49,6 +49,7 @@ STEP = {
     "waiting for an operator": _l("waiting for an operator"),
     "voicemail or callback?": _l("voicemail or callback?"), "leaving a message": _l("leaving a message"),
     "finishing": _l("finishing"), "ringing": _l("ringing"),
+    "ringing an operator": _l("ringing an operator"), "talking to an operator": _l("talking to an operator"),
 }
 
 

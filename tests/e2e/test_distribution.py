@@ -99,6 +99,7 @@ def test_a_waiting_caller_skips_the_operator_who_does_not_answer(service, browse
     # Offered to Wang, who lets it ring.
     sync_api.expect(wang_phones.locator("#operator")).to_have_attribute("data-state", "ringing")
     sync_api.expect(wang.locator("#my-state")).to_have_attribute("data-state", "ringing")
+    sync_api.expect(wang.locator("#board tbody tr", has_text="+86*******5678")).to_contain_text("正在呼叫话务员")
     screenshot(wang, "distribution-offered.png")
     sync_api.expect(wang.locator("#my-state")).to_have_attribute("data-state", "break")
     sync_api.expect(wang.locator("#my-state")).to_contain_text("未接听分配的来电")
@@ -115,6 +116,7 @@ def test_a_waiting_caller_skips_the_operator_who_does_not_answer(service, browse
     seats = li.locator("#seats tbody")
     sync_api.expect(seats.locator("tr[data-operator=wang]")).to_contain_text("小休")
     sync_api.expect(seats.locator("tr[data-operator=li]")).to_contain_text("通话中")
+    sync_api.expect(li.locator("#board tbody tr", has_text="+86*******5678")).to_contain_text("与话务员通话中")
     screenshot(li, "distribution-answered.png")
 
     li_phone.locator(".call-actions button[data-act=hangup]").click()
