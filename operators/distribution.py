@@ -50,6 +50,7 @@ OFFER_FAILED = "offer_failed"
 # Waiting callers and available seats looked at per pass: a pass offers at
 # most as many callers as there are available operators.
 BATCH = 500
+CLAIM_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,16 @@ def distribute(scope: SessionScope, client: Client, config: HotlineConfig, conne
     counts = PassCounts()
     with scope() as session:
         tidy(session, config, clock(), counts, check_presence)
-    with scope() as session:
-        claims = claim(session, clock())
+    claims: list[Claimed] = []
+    for _ in range(CLAIM_TRIES):
+        try:
+            with scope() as session:
+                claims = claim(session, clock())
+            break
+        except IntegrityError:
+            # Another pass gave one of these callers a seat at the same moment: read again.
+            # After CLAIM_TRIES the next pass (at most a second away) takes over.
+            continue
     if claims:
         ring(scope, client, claims, connect_url, clock, counts)
     return counts
@@ -88,30 +97,47 @@ def distribute(scope: SessionScope, client: Client, config: HotlineConfig, conne
 
 def tidy(session: Session, config: HotlineConfig, now: datetime, counts: PassCounts,
          check_presence: bool = True) -> None:
-    busy = list(session.scalars(
-        select(Seat).where(Seat.state.in_((rules.WRAP_UP, rules.RINGING, rules.ON_CALL, rules.AVAILABLE)))
-        .with_for_update(skip_locked=True)))
-    held = {seat.call_sid for seat in busy if seat.call_sid}
+    """Read the seats without locks, then lock only those with something to
+    change (skipping any another pass holds), and change them if they
+    still need it: passes running at once do not hold each other up."""
+    busy = list(session.execute(
+        select(Seat.user_id, Seat.state, Seat.since, Seat.call_sid)
+        .where(Seat.state.in_((rules.WRAP_UP, rules.RINGING, rules.ON_CALL, rules.AVAILABLE)))))
+    held = {call_sid for _, _, _, call_sid in busy if call_sid}
     ended = set(session.scalars(select(Call.call_sid).where(
         Call.call_sid.in_(held), Call.status.in_(FINAL_STATUSES)))) if held else set()
+    available = [user_id for user_id, state, _, _ in busy if state == rules.AVAILABLE]
+    gone = stale_presence(session, available, now - ON_DUTY_WITHIN) if (check_presence and available) else set()
     # The Dial rings for ring_seconds; its action normally reports the outcome.
     ring_out = timedelta(seconds=config.seats.ring_seconds) + timedelta(seconds=15)
-    available = [seat for seat in busy if seat.state == rules.AVAILABLE]
-    gone = stale_presence(session, [s.user_id for s in available], now - ON_DUTY_WITHIN) if (
-        check_presence and available) else set()
-    for seat in busy:
-        if seat.call_sid in ended:
+
+    def change(state: str, since: datetime, call_sid: str | None, user_id: int) -> str | None:
+        if call_sid in ended:
+            return "freed"
+        if rules.wrap_up_over(state, since, config.seats.wrap_up, now):
+            return "wrapped_up"
+        if rules.offer_overdue(state, since, ring_out, now):
+            return "missed"
+        if state == rules.AVAILABLE and user_id in gone:
+            return "closed"
+        return None
+
+    due = {user_id for user_id, state, since, call_sid in busy if change(state, since, call_sid, user_id)}
+    if not due:
+        return
+    for seat in session.scalars(select(Seat).where(Seat.user_id.in_(due)).with_for_update(skip_locked=True)):
+        what = change(seat.state, seat.since, seat.call_sid, seat.user_id)
+        if what == "freed":
             call_gone(session, seat, now)
-            counts.freed += 1
-        elif rules.wrap_up_over(seat.state, seat.since, config.seats.wrap_up, now):
+        elif what == "wrapped_up":
             move(session, seat, rules.AVAILABLE, now, reason=rules.WRAP_UP_OVER)
-            counts.wrapped_up += 1
-        elif rules.offer_overdue(seat.state, seat.since, ring_out, now):
+        elif what == "missed":
             move(session, seat, config.seats.missed_state, now, reason=rules.NO_ANSWER)
-            counts.missed += 1
-        elif seat.user_id in gone:
+        elif what == "closed":
             move(session, seat, rules.OFFLINE, now, reason=rules.BOARD_CLOSED)
-            counts.closed += 1
+        else:
+            continue
+        setattr(counts, what, getattr(counts, what) + 1)
 
 
 # --- claiming --------------------------------------------------------------------------
@@ -140,30 +166,59 @@ def claim(session: Session, now: datetime) -> list[Claimed]:
     callers = waiting_callers(session, now)
     if not callers:
         return []
-    idle = [rules.IdleSeat(username, seat.since, skills_of(seat)) for seat, username in seats]
+    free = {username: rules.IdleSeat(username, seat.since, skills_of(seat)) for seat, username in seats}
     by_name = {username: seat for seat, username in seats}
     queue_of = dict(session.execute(select(Call.call_sid, Call.queue_name).where(
         Call.call_sid.in_([c.call_sid for c in callers]))).all())
-    claimed = []
-    for offer in rules.offers(callers, idle):
-        seat = by_name[offer.operator]
-        try:
-            with session.begin_nested():
-                # The guard that holds whatever the locks did: still available, or nothing;
-                # and a caller another pass gave a seat meanwhile breaks the unique call_sid.
-                moved = session.execute(
-                    update(Seat).where(Seat.user_id == seat.user_id, Seat.state == rules.AVAILABLE,
-                                       Seat.call_sid.is_(None))
-                    .values(state=rules.RINGING, since=now, reason=None, call_sid=offer.call_sid)
-                    .execution_options(synchronize_session=False))
-        except IntegrityError:
-            continue
-        if moved.rowcount != 1:
-            continue
-        session.add(SeatChange(user_id=seat.user_id, at=now, previous=rules.AVAILABLE, state=rules.RINGING,
-                               call_sid=offer.call_sid, by=SERVICE))
-        claimed.append(Claimed(offer.call_sid, queue_of.get(offer.call_sid) or "", seat.user_id, offer.operator))
+    claimed: list[Claimed] = []
+    gone: set[str] = set()           # callers claimed here, or by another pass meanwhile
+    while True:
+        pairs = rules.offers([c for c in callers if c.call_sid not in gone], free.values())
+        lost = False
+        for offer in pairs:
+            outcome = _claim_one(session, by_name[offer.operator], offer.call_sid, now)
+            if outcome == "seat_gone":
+                del free[offer.operator]
+                continue
+            gone.add(offer.call_sid)
+            if outcome == "caller_gone":
+                lost = True          # this operator may still take the next caller
+                continue
+            del free[offer.operator]
+            claimed.append(Claimed(offer.call_sid, queue_of.get(offer.call_sid) or "", by_name[offer.operator].user_id,
+                                   offer.operator))
+        if not lost:
+            break
+    # The history, in one statement at the end (an add per claim would flush before each UPDATE).
+    session.add_all([SeatChange(user_id=c.user_id, at=now, previous=rules.AVAILABLE, state=rules.RINGING,
+                                call_sid=c.call_sid, by=SERVICE) for c in claimed])
     return claimed
+
+
+def _claim_one(session: Session, seat: Seat, call_sid: str, now: datetime) -> str:
+    """Give the seat the caller, in one statement: "claimed", "seat_gone"
+    (no longer available) or "caller_gone" (no longer waiting, or given a
+    seat by another pass since this one read it).  A pass giving the same
+    caller a seat at this moment breaks the unique call_sid: IntegrityError,
+    and ``distribute`` runs the claim again on fresh reads."""
+    held = select(Seat.call_sid).where(Seat.call_sid == call_sid).exists()
+    moved = session.execute(
+        update(Seat).where(Seat.user_id == seat.user_id, Seat.state == rules.AVAILABLE, Seat.call_sid.is_(None),
+                           _still_waiting(call_sid, now), ~held)
+        .values(state=rules.RINGING, since=now, reason=None, call_sid=call_sid)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount == 1:
+        return "claimed"
+    available = session.scalar(select(Seat.user_id).where(
+        Seat.user_id == seat.user_id, Seat.state == rules.AVAILABLE, Seat.call_sid.is_(None)))
+    return "caller_gone" if available is not None else "seat_gone"
+
+
+def _still_waiting(call_sid: str, now: datetime):
+    """The caller is still waiting, by what is committed now (PostgreSQL
+    reads each statement afresh; SQLite's pass holds the write lock)."""
+    return select(Call.id).where(Call.call_sid == call_sid, live(now), Call.queued_at.is_not(None),
+                                 Call.queue_ended_at.is_(None)).exists()
 
 
 # --- ringing ---------------------------------------------------------------------------
