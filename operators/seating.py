@@ -105,13 +105,18 @@ def answered(session: Session, call_sid: str, now: datetime) -> Seat | None:
 
 
 def bridge_ended(session: Session, config: HotlineConfig, call_sid: str, connected: bool,
-                 now: datetime) -> str | None:
+                 now: datetime, caller_gone: bool = False) -> str | None:
     """The <Dial> to an operator ended.  Says what became of the seat:
     ``missed`` (an offered caller not answered: the operator is marked away
-    and the caller goes back to the queue), ``ended`` (wrap-up) or None."""
+    and the caller goes back to the queue), ``caller_left`` (the caller hung
+    up while the device rang: no fault of the operator's), ``ended``
+    (wrap-up) or None."""
     seat = holding(session, call_sid)
     if seat is None:
         return None
+    if seat.state == rules.RINGING and not connected and caller_gone:
+        move(session, seat, rules.AVAILABLE, now, reason=rules.CALLER_LEFT)
+        return "caller_left"
     if seat.state == rules.RINGING and not connected:
         move(session, seat, config.seats.missed_state, now, reason=rules.NO_ANSWER)
         log.info("operator seat %s missed an offered call; marked %s", seat.user_id, seat.state)

@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from sqlalchemy import select
 
 from accounts.models import User
-from call_log.services import find_call
+from call_log.services import FINAL_STATUSES, find_call
 from cases.services import find_case, open_cases_of
 from database import db
 from ivr.kit import call_sid, external_url, recovery, twilio_signed, twiml, voice_urls
@@ -107,7 +107,8 @@ def after():
     call = find_call(session, call_sid())
     language = _language_of(call)
     connected = request.form.get("DialCallStatus") == "completed"
-    outcome = bridge_ended(session, config, call_sid(), connected, services().now())
+    caller_gone = request.form.get("CallStatus") in FINAL_STATUSES
+    outcome = bridge_ended(session, config, call_sid(), connected, services().now(), caller_gone=caller_gone)
     if outcome == "missed":
         # Offered by distribution and not answered: the next operator's turn.
         again = back_to_queue(session, services().hotline, call_sid(), voice_urls(), services().now())

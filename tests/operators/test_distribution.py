@@ -262,3 +262,16 @@ def test_passes_running_at_once_never_share_a_caller_or_an_operator(app, new_cal
     with db.session_scope(app) as session:
         held = [s.call_sid for s in session.scalars(select(Seat))]
     assert sorted(held) == sorted(sid for sid, _ in posts)
+
+
+def test_a_caller_who_hangs_up_while_the_operator_rings_is_no_fault_of_the_operator(
+        app, new_call, clock, twilio_http, webhooks):
+    operator(app, clock, "wang")
+    call = queued(new_call)
+    dequeued(twilio_http, call.sid)
+    one_pass(app, twilio_http)
+    response = webhooks.post("/voice/operator/after?operator=wang",
+                             {**call.base_params(), "CallStatus": "completed", "DialCallStatus": "no-answer"})
+    assert response.status_code == 200
+    wang = seat(app, "wang")
+    assert (wang.state, wang.reason, wang.call_sid) == (rules.AVAILABLE, rules.CALLER_LEFT, None)
