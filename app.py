@@ -117,6 +117,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Satisfaction is a report over the callbacks' surveys: reports/ and callbacks/ import neither
     # the other, so the command joins its group here.
     callbacks_cli.add_command(satisfaction_command)
+    # Operators' skills and seats are the operators' business; the commands sit with the other user commands.
+    from operators.cli import seats_command, skills_command
+    user_cli.add_command(skills_command)
+    user_cli.add_command(seats_command)
     if not settings.is_production:
         _add_development_tools(app)
     return app

@@ -188,6 +188,15 @@ class CallbackPolicy:
 
 
 @dataclass(frozen=True)
+class SeatPolicy:
+    """How waiting callers are offered to operators (seats.yaml)."""
+
+    ring_seconds: int = 20                              # an offer rings this long, then the next operator
+    wrap_up: timedelta = timedelta(seconds=30)          # after a call, before the operator is offered another
+    missed_state: str = "break"                         # where an operator who did not answer goes: break or offline
+
+
+@dataclass(frozen=True)
 class HotlineConfig:
     lines: Mapping[str, Line]
     prompts: Mapping[str, PromptSet]
@@ -199,6 +208,7 @@ class HotlineConfig:
     places: Places = Places()
     repeat_window_days: int = 30
     callbacks: CallbackPolicy = CallbackPolicy()
+    seats: SeatPolicy = SeatPolicy()
     _by_number: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def line_for_number(self, number: str) -> Line | None:

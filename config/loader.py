@@ -30,6 +30,7 @@ from config.catalog import (
     MenuOption,
     OperatorQueue,
     PromptSet,
+    SeatPolicy,
     Voice,
 )
 from config.speech import speech_model_problem
@@ -55,7 +56,8 @@ REQUIRED_PROMPTS = (
     "callback_implicit", "callback_changed", "urgent_noted", "yes_no_hints",
     "status_intake", "status_verifying", "status_filed", "status_dispatched", "status_disposed",
     "status_closed", "status_suspended", "status_voided", "status_handling", "status_returned",
-    "queue_enter", "queue_position", "queue_next", "queue_offer_callback", "operator_closed", "operator_queue_full",
+    "queue_enter", "queue_return", "queue_position", "queue_next", "queue_offer_callback", "operator_closed",
+    "operator_queue_full",
     "operator_wait_too_long", "operator_offer", "callback_scheduled", "takeover_notice", "transfer_notice",
     "whisper_operator", "whisper_said", "whisper_open_cases", "whisper_department",
     # callbacks to complainants
@@ -539,7 +541,8 @@ def load_config(directory: Path | str, secrets: Mapping[str, str] | None = None)
     return HotlineConfig(lines=lines, prompts=prompts, departments=departments,
                          categories=categories, classes=classes, calendars=calendars, routing_rules=rules,
                          places=_places(routing), repeat_window_days=_repeat_window(routing),
-                         callbacks=_callback_policy(directory), _by_number=by_number)
+                         callbacks=_callback_policy(directory), seats=_seat_policy(directory),
+                         _by_number=by_number)
 
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -576,4 +579,21 @@ def _callback_policy(directory: Path) -> CallbackPolicy:
         max_attempts=_whole_number(root.key("max_attempts", False, defaults.max_attempts), 1),
         retry_delays=delays or defaults.retry_delays,
         ring_seconds=_whole_number(root.key("ring_seconds", False, defaults.ring_seconds), 5),
+    )
+
+
+def _seat_policy(directory: Path) -> SeatPolicy:
+    """seats.yaml is optional; without it the defaults of SeatPolicy hold."""
+    if not (directory / "seats.yaml").exists():
+        return SeatPolicy()
+    defaults = SeatPolicy()
+    root = _read(directory, "seats.yaml").key("seats")
+    given = root.mapping()
+    missed = root.key("missed_state", False, defaults.missed_state)
+    if missed.value not in ("break", "offline"):
+        raise missed.fail("must be break or offline")
+    return SeatPolicy(
+        ring_seconds=_whole_number(root.key("ring_seconds", False, defaults.ring_seconds), 5),
+        wrap_up=_duration(root.key("wrap_up")) if given.get("wrap_up") is not None else defaults.wrap_up,
+        missed_state=missed.value,
     )

@@ -38,6 +38,10 @@ class SchedulerSettings:
     overdue_every: timedelta = timedelta(minutes=1)
     outbox_every: timedelta = timedelta(seconds=10)
     sms_every: timedelta = timedelta(seconds=5)           # the SMS outbox
+    # How often waiting callers are offered to available operators (and
+    # wrap-ups ended); an operator who becomes available in the console is
+    # offered a caller at once.
+    seats_every: timedelta = timedelta(seconds=1)
     # How often a standby tries the leader lock, and the leader checks it still holds it.
     standby_poll: timedelta = timedelta(seconds=2)
     callback_batch: int = 50              # callbacks claimed per transaction
@@ -319,6 +323,7 @@ def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:
         overdue_every=_duration(env, "HOTLINE_SCHEDULER_OVERDUE_EVERY", defaults.overdue_every),
         outbox_every=_duration(env, "HOTLINE_SCHEDULER_OUTBOX_EVERY", defaults.outbox_every),
         sms_every=_duration(env, "HOTLINE_SCHEDULER_SMS_EVERY", defaults.sms_every),
+        seats_every=_duration(env, "HOTLINE_SCHEDULER_SEATS_EVERY", defaults.seats_every),
         standby_poll=_duration(env, "HOTLINE_SCHEDULER_STANDBY_POLL", defaults.standby_poll),
         callback_batch=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_BATCH", defaults.callback_batch),
         callback_concurrency=_whole(env, "HOTLINE_SCHEDULER_CALLBACK_CONCURRENCY", defaults.callback_concurrency),

@@ -2,7 +2,9 @@
 answer the next caller in a queue, fill in and file the case, transfer."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+import logging
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,13 +15,16 @@ from call_log.twilio_rest import twilio_client
 from cases.lifecycle import LifecycleError
 from console.auth import current_principal, current_user, requires, sees_full_numbers
 from console.i18n import local_time
-from console.labels import STATUS, STEP, word
+from console.labels import SEAT_REASON, SEAT_STATE, STATUS, STEP, word
 from console.navigation import NavItem
 from database import db
 from ivr.kit import external_url
 from operators.board import live_calls
+from operators.distribution import distribute
 from operators.intake import CaseForm, FormError, Saved, case_of_call, file_from_call, prefill
 from operators.presence import report_present
+from operators.seating import choose, seats
+from operators.seats import AVAILABLE, CHOSEN, SeatError
 from operators.services import CallEnded, NoDevice, OperatorUrls, QueueEmpty, answer_next, take_over, transfer
 from wiring import services
 
@@ -44,7 +49,8 @@ def _urls() -> OperatorUrls:
 def board():
     config = services().config
     lines = [{"id": line.id, "name": line.name("zh-CN")} for line in config.lines.values()]
-    return render_template("console/board.html", lines=lines)
+    states = [(state, word(SEAT_STATE, state)) for state in CHOSEN]
+    return render_template("console/board.html", lines=lines, states=states)
 
 
 @bp.get("/board.json")
@@ -55,8 +61,51 @@ def board_json():
     calls = [c.as_dict(full_numbers=False) for c in board.calls]
     for call in calls:
         call["step"] = word(STEP, call["step"])
+    lines = services().config.lines
+    seat_rows = [{
+        "username": seat.username, "name": seat.name, "state": seat.state, "state_label": word(SEAT_STATE, seat.state),
+        "since": local_time(seat.since, with_seconds=True), "reason": word(SEAT_REASON, seat.reason),
+        "lines": [lines[line].name("zh-CN") if line in lines else line for line in seat.lines],
+        "languages": list(seat.languages),
+    } for seat in seats(db.reader())]
+    me = current_user().username
+    mine = next((row for row in seat_rows if row["username"] == me), None)
     # The board's clock is the centre's, with the date, as every time the console shows.
-    return jsonify(calls=calls, more=board.more, at=local_time(services().now(), with_seconds=True))
+    return jsonify(calls=calls, more=board.more, at=local_time(services().now(), with_seconds=True),
+                   seats=seat_rows, me=mine)
+
+
+@bp.post("/seat")
+@requires("operator", "supervisor")
+def seat():
+    """The operator sets their state: available, break or offline.  Becoming
+    available offers them the caller waiting longest at once."""
+    session = db.session()
+    wanted = request.form.get("state", "")
+    now = services().now()
+    try:
+        if wanted not in CHOSEN:
+            raise SeatError(wanted)
+        choose(session, current_user(), wanted, now)
+    except SeatError:
+        session.rollback()
+        flash(_("Your state cannot change to that now."), "error")
+        return redirect(url_for("console_board.board"))
+    session.commit()
+    if wanted == AVAILABLE:
+        _distribute_now()
+    return redirect(url_for("console_board.board"))
+
+
+def _distribute_now() -> None:
+    """A distribution pass on this state change (the scheduler runs one
+    every second as well); Twilio being unreachable must not fail the page."""
+    app = current_app._get_current_object()
+    try:
+        distribute(lambda: db.session_scope(app), twilio_client(), services().config,
+                   lambda operator: external_url("operator_voice.connect", operator=operator), services().clock)
+    except Exception:  # noqa: BLE001 - the scheduler's next pass offers the caller instead
+        logging.getLogger(__name__).exception("distribution on a state change failed")
 
 
 @bp.post("/presence")

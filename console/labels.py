@@ -58,7 +58,16 @@ STEP = {
     "waiting for an operator": _l("waiting for an operator"),
     "voicemail or callback?": _l("voicemail or callback?"), "leaving a message": _l("leaving a message"),
     "finishing": _l("finishing"), "ringing": _l("ringing"), "hearing an answer": _l("hearing an answer"),
+    "ringing an operator": _l("ringing an operator"), "talking to an operator": _l("talking to an operator"),
 }
+
+
+SEAT_STATE = {"available": _l("available"), "ringing": _l("ringing"), "on_call": _l("on a call"),
+              "wrap_up": _l("wrap-up"), "break": _l("on a break"), "offline": _l("offline")}
+
+SEAT_REASON = {"no_answer": _l("did not answer an offered call"), "board_closed": _l("live board closed"),
+               "wrap_up_over": _l("wrap-up over"), "caller_left": _l("the caller hung up"),
+               "call_ended": _l("call ended"), "offer_failed": _l("the offer did not go through")}
 
 
 def word(table: dict, code: str | None) -> str:

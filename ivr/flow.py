@@ -560,6 +560,13 @@ class Flow(Conversing):
                self._say(state, "goodbye"))
         return Turn(state, say=say, hangup=True)
 
+    def back_to_queue(self, state: CallState, queue: str) -> Turn:
+        """The operator this caller was offered to did not answer: they wait
+        again, keeping their place (distribution orders callers by when they
+        first joined the queue)."""
+        state = self._at(state, "queued")
+        return Turn(state, say=(self._say(state, "queue_return"),), enqueue=queue)
+
     def queue_wait(self, state: CallState, position: int, expected_minutes: int) -> Turn:
         """What a queued caller hears each time round the <Enqueue waitUrl> loop."""
         ahead, minutes = max(0, position - 1), max(1, expected_minutes)

@@ -8,22 +8,27 @@ still live in the queue count.
 """
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from call_log.models import Call
 from call_log.services import FINAL_STATUSES
 from config.catalog import HotlineConfig, Line
 from ivr.turns import OperatorDesk
+from operators import seats as seat_rules
 from operators.presence import operators_on_duty
+from operators.seating import staffing
+from operators.seats import average
 
 # A queued caller is heard from at every round of the wait music (well
 # under a minute); one quiet for this long has gone, whatever the call log
 # says, since a final status callback can be lost.
 QUEUE_QUIET_AFTER = timedelta(minutes=2)
+# The handling time is averaged over the line's latest calls an operator joined.
+HANDLING_SAMPLE = 50
+HANDLING_WITHIN = timedelta(days=7)
 
 
 def waiting(session: Session, line: Line, now: datetime) -> int:
@@ -35,15 +40,45 @@ def waiting(session: Session, line: Line, now: datetime) -> int:
 
 
 def staffed(session: Session, now: datetime) -> int:
-    """Operators answering the queue: those on duty, and at least one while
-    the line's hours say the desk is staffed (operators may answer from a
-    phone with no board open)."""
-    return max(1, operators_on_duty(session, now))
+    """Operators answering the queue: the seats available, ringing, on a
+    call or in wrap-up; where no one keeps a seat state, those on duty by
+    their board; and at least one while the line's hours say the desk is
+    staffed (operators may answer from a phone with no board open)."""
+    return max(1, staffing(session) or operators_on_duty(session, now))
 
 
-def expected_wait_minutes(position: int, operators: int, minutes_per_caller: float) -> float:
+def handling_time(session: Session, config: HotlineConfig, line: Line, now: datetime) -> timedelta:
+    """How long an operator takes per caller, from the call log: the
+    average talk time of the line's last calls an operator joined, plus the
+    wrap-up; the line's configured minutes per caller until there are any."""
+    rows = session.execute(
+        select(Call.operator_joined_at, Call.ended_at)
+        .where(Call.line_id == line.id, Call.operator_joined_at >= now - HANDLING_WITHIN,
+               Call.ended_at.is_not(None))
+        .order_by(Call.operator_joined_at.desc()).limit(HANDLING_SAMPLE))
+    talk = average([ended - joined for joined, ended in rows if ended > joined])
+    if talk is None:
+        return timedelta(minutes=line.operator_queue.minutes_per_caller)
+    return talk + config.seats.wrap_up
+
+
+def place_in_queue(session: Session, call: Call, now: datetime) -> int | None:
+    """The caller's place among the callers live in their queue, by when
+    each first joined it (distribution serves them in that order; a caller
+    whose offered operator did not answer keeps their place)."""
+    if call.queued_at is None or call.queue_ended_at is not None:
+        return None
+    ahead = session.scalar(select(func.count()).select_from(Call).where(
+        Call.queue_name == call.queue_name, Call.queued_at.is_not(None), Call.queue_ended_at.is_(None),
+        Call.status.not_in(FINAL_STATUSES), Call.last_seen_at >= now - QUEUE_QUIET_AFTER,
+        Call.id != call.id,
+        or_(Call.queued_at < call.queued_at, and_(Call.queued_at == call.queued_at, Call.id < call.id)))) or 0
+    return ahead + 1
+
+
+def expected_wait_minutes(position: int, operators: int, handling: timedelta) -> float:
     """The wait of the caller at ``position`` when ``operators`` take callers in turn."""
-    return math.ceil(position / max(1, operators)) * minutes_per_caller
+    return seat_rules.expected_wait_minutes(position, operators, handling)
 
 
 def operator_desk(session: Session, config: HotlineConfig, line: Line, now: datetime) -> OperatorDesk:
@@ -56,7 +91,7 @@ def operator_desk(session: Session, config: HotlineConfig, line: Line, now: date
     ahead = waiting(session, line, now)
     if ahead >= queue.max_size * operators:
         return OperatorDesk(False, "queue_full")
-    if expected_wait_minutes(ahead + 1, operators, queue.minutes_per_caller) > queue.max_wait_minutes:
+    if expected_wait_minutes(ahead + 1, operators, handling_time(session, config, line, now)) > queue.max_wait_minutes:
         return OperatorDesk(False, "wait_too_long")
     return OperatorDesk(True, queue=queue.name)
 

@@ -45,7 +45,7 @@ from ivr.flow import (
     SendAnswer,
     Turn,
 )
-from ivr.operator_desk import expected_wait_minutes, operator_desk, staffed
+from ivr.operator_desk import expected_wait_minutes, handling_time, operator_desk, place_in_queue, staffed
 from ivr.prompts import render
 from ivr.steps import StepCall, call_at_step, call_seen, store_step, stored_step
 from ivr.twiml import (
@@ -284,14 +284,31 @@ def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int 
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         return render_nothing()
     line = hotline.config.lines[call.line_id]
-    position = position or 1
+    # Our own order, not Twilio's: a caller sent back to the queue keeps their place.
+    position = place_in_queue(session, call, now) or position or 1
     call.queue_position, call.last_seen_at = position, now
-    expected = expected_wait_minutes(position, staffed(session, now), line.operator_queue.minutes_per_caller)
+    expected = expected_wait_minutes(position, staffed(session, now),
+                                     handling_time(session, hotline.config, line, now))
     if average_wait_seconds:
         expected = max(expected, average_wait_seconds / 60)
     flow = hotline.flow(call.line_id)
     turn = flow.queue_wait(CallState.from_json(call.ivr_state), position, round(expected))
     return render_queue_wait(turn, urls.queue_choice, hotline.config.prompts)
+
+
+def back_to_queue(session: Session, hotline: Hotline, call_sid: str, urls: VoiceUrls, now: datetime) -> str | None:
+    """The caller an operator was offered did not get through (the device
+    was not answered): back to the line's queue as the next IVR step, with
+    their first place kept.  None: the call is not one of the IVR's."""
+    call = find_call(session, call_sid, lock=True)
+    if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
+        return None
+    line = hotline.config.lines[call.line_id]
+    call.queue_name = call.queue_name or line.operator_queue.name
+    call.queued_at = call.queued_at or now
+    call.queue_ended_at, call.queue_result, call.last_seen_at = None, None, now
+    turn = hotline.flow(call.line_id).back_to_queue(CallState.from_json(call.ivr_state), call.queue_name)
+    return _store_turn(session, hotline, call.id, call.ivr_step + 1, turn, Input(), urls, now)
 
 
 def queue_choice(digits: str | None) -> str:

@@ -17,6 +17,7 @@ from cases.models import Case, Complainant
 from cases.services import CLOSED_STATUSES
 from config.catalog import HotlineConfig
 from ivr.turns import CallState
+from operators.models import Seat
 
 # A call Twilio has said nothing about for this long is gone, even when its
 # final status callback was lost: a caller in the IVR is heard from at every
@@ -45,6 +46,9 @@ STEP_LABELS = {
     "enquiry_escalating": "hearing an answer", "enquiry_sending": "hearing an answer",
     "done": "finishing",
 }
+# A seat holding the call says more than the IVR's last step (which, once
+# the caller left the queue for an operator, is its goodbye).
+SEAT_STEPS = {"ringing": "ringing an operator", "on_call": "talking to an operator"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,8 @@ def live_calls(session: Session, config: HotlineConfig, now: datetime) -> Board:
             if number not in open_cases[phone]:
                 open_cases[phone].append(number)
     positions = queue_positions(session, now)
+    seated = dict(session.execute(select(Seat.call_sid, Seat.state).where(
+        Seat.call_sid.in_([c.call_sid for c in calls]))).all())
     names = display_names(session, {c.operator for c in calls if c.operator})
     board = []
     for call in calls:
@@ -119,7 +125,8 @@ def live_calls(session: Session, config: HotlineConfig, now: datetime) -> Board:
         board.append(LiveCall(
             call_sid=call.call_sid, line=line.name("zh-CN") if line else (call.line_id or "?"),
             caller=call.caller_e164 or call.from_raw or "", caller_masked=mask(call.caller_e164) or "anonymous",
-            step=STEP_LABELS.get(state.node, state.node) if state else "ringing",
+            step=SEAT_STEPS.get(seated.get(call.call_sid, ""))
+            or (STEP_LABELS.get(state.node, state.node) if state else "ringing"),
             seconds=int((now - call.started_at).total_seconds()), said=said.get(call.id, [])[-MAX_SAID:],
             category_code=category.code if category else None,
             category_name=category.name("zh-CN") if category else None,

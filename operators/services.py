@@ -20,6 +20,7 @@ from call_log.models import Call
 from call_log.phones import mask
 from call_log.services import FINAL_STATUSES, find_call
 from config.catalog import HotlineConfig
+from operators.seating import took_call
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def take_over(session: Session, client: Client, call_sid: str, operator: User, u
     call.operator, call.operator_joined_at = operator.username, now
     if call.queued_at and not call.queue_ended_at:
         call.queue_ended_at, call.queue_result = now, "taken-over"
+    took_call(session, operator, call_sid, now)
     audit(session, principal_for_user(operator), "takeover", call_sid, now,
           detail=f"took over the call from {mask(call.caller_e164 or call.from_raw)}")
     log.info("operator %s took over call %s", operator.username, call_sid)
@@ -89,6 +91,7 @@ def answer_next(session: Session, client: Client, config: HotlineConfig, line_id
     if call is not None:
         call.operator, call.operator_joined_at = operator.username, now
         call.queue_ended_at, call.queue_result = now, "answered"
+        took_call(session, operator, member.call_sid, now)
     audit(session, principal_for_user(operator), "answer_queue", member.call_sid, now, detail=queue_name)
     return call
 

@@ -7,13 +7,15 @@ from flask import Blueprint, request
 from sqlalchemy import select
 
 from accounts.models import User
-from call_log.services import find_call
+from call_log.services import FINAL_STATUSES, find_call
 from cases.services import find_case, open_cases_of
 from database import db
 from ivr.kit import call_sid, external_url, recovery, twilio_signed, twiml, voice_urls
 from ivr.prompts import render
+from ivr.services import back_to_queue
 from ivr.turns import CallState
 from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
+from operators.seating import answered, bridge_ended
 from operators.whispers import department_whisper, operator_whisper
 from wiring import services
 
@@ -38,16 +40,27 @@ def connect():
     notice = [render(config.prompts[language], "takeover_notice")]
     whisper = external_url("operator_voice.whisper", call=call_sid())
     after = external_url("operator_voice.after")
-    return twiml(render_bridge(notice, operator.device, whisper, after, config.prompts))
+    return twiml(render_bridge(notice, operator.device, whisper, after, config.prompts,
+                               timeout=config.seats.ring_seconds))
 
 
 @bp.post("/whisper")
 @twilio_signed
 def whisper():
-    """Heard by the operator before the bridge: who, what they said, what is open."""
+    """Heard by the operator before the bridge: who, what they said, what is
+    open.  Asked for when their device picks up, so an offered caller is
+    answered now: the seat is on the call, the caller out of the queue."""
     session = db.session()
     config = services().config
-    call = find_call(session, request.args.get("call", ""))
+    now = services().now()
+    call = find_call(session, request.args.get("call", ""), lock=True)
+    seat = answered(session, request.args.get("call", ""), now) if call is not None else None
+    if seat is not None and call.operator_joined_at is None:
+        operator = session.get(User, seat.user_id)
+        call.operator, call.operator_joined_at = operator.username if operator else None, now
+        if call.queued_at:
+            call.queue_ended_at, call.queue_result = call.queue_ended_at or now, "answered"
+    session.commit()
     state = CallState.from_json(call.ivr_state) if call is not None and call.ivr_state else None
     open_cases = len(open_cases_of(session, call.caller_e164)) if call is not None and call.caller_e164 else 0
     summary = operator_whisper(config, call.line_id if call else None, call.caller_e164 if call else None,
@@ -84,12 +97,26 @@ def department_whisper_view():
 @bp.post("/after")
 @twilio_signed
 def after():
-    """<Dial action>: the bridge ended.  If no one answered, the caller is
-    not dropped: they may leave a message, which becomes a case."""
+    """<Dial action>: the bridge ended.  The operator's seat goes to
+    wrap-up; an offered caller whom the operator did not answer waits again
+    for the next one (and the operator is marked away).  Otherwise, if no
+    one answered, the caller is not dropped: they may leave a message,
+    which becomes a case."""
     config = services().config
-    call = find_call(db.session(), call_sid())
+    session = db.session()
+    call = find_call(session, call_sid())
     language = _language_of(call)
-    if request.form.get("DialCallStatus") == "completed":
+    connected = request.form.get("DialCallStatus") == "completed"
+    caller_gone = request.form.get("CallStatus") in FINAL_STATUSES
+    outcome = bridge_ended(session, config, call_sid(), connected, services().now(), caller_gone=caller_gone)
+    if outcome == "missed":
+        # Offered by distribution and not answered: the next operator's turn.
+        again = back_to_queue(session, services().hotline, call_sid(), voice_urls(), services().now())
+        session.commit()
+        if again is not None:
+            return twiml(again)
+    session.commit()
+    if connected:
         return twiml(render_goodbye([render(config.prompts[language], "goodbye")], config.prompts))
     return twiml(_apology(config, language))
 

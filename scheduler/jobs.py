@@ -52,6 +52,8 @@ JOBS = (
     JobSpec("notifications.deliver", "scheduler.jobs:deliver_outbox", lambda s: s.outbox_every,
             "deliver departments' notifications"),
     JobSpec("sms.send", "scheduler.jobs:send_sms", lambda s: s.sms_every, "send the SMS that are due"),
+    JobSpec("operators.distribute", "scheduler.jobs:distribute_callers", lambda s: s.seats_every,
+            "offer waiting callers to available operators"),
 )
 
 
@@ -150,3 +152,24 @@ def send_sms() -> None:
     if counts.sent or counts.retried or counts.failed or counts.settled:
         log.info("sms: sent %d, retried %d, failed %d, cut-off sends settled %d",
                  counts.sent, counts.retried, counts.failed, counts.settled)
+
+
+def distribute_callers() -> None:
+    """Offer waiting callers to the longest-idle available operators with
+    the right skills; free seats whose wrap-up is over or whose offer rang out."""
+    from call_log.twilio_rest import twilio_client
+    from database import db
+    from ivr.kit import public_url
+    from operators.distribution import distribute
+
+    app = _bound()
+    with app.app_context():
+        if not app.config["SETTINGS"].public_url:
+            log.error("HOTLINE_PUBLIC_URL is not set: Twilio needs absolute URLs, so no caller is offered")
+            return
+        counts = distribute(lambda: db.session_scope(app), twilio_client(), services(app).config,
+                            lambda operator: public_url(app, "operator_voice.connect", operator=operator),
+                            services(app).clock)
+    if counts.offered or counts.failed or counts.missed or counts.freed or counts.closed:
+        log.info("distribution: offered %d, failed %d, rang out %d, freed %d, board closed %d",
+                 counts.offered, counts.failed, counts.missed, counts.freed, counts.closed)

@@ -138,3 +138,13 @@ def test_every_case_status_has_words_for_callers_in_every_language():
     for language, prompts in config.prompts.items():
         missing = [s for s in STATUSES if f"status_{s}" not in prompts.texts]
         assert not missing, f"prompts/{language}.yaml lacks {missing}"
+
+
+def test_seats_yaml_sets_the_ring_the_wrap_up_and_where_a_missed_operator_goes(config_dir):
+    assert load_config(SHIPPED_CONFIG_DIR).seats.ring_seconds == 20
+    edit(config_dir, "seats.yaml", lambda d: d["seats"].update(ring_seconds=12, wrap_up="2m", missed_state="offline"))
+    seats = load_config(config_dir).seats
+    assert (seats.ring_seconds, seats.wrap_up.total_seconds(), seats.missed_state) == (12, 120, "offline")
+    edit(config_dir, "seats.yaml", lambda d: d["seats"].update(missed_state="lunch"))
+    with pytest.raises(ConfigError, match="missed_state.*break or offline"):
+        load_config(config_dir)

@@ -4,6 +4,9 @@ or a callback instead."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
 
 from call_log.models import Call as CallRow
 from tests.support.twiml import Document, parse
@@ -24,7 +27,17 @@ def wait_round(webhooks, call, position: int, average: int = 0) -> Document:
     return Document(parse(response.data))
 
 
-def test_wait_loop_says_position_and_expected_wait(new_call, webhooks):
+def two_ahead(session, clock) -> None:
+    """Two callers who joined the queue a minute before: the place comes
+    from the call log, by when each joined."""
+    queue_some(session, 2, now=clock() - timedelta(minutes=1))
+    for row in session.scalars(select(CallRow).where(CallRow.queued_at.is_not(None))):
+        row.last_seen_at = clock()
+    session.commit()
+
+
+def test_wait_loop_says_position_and_expected_wait(new_call, webhooks, session, clock):
+    two_ahead(session, clock)
     call = new_call()
     call.dial()
     call.press("0")
@@ -168,6 +181,7 @@ def test_operators_gone_from_their_boards_no_longer_count(new_call, session, clo
 
 def test_the_expected_wait_is_shared_among_the_operators_on_duty(new_call, webhooks, session, clock):
     on_duty(session, clock, 3)
+    two_ahead(session, clock)
     call = new_call()
     call.dial()
     call.press("0")

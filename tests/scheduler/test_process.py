@@ -15,7 +15,7 @@ from tests.conftest import BACKEND
 from tests.scheduler.support import PATIENCE, SchedulerUnderTest, owe_calls, scheduler_environment, wait_until
 from tests.support.twilio_http import TwilioRest
 
-JOB_IDS = {"callbacks.dispatch", "cases.flag_overdue", "notifications.deliver", "sms.send"}
+JOB_IDS = {"callbacks.dispatch", "cases.flag_overdue", "notifications.deliver", "operators.distribute", "sms.send"}
 
 
 @pytest.fixture
