@@ -15,7 +15,14 @@ from typing import Iterable, Mapping
 from config.files import read_mapping
 
 ARTICLES = Path("knowledge") / "articles.yaml"
-HELDOUT = Path("knowledge") / "heldout.yaml"
+# The held-out enquiries, each set with the file its SHA-256 was frozen in.  The
+# newest set is the one the figure is published on; an older one, once it has
+# been measured and looked at, is kept (never trained on) but is held out no more.
+HELDOUT_SETS = {
+    "second": (Path("knowledge") / "heldout-2.yaml", Path("knowledge") / "FROZEN-2"),
+    "first": (Path("knowledge") / "heldout.yaml", Path("knowledge") / "FROZEN"),
+}
+CURRENT_HELDOUT = "second"
 LANGUAGES = ("zh-CN", "en-US")
 MAX_SPOKEN = 80            # Chinese characters the IVR reads out
 MAX_ANSWER = 300           # Chinese characters of the full answer (an SMS of a few parts)
@@ -88,8 +95,8 @@ def load_articles(config_dir: Path | str, lines: Iterable[str], departments: Ite
     return tuple(articles)
 
 
-def load_heldout(config_dir: Path | str) -> tuple[HeldOutEnquiry, ...]:
-    path = Path(config_dir) / HELDOUT
+def load_heldout(config_dir: Path | str, which: str = CURRENT_HELDOUT) -> tuple[HeldOutEnquiry, ...]:
+    path = Path(config_dir) / HELDOUT_SETS[which][0]
     enquiries = []
     for index, item in enumerate(_read(path).get("enquiries") or ()):
         fields = ("text", "line", "article")
@@ -100,13 +107,14 @@ def load_heldout(config_dir: Path | str) -> tuple[HeldOutEnquiry, ...]:
 
 
 def check_files(config_dir: Path | str, lines: Iterable[str], departments: Iterable[str]) -> None:
-    """Both files read and checked, as the app does at start: every held-out
-    enquiry names an article that exists."""
+    """The articles and every held-out set read and checked, as the app does
+    at start: every held-out enquiry names an article that exists."""
     known = {article.id for article in load_articles(config_dir, lines, departments)}
-    for index, enquiry in enumerate(load_heldout(config_dir)):
-        if enquiry.article not in known:
-            raise KnowledgeError(f"{Path(config_dir) / HELDOUT}: enquiries[{index}].article: "
-                                 f"no article {enquiry.article!r} in {ARTICLES}")
+    for which, (heldout, _frozen) in HELDOUT_SETS.items():
+        for index, enquiry in enumerate(load_heldout(config_dir, which)):
+            if enquiry.article not in known:
+                raise KnowledgeError(f"{Path(config_dir) / heldout}: enquiries[{index}].article: "
+                                     f"no article {enquiry.article!r} in {ARTICLES}")
 
 
 def edited_article(article: Article, content: Mapping) -> Article:

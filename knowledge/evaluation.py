@@ -1,5 +1,6 @@
 """How well the search finds the right article: top-1 and top-3 on the
-frozen held-out enquiries (``config/knowledge/heldout.yaml``), and the
+frozen held-out enquiries (``config/knowledge/heldout-2.yaml``; the first
+set, ``heldout.yaml``, has been measured and is held out no more), and the
 confidence threshold the IVR answers above, chosen on the articles' own
 asks.
 
@@ -14,20 +15,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-from knowledge.articles import HELDOUT, Article, HeldOutEnquiry
+from knowledge.articles import CURRENT_HELDOUT, HELDOUT_SETS, Article, HeldOutEnquiry
 from knowledge.search import Index, margin
 
-FROZEN = Path("knowledge") / "FROZEN"
+
+def heldout_digest(config_dir: Path | str, which: str = CURRENT_HELDOUT) -> str:
+    """SHA-256 of the held-out set's file as it is on disk."""
+    return hashlib.sha256((Path(config_dir) / HELDOUT_SETS[which][0]).read_bytes()).hexdigest()
 
 
-def heldout_digest(config_dir: Path | str) -> str:
-    """SHA-256 of heldout.yaml as it is on disk."""
-    return hashlib.sha256((Path(config_dir) / HELDOUT).read_bytes()).hexdigest()
-
-
-def frozen_digest(config_dir: Path | str) -> str | None:
-    """The SHA-256 written in ``FROZEN`` when the held-out set was frozen."""
-    path = Path(config_dir) / FROZEN
+def frozen_digest(config_dir: Path | str, which: str = CURRENT_HELDOUT) -> str | None:
+    """The SHA-256 written (in ``FROZEN-2``, or ``FROZEN`` for the first set) when the set was frozen."""
+    path = Path(config_dir) / HELDOUT_SETS[which][1]
     if not path.exists():
         return None
     for line in path.read_text(encoding="utf-8").splitlines():

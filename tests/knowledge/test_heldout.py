@@ -2,16 +2,28 @@
 is measured the way the docs say."""
 from pathlib import Path
 
+import pytest
+
 from config.loader import load_config
-from knowledge.articles import HeldOutEnquiry, load_articles
+from knowledge.articles import CURRENT_HELDOUT, HELDOUT_SETS, HeldOutEnquiry, load_articles, load_heldout
 from knowledge.evaluation import choose_threshold, evaluate, frozen_digest, heldout_digest
 from knowledge.search import ANSWER_MARGIN, Index, margin
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
-def test_the_heldout_enquiries_are_the_frozen_ones():
-    assert frozen_digest(CONFIG) == heldout_digest(CONFIG)
+@pytest.mark.parametrize("which", sorted(HELDOUT_SETS))
+def test_the_heldout_enquiries_are_the_frozen_ones(which):
+    assert frozen_digest(CONFIG, which) == heldout_digest(CONFIG, which)
+
+
+def test_the_figure_is_published_on_the_second_set_which_names_only_articles_that_exist():
+    config = load_config(CONFIG)
+    known = {a.id for a in load_articles(CONFIG, config.lines, config.departments)}
+    second = load_heldout(CONFIG)
+    assert CURRENT_HELDOUT == "second" and len(second) >= 100
+    assert {e.article for e in second} <= known and {e.text for e in second}.isdisjoint(
+        e.text for e in load_heldout(CONFIG, "first"))
 
 
 def test_evaluation_counts_first_places_and_the_answers_the_ivr_would_give():
