@@ -537,6 +537,52 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
             "POST", f"/console/cases/{f.segment(world.case_numbers)}/steps", [],
             ["action", "reason", "note", "review_date", "department", "to", "category"],
             roles=("operator", "supervisor", "department")),
+        "console_cases.merge": lambda: f.console(
+            "POST", f"/console/cases/{f.segment(world.case_numbers)}/merge", [], ["into", "note"],
+            roles=("supervisor", "operator", "department")),
+        "console_cases.split": lambda: f.console(
+            "POST", f"/console/cases/{f.segment(world.case_numbers)}/split", [],
+            ["description", "category", "location", "note"], roles=("supervisor", "operator", "department")),
+        "console_cases.photo": lambda: f.console(
+            "GET", f"/console/cases/{f.segment(world.case_numbers)}/photos/{f.segment(['1', '0', '-1', '99999'])}",
+            [], roles=("supervisor", "department", "inspector")),
+        "console_cases.recording": lambda: f.console(
+            "GET", f"/console/cases/{f.segment(world.case_numbers)}/recordings/{f.segment(['1', '0', '99999'])}",
+            [], roles=("supervisor", "department")),
+        "console_board.seat": lambda: f.console("POST", "/console/seat", [], ["state"]),
+        # The inspector's tasks, the supervisor's pages, the knowledge base
+        "console_tasks.tasks": lambda: f.console("GET", "/console/tasks/", ["x"], roles=("inspector", "supervisor")),
+        "console_tasks.task_page": lambda: f.console(
+            "GET", f"/console/tasks/{f.segment([*map(str, world.tasks), '0', '99999'])}", ["x"],
+            roles=("inspector", "supervisor")),
+        "console_tasks.report": lambda: f.console(
+            "POST", f"/console/tasks/{f.segment([*map(str, world.tasks), '0', '99999'])}", [],
+            ["finding", "note"], roles=("inspector", "supervisor")),
+        "console_supervision.overdue": lambda: f.console("GET", "/console/overdue/", ["x"], roles=("supervisor",)),
+        "console_supervision.remind": lambda: f.console(
+            "POST", f"/console/overdue/{f.segment(world.case_numbers)}/remind", [], ["note"], roles=("supervisor",)),
+        "console_supervision.supervise": lambda: f.console(
+            "POST", f"/console/overdue/{f.segment(world.case_numbers)}/supervise", [], ["note"],
+            roles=("supervisor",)),
+        "console_supervision.hotspots": lambda: f.console("GET", "/console/hotspots/", ["weeks", "x"],
+                                                          roles=("supervisor",)),
+        "console_knowledge.index": lambda: f.console("GET", "/console/knowledge/", ["q", "line"]),
+        "console_knowledge.article": lambda: f.console(
+            "GET", f"/console/knowledge/{f.segment(['street-vending-permit', 'urban-hotline-scope'])}", ["x"]),
+        "console_knowledge.edit": lambda: f.console(
+            "POST", f"/console/knowledge/{f.segment(['street-vending-permit', 'urban-hotline-scope'])}", [],
+            ["title_zh-CN", "spoken_zh-CN", "answer_zh-CN", "asks"], roles=("supervisor",)),
+        # SMS webhooks and the public tracking page
+        "sms.incoming": lambda: f.voice("/sms/incoming", ["Body", "MessageSid", "SmsSid", "NumMedia"]),
+        "sms.status": lambda: f.voice("/sms/status", ["MessageSid", "MessageStatus", "ErrorCode"], ["message"]),
+        "tracking.page": lambda: f.console(f.rng.choice(["GET", "POST"]), "/track/", ["number", "last4"],
+                                           ["number", "last4"], roles=("anonymous",)),
+        "tracking.static": lambda: f.console("GET", f"/track/static/{f.segment(['track.css'])}", [],
+                                             roles=("anonymous",)),
+        "api.merge_case": lambda: f.api("POST", f"/api/v1/cases/{f.segment(world.case_numbers)}/merge", [],
+                                        ["into", "note"]),
+        "api.split_case": lambda: f.api("POST", f"/api/v1/cases/{f.segment(world.case_numbers)}/split", [],
+                                        ["description", "category", "location", "note"]),
         # Reports
         "reports.index": lambda: f.console("GET", "/console/reports/", report_args, roles=("supervisor",)),
         "reports.monthly": lambda: f.console("GET", f"/console/reports/{f.segment(['2026-10', '2026-09'])}",
