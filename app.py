@@ -234,11 +234,14 @@ def _register_console(app: Flask) -> None:
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import Navigation
+    from console.notes import said as note_said
     from console.views import bp as console
     from reports import views as reports
 
     csrf = CSRFProtect(app)
     init_languages(app)
+    # The domain's own notes in a case's history, shown in the reader's language (console/notes.py).
+    app.jinja_env.globals["note_said"] = note_said
     app.register_blueprint(console)
     app.register_blueprint(board.bp)
     app.register_blueprint(case_pages.bp)

@@ -43,8 +43,6 @@ def init_app(app: Flask) -> None:
         return labels.word(tables[kind], code)
 
     app.jinja_env.globals["label"] = label
-    from console.notes import said
-    app.jinja_env.globals["note_said"] = said
     app.jinja_env.globals["role_name"] = lambda code: labels.word(labels.ROLE, code)
 
 
