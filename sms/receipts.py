@@ -55,7 +55,9 @@ class Receipts:
                 continue
             seen.add(phone)
             language = self.settings.language_of(complainant.language or line.default_language)
-            body = self.settings.text(language, "closed", line_name=line.name(language),
+            # The satisfaction call is promised only to those who will get one (callbacks.services).
+            template = "closed_no_call" if complainant.callback_declined else "closed"
+            body = self.settings.text(language, template, line_name=line.name(language),
                                       case_number=case.number, result=self._result(case, language))
             queue_message(session, purpose="closed", purpose_key=f"closed:{case.id}:{event.id}:{phone}",
                           phone=phone, body=body, language=language, now=at, line_id=line.id, case_id=case.id)

@@ -19,6 +19,7 @@ DEFAULT_LANGUAGE = "zh-CN"
 TEMPLATES: dict[str, frozenset[str]] = {
     "intake": frozenset({"line_name", "case_number", "category", "location", "expected"}),
     "closed": frozenset({"line_name", "case_number", "result"}),
+    "closed_no_call": frozenset({"line_name", "case_number", "result"}),
     "unreachable": frozenset({"line_name", "hotline"}),
     "unreachable_case": frozenset({"line_name", "case_number", "hotline"}),
     "answer": frozenset({"line_name", "title", "answer"}),

@@ -12,7 +12,7 @@ from callbacks.models import Callback
 from cases.services import NewCase, open_case
 from sms.models import SmsMessage
 from sms.services import opt_out
-from tests.support.factories import closed, report
+from tests.support.factories import closed, dispatched, report, step
 
 CITIZEN = "+8613812345678"
 
@@ -67,6 +67,18 @@ def test_a_closed_case_brings_its_result_and_the_coming_satisfaction_call(sessio
     [result] = outbox(purpose="closed")
     assert result.phone_e164 == CITIZEN and case.number in result.body
     assert "已疏通下水道并清运淤泥" in result.body and "回访" in result.body
+
+
+def test_a_complainant_who_declined_callbacks_is_not_promised_a_satisfaction_call(session, config, clock,
+                                                                                   outbox):
+    case = dispatched(session, config, clock())
+    case.complainants[0].callback_declined = True
+    session.flush()
+    step(session, config, case, "claim", clock(), "department")
+    step(session, config, case, "dispose", clock(), "department", note="再次疏通并清淤")
+    step(session, config, case, "close", clock(), "inspector")
+    second = [m for m in outbox(purpose="closed") if "再次疏通并清淤" in m.body]
+    assert len(second) == 1 and "回访" not in second[0].body and "如对结果有意见" in second[0].body
 
 
 def test_a_callback_that_gave_up_sends_an_sms_saying_we_tried(session, config, clock, outbox):
