@@ -184,13 +184,16 @@ class Flow(Conversing):
         latest_number, latest_category = state.open_cases[0]
         ask = self._say(state, "open_case_offer", count=len(state.open_cases),
                         category=self._category_name(state, latest_category))
-        return Turn(state, ask=(ask,), gather=self._gather(state, num_digits=1))
+        return Turn(state, ask=(ask,), gather=self._gather(state, speech=True, num_digits=1))
 
     def _on_open_case_offer(self, state: CallState, event: Input) -> Turn:
         if event.digits == "1":
             return Turn(state, effect=LookupCase(state.open_cases[0][0]))
         if event.digits == "2":
             return self._menu(replace(state, menu_path=""))
+        if (event.speech or "").strip():
+            # Callers are told they may speak: words here are a new problem, in one breath.
+            return self._described(replace(state, menu_path=""), event)
         return self._retry(state, "no_input" if event.empty else "invalid_input", self._open_case_offer)
 
     # describing the problem -----------------------------------------------------

@@ -281,6 +281,14 @@ def test_open_case_offer_comes_before_the_menu(flow):
     assert flow.advance(turn.state, Input(digits="2")).state.node == "menu"
 
 
+def test_a_caller_who_speaks_at_the_open_case_offer_is_reporting_a_new_problem(flow):
+    turn = started(flow, open_cases=(OpenCase("2610080007", "C0118"),))
+    assert "speech" in turn.gather.input
+    described = flow.advance(turn.state, Input(speech="海陵北路十八亩50号下水道堵了"))
+    assert described.effect is None and described.state.node != "open_case_offer"
+    assert described.state.category_code == "E0404" or "E0404" in described.state.candidates
+
+
 def test_after_hours_start_says_when_the_callback_comes(flow):
     reopen = datetime(2026, 10, 10, 0, 0, tzinfo=timezone.utc)       # 08:00 in Shanghai
     turn = started(flow, business_open=False, next_open=reopen)
