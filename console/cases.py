@@ -60,6 +60,17 @@ def _time_zone() -> str:
     return services().hotline.default_line().time_zone
 
 
+def _to_case_page(number: str):
+    return redirect(url_for("console_cases.case_page", number=number))
+
+
+def _refused(session, number: str, message: str):
+    """A step the workflow refused: nothing of it is kept, the page says why."""
+    session.rollback()
+    flash(message, "error")
+    return _to_case_page(number)
+
+
 @bp.get("/cases/")
 @requires()
 def cases():
@@ -96,7 +107,7 @@ def show_numbers(number: str):
     reason = (request.form.get("reason") or "").strip()
     if not reason:
         flash(_("Say why you need the whole number."), "error")
-        return redirect(url_for("console_cases.case_page", number=number))
+        return _to_case_page(number)
     record_numbers_shown(session, principal, case, _now(), f"case page: {reason}"[:500])
     session.commit()
     return _render_case(number, full_numbers=True)
@@ -120,13 +131,11 @@ def take_step(number: str):
         session.rollback()
         abort(404)
     except (LifecycleError, UnknownDepartment, NoDepartmentFits, NoSuchCategory, ValueError) as refused:
-        session.rollback()
-        flash(refusal(refused, action), "error")
-        return redirect(url_for("console_cases.case_page", number=number))
+        return _refused(session, number, refusal(refused, action))
     session.commit()
     flash(_("%(action)s: done. Case %(number)s is now %(status)s.", action=word(ACTION, action),
             number=case.number, status=word(STATUS, case.status)), "ok")
-    return redirect(url_for("console_cases.case_page", number=number))
+    return _to_case_page(number)
 
 
 @bp.post("/cases/<number>/merge")
@@ -139,22 +148,18 @@ def merge(number: str):
     into = (request.form.get("into") or "").strip()
     if not into:
         flash(_("Give the number of the case this one duplicates."), "error")
-        return redirect(url_for("console_cases.case_page", number=number))
+        return _to_case_page(number)
     try:
         target = merge_as(session, principal, number, into, Merge(
             principal.actor, LIFECYCLE_ROLE[principal.role], _now(), _text(request.form.get("note"))))
     except CaseNotFound:
-        session.rollback()
-        flash(_("There is no case %(number)s to merge into.", number=into), "error")
-        return redirect(url_for("console_cases.case_page", number=number))
+        return _refused(session, number, _("There is no case %(number)s to merge into.", number=into))
     except merging.Refused as refused:
-        session.rollback()
-        flash(merge_refusal(refused, number, into), "error")
-        return redirect(url_for("console_cases.case_page", number=number))
+        return _refused(session, number, merge_refusal(refused, number, into))
     session.commit()
     flash(_("Case %(number)s is merged into case %(target)s; its complainants will hear the outcome of %(target)s.",
             number=number, target=target.number), "ok")
-    return redirect(url_for("console_cases.case_page", number=target.number))
+    return _to_case_page(target.number)
 
 
 @bp.post("/cases/<number>/split")
@@ -170,12 +175,10 @@ def split(number: str):
             principal.actor, LIFECYCLE_ROLE[principal.role], _now(), _text(form.get("description")) or "",
             _text(form.get("category")), _text(form.get("location")), _text(form.get("note"))))
     except merging.Refused as refused:
-        session.rollback()
-        flash(merge_refusal(refused, number, None), "error")
-        return redirect(url_for("console_cases.case_page", number=number))
+        return _refused(session, number, merge_refusal(refused, number, None))
     session.commit()
     flash(_("The second problem is now case %(new)s.", new=new.number), "ok")
-    return redirect(url_for("console_cases.case_page", number=number))
+    return _to_case_page(number)
 
 
 @bp.get("/cases/<number>/photos/<int:photo_id>")

@@ -11,15 +11,14 @@ from callbacks.dispatcher import dispatch_due, placement_urls
 from database import db
 from tests.callbacks.support import PlacedCall, register_callbacks
 from tests.support.factories import dispatched, step
-from tests.support.twilio_http import TwilioRest
+from tests.support.twilio_http import TwilioRest, use_double
 from wiring import services
 
 
 @pytest.fixture
 def app(app):
     register_callbacks(app)
-    services(app).twilio_http_client = TwilioRest()
-    services(app).twilio_client = None
+    use_double(app)
     return app
 
 

@@ -9,14 +9,13 @@ from database import db
 from ivr.kit import public_url
 from sms.models import SmsMessage
 from sms.sender import send_due
-from tests.support.twilio_http import TwilioRest
+from tests.support.twilio_http import TwilioRest, use_double
 from wiring import services
 
 
 @pytest.fixture
 def app(app):
-    services(app).twilio_http_client = TwilioRest()
-    services(app).twilio_client = None
+    use_double(app)
     return app
 
 

@@ -227,3 +227,11 @@ def call_resource(sid: str, status: str = "in-progress", **extra) -> dict:
 
 def form(data) -> dict:
     return {k: v[0] if isinstance(v, list) else v for k, v in parse_qs(data).items()} if isinstance(data, str) else data
+
+
+def use_double(app) -> TwilioRest:
+    """From now on the app's real Twilio client talks to a new recording double."""
+    from wiring import services
+    double = services(app).twilio_http_client = TwilioRest()
+    services(app).twilio_client = None
+    return double
