@@ -70,7 +70,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                           understanding=understanding, knowledge=knowledge, sms=sms))
     _check_other_config_files(app, settings, config)
     if settings.is_production:
-        _warm_knowledge(app, knowledge)
+        _warm_knowledge(app, knowledge, tuple(dict.fromkeys(
+            language for line in config.lines.values() for language in line.languages)))
 
     from web.guards import cap_request_size, refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
@@ -187,13 +188,14 @@ def _knowledge_base(settings: Settings, config, sms):
                          send_answer=partial(Receipts(sms).enquiry_answer, config=config))
 
 
-def _warm_knowledge(app: Flask, knowledge) -> None:
-    """The knowledge base's search index built before the first caller asks."""
+def _warm_knowledge(app: Flask, knowledge, languages: tuple[str, ...]) -> None:
+    """The knowledge base's search index, one per language the lines speak,
+    built before the first caller asks."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         with db.session_scope(app) as session:
-            knowledge.warm(session)
+            knowledge.warm(session, languages)
     except SQLAlchemyError as exc:
         logging.getLogger(__name__).warning(
             "knowledge base not warmed (%s): run `flask --app app init`", exc.__class__.__name__)
