@@ -76,16 +76,16 @@ class Participant:
 
     def __init__(self, call: Call, *, label: str | None = None, start_on_enter: bool = True,
                  end_on_exit: bool = False, muted: bool = False, beep: str = "true",
-                 call_sid_to_coach: str | None = None, wait: Music | None = None,
-                 dialled_out: bool = False) -> None:
+                 call_sid_to_coach: str | None = None, wait: Music | None = None, hold: bool = False,
+                 hold_music: Music | None = None, dialled_out: bool = False) -> None:
         self.call = call
         self.label = label or None
         self.start_on_enter, self.end_on_exit = start_on_enter, end_on_exit
-        self.muted, self.hold = muted, False
+        self.muted, self.hold = muted, hold
         self.beep = beep
         self.call_sid_to_coach = call_sid_to_coach
         self.wait = wait or Music()
-        self.hold_music = Music()
+        self.hold_music = hold_music or Music()
         self.dialled_out = dialled_out
         self.joined = False
         self.left = False
@@ -183,7 +183,7 @@ class Conference:
 
     # --- configuration ----------------------------------------------------------------
 
-    def subscribe(self, callback: ConferenceCallback | None, by: Call) -> None:
+    def subscribe(self, callback: ConferenceCallback | None, by: Call | None = None) -> None:
         """The first participant that names a status callback sets the conference's."""
         if callback is None:
             return
@@ -191,7 +191,7 @@ class Conference:
             if self.callback is None:
                 self.callback = callback
                 return
-        if callback != self.callback:
+        if callback != self.callback and by is not None:
             by.note("info", f"conference {self.friendly_name} already reports to {self.callback.url}; "
                             f"statusCallback {callback.url} is not used")
 
@@ -336,12 +336,14 @@ class Conference:
 
     def speak(self, speaker: Participant, text: str) -> list[Participant]:
         """``speaker`` says ``text``; each participant who hears it has it in its log."""
-        audience = self.audience(speaker)
-        self._event("participant-speech-start", speaker)
+        with self._lock:
+            audience = [p for p in self._members if hears(p, speaker, self.started)]
+            self._event("participant-speech-start", speaker)
         for listener in audience:
             listener.call.note("heard", text, utterance=plain(text), speaker=speaker.describe(),
                                conference_sid=self.sid)
-        self._event("participant-speech-stop", speaker)
+        with self._lock:
+            self._event("participant-speech-stop", speaker)
         return audience
 
     def announce(self, document: Any, to: Participant | None = None) -> None:

@@ -93,19 +93,28 @@ class Handset(Party):
         assert self.carrier.wait_until(talking, timeout), f"{self.address} is not talking in a conference"
         return self.call
 
-    def say(self, text: str) -> None:
-        self._act(Speak(text))
+    def say(self, text: str, timeout: float = 10.0) -> None:
+        """Say ``text`` and wait until the carrier has taken it (it reached
+        whoever hears this handset now), so what the test does next comes after."""
+        self._act(Speak(text), lambda entry: entry.data.get("speech") == text, timeout)
 
-    def press(self, digits: str) -> None:
-        self._act(Press(digits))
+    def press(self, digits: str, timeout: float = 10.0) -> None:
+        self._act(Press(digits), lambda entry: entry.data.get("digits") == digits, timeout)
 
     def hang_up(self) -> None:
-        self._act(HangUp())
+        call = self._act(HangUp())
+        assert call.wait_ended(10.0), f"{call} did not end"
 
-    def _act(self, action: Action) -> None:
+    def _act(self, action: Action, taken=None, timeout: float = 10.0) -> Call:
         call = self.call
         assert call is not None and call.live, f"{self.address} has no live call"
+        seen = len(call.log)
         self.carrier.deliver(call.sid, action)
+        if taken is not None:
+            assert self.carrier.wait_until(
+                lambda: any(e.kind == "input" and taken(e) for e in call.log[seen:]), timeout), \
+                f"{self.address}: the carrier never took {action}"
+        return call
 
     def heard(self, call: Call | None = None) -> list[str]:
         """What it heard (prompts and people), in order, on ``call`` or on every call."""

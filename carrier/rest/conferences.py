@@ -135,23 +135,20 @@ def create_participant(conference_sid: str):
         "label": label, "start_on_enter": _flag(form, "StartConferenceOnEnter", True),
         "end_on_exit": _flag(form, "EndConferenceOnExit", False), "muted": _flag(form, "Muted", False),
         "beep": beep, "call_sid_to_coach": coach,
-        "wait": _music(form, "WaitUrl", "WaitMethod"),
+        "wait": _music(form, "WaitUrl", "WaitMethod"), "hold": _flag(form, "Hold", False),
+        "hold_music": _music(form, "HoldUrl", "HoldMethod"),
     }
-    hold, hold_music = _flag(form, "Hold", False), _music(form, "HoldUrl", "HoldMethod")
     if form.get("MaxParticipants"):
         size = form["MaxParticipants"]
         if not size.isdigit() or not 2 <= int(size) <= 250:
             raise bad("MaxParticipants must be a whole number from 2 to 250")
         conference.max_participants = int(size)
-    callback = _conference_callback(form)
+    conference.subscribe(_conference_callback(form))
     try:
         participant = carrier().dial_participant(conference, options, to=to, from_=from_,
                                                  status_callback=_status_callback(form), timeout=int(timeout))
     except ConferenceFull:
         raise bad(f"Conference {conference.friendly_name} is full") from None
-    conference.subscribe(callback, participant.call)
-    if hold:
-        conference.update(participant, hold=True, hold_music=hold_music)
     return jsonify(participant_json(conference, participant, queue_time="0")), 201
 
 
