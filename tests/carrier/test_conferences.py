@@ -343,3 +343,19 @@ def test_record_from_start_makes_one_mono_recording_of_the_mix(carrier, twilio, 
     assert (recording.sid, recording.conference_sid, recording.call_sid) == \
         (status["RecordingSid"], conference.sid, call.sid)
     assert carrier.recordings.get(recording.sid).words == "路灯不亮 请问是哪条路"   # no whisper in the mix
+
+
+def test_a_handset_answers_a_whisper_then_talks_in_the_conference(carrier, twilio, stand_in, line, seat):
+    from carrier import press
+
+    stand_in.on("/whisper", '<Response><Gather numDigits="1" action="/accept"><Say>市民来电，接听请按1</Say>'
+                            '</Gather><Hangup/></Response>')
+    stand_in.on("/accept", f'<Response><Dial><Conference participantLabel="operator">{ROOM}</Conference></Dial>'
+                           '</Response>')
+    seat.operator.answer_prompts_with(press("1"))
+    twilio.calls.create(to=OPERATOR, from_=line, url=stand_in.url("/whisper"))
+    seat.operator.wait_until_in_conference()
+    assert stand_in.seen("/accept")[0].params["Digits"] == "1"
+    seat.caller.say("您好")
+    seat.operator.wait_until_heard("您好")
+    assert seat.operator.heard()[0] == "市民来电，接听请按1"
