@@ -178,3 +178,18 @@ def _conference_seen_from_three_phones(page, service) -> None:
     for pane in (operator, complainant, supervisor):
         expect(pane).to_have_attribute("data-state", "ended")
         expect(pane.locator(".conference-panel")).to_be_hidden()
+
+
+def test_a_handset_added_on_the_page_rings_for_its_address(page, service):
+    page.locator("#add-handset input[name=address]").fill("+8613900000003")
+    page.locator("#add-handset button[type=submit]").click()
+    duty = page.locator("section.phone[data-address='+8613900000003']")
+    assert service.carrier.wait_until(lambda: service.carrier.directory.lookup("+8613900000003") is not None
+                                      and service.carrier.directory.lookup("+8613900000003").name != "complainant")
+    service.twilio.calls.create(to="+8613900000003", from_=URBAN,
+                                twiml='<Response><Say language="cmn-CN">值班电话测试</Say></Response>')
+    sync_api.expect(duty).to_have_attribute("data-state", "ringing")
+    duty.locator(".ringing-actions button[data-as=human]").click()
+    heard(duty, "值班电话测试")
+    duty.locator("button.remove").click()
+    sync_api.expect(duty).to_have_count(0)
