@@ -152,7 +152,7 @@ def create_participant(conference_sid: str):
         raise bad(f"Conference {conference.friendly_name} is full") from None
     if record is not None:
         conference.record(RecordingRequest(participant.call.sid, *record))
-    return jsonify(participant_json(conference, participant, queue_time="0")), 201
+    return jsonify(participant_json(conference, participant, queue_time="0", status="queued")), 201
 
 
 def _conference_callback(form) -> ConferenceCallback | None:
