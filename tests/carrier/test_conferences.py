@@ -225,12 +225,13 @@ def test_hold_plays_the_hold_url_and_cuts_the_party_off_both_ways(carrier, twili
     seat.operator.wait_until_in_conference()
     held = participants("caller").update(hold=True, hold_url=stand_in.url("/hold-music"))
     assert held.hold is True
+    seat.caller.wait_until_in_conference("held")
     seat.caller.wait_until_heard("请稍候，不要挂机")
     seat.operator.say("我查一下")
     seat.caller.say("喂？")
     assert participants("caller").fetch().hold is True
     participants("caller").update(hold=False)
-    assert carrier.wait_until(lambda: seat.conference.mode(seat.conference.find("caller")) == "talking")
+    seat.caller.wait_until_in_conference("talking")
     seat.operator.say("让您久等了")
     seat.caller.wait_until_heard("让您久等了")
     assert "我查一下" not in seat.caller.heard() and "喂？" not in seat.operator.heard()
