@@ -291,6 +291,7 @@ def test_hold_plays_the_hold_url_and_cuts_the_party_off_both_ways(carrier, twili
     seat.operator.say("让您久等了")
     seat.caller.wait_until_heard("让您久等了")
     assert "我查一下" not in seat.caller.heard() and "喂？" not in seat.operator.heard()
+    assert stand_in.seen("/hold-music")[0].method == "GET"        # Twilio's default HoldMethod
     assert stand_in.wait_for(lambda: [s.params["StatusCallbackEvent"] for s in stand_in.seen("/events")
                                       if "hold" in s.params["StatusCallbackEvent"]]
                              == ["participant-hold", "participant-unhold"])
