@@ -298,7 +298,8 @@ def test_after_hours_start_says_when_the_callback_comes(flow):
 
 def test_the_greeting_says_that_calls_may_be_recorded(flow):
     turn = started(flow)
-    assert [u.text for u in turn.say[:2]] == ["您好，这里是泰州市数字城管“帮帮您”热线。", "为了保证服务质量，您的通话可能会被录音。"]
+    assert [u.text for u in turn.say[:2]] == ["您好，这里是泰州市数字城管“帮帮您”热线。",
+                                              "为了保证服务质量，您的通话可能会被录音。"]
     english = Flow(replace(CONFIG.lines["urban"], languages=("en-US", "zh-CN")), CONFIG.prompts, CONFIG.categories)
     assert english.start(CallFacts(caller_e164=None)).say[1].text == \
         "To ensure the quality of our service, your call may be recorded."
