@@ -25,7 +25,7 @@ from database import db, register_models, utcnow
 # test all get the tables through ``model_metadata``.
 MODEL_MODULES = (
     "accounts.models", "call_log.models", "callbacks.models", "cases.models", "knowledge.models",
-    "notifications.models", "operators.models", "reports.models", "routing.models",
+    "notifications.models", "operators.models", "quality.models", "reports.models", "routing.models",
     "scheduler.models", "sms.models", "tracking.models", "understanding.models",
 )
 
@@ -166,9 +166,12 @@ def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
     and callbacks; the rest belong to the packages that use them.  (The
     classifier's corpora are checked where the classifier is loaded.)"""
     from knowledge.articles import check_files as check_knowledge
+    from quality.settings import load as load_quality
     from reports.settings import for_app
+    from wiring import services
 
     for_app(app)                                    # assessment.yaml, with create_app's overrides
+    services(app).quality = load_quality(settings.config_dir)     # quality.yaml: checklist and sample
     check_knowledge(settings.config_dir, config.lines, config.departments)
 
 
