@@ -28,7 +28,8 @@ T0 = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
 def test_the_shipped_checklist_is_the_five_items_worth_100(tmp_path):
     shipped = load(Path(__file__).resolve().parents[2] / "config")
     assert [item.key for item in shipped.checklist] == ["greeting", "identity", "category", "courtesy", "closure"]
-    assert [item.name("zh-CN") for item in shipped.checklist] == ["问候语", "身份核实", "分类准确", "服务态度", "结束语"]
+    names = ["问候语", "身份核实", "分类准确", "服务态度", "结束语"]
+    assert [item.name("zh-CN") for item in shipped.checklist] == names
     assert shipped.checklist[2].name("en-US") == "Right category"
     assert shipped.possible == 100 and shipped.rule == SamplingRule(per_operator=3)
     assert load(tmp_path) == DEFAULT          # no file: the defaults
