@@ -234,6 +234,7 @@ def _register_console(app: Flask) -> None:
     from console import cases as case_pages
     from console import inspections as inspection_pages
     from console import knowledge as knowledge_pages
+    from console import quality as quality_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import Navigation
@@ -251,10 +252,12 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(inspection_pages.bp)
     app.register_blueprint(knowledge_pages.bp)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(quality_pages.bp)
     navigation = Navigation()
     # The menu, in this order.
     for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, supervision.OVERDUE_ENTRY,
-                  supervision.HOTSPOTS_ENTRY, knowledge_pages.MENU_ENTRY, reports.MENU_ENTRY):
+                  supervision.HOTSPOTS_ENTRY, quality_pages.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
+                  reports.MENU_ENTRY):
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

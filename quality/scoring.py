@@ -143,21 +143,23 @@ class Review:
     scores: Mapping[str, int]
     total: int
     possible: int
+    call_sid: str = ""
 
 
 @dataclass(frozen=True)
 class OperatorSummary:
     operator: str
     reviews: int
+    calls: int                             # calls reviewed (a call two supervisors scored counts once)
     average_percent: float                 # mean of each review's total / possible, × 100
     average_total: float
     items: dict[str, float | None]         # item key -> mean points given (None: never scored)
 
 
 def summarise(reviews: Iterable[Review], checklist: tuple[Item, ...]) -> list[OperatorSummary]:
-    """Per operator, in name order: how many calls were reviewed, the mean
+    """Per operator, in name order: how many reviews and calls, the mean
     score out of 100, the mean total and the mean points of each checklist
-    item.  Each review counts once whoever made it."""
+    item.  Every review counts in the means, whoever made it."""
     by_operator: dict[str, list[Review]] = {}
     for review in reviews:
         by_operator.setdefault(review.operator, []).append(review)
@@ -170,6 +172,6 @@ def summarise(reviews: Iterable[Review], checklist: tuple[Item, ...]) -> list[Op
             given = [r.scores[item.key] for r in kept if item.key in r.scores]
             items[item.key] = sum(given) / len(given) if given else None
         summaries.append(OperatorSummary(
-            operator, len(kept), sum(percents) / len(percents) if percents else 0.0,
+            operator, len(kept), len({r.call_sid for r in kept}), sum(percents) / len(percents) if percents else 0.0,
             sum(r.total for r in kept) / len(kept), items))
     return summaries

@@ -100,17 +100,19 @@ def test_weeks_start_on_monday():
 def test_the_summary_averages_each_operator_overall_and_item_by_item():
     full = {"greeting": 10, "identity": 20, "category": 30, "courtesy": 25, "closure": 15}
     reviews = [
-        Review("wang", full, 100, 100),
-        Review("wang", {**full, "category": 0, "closure": 5}, 60, 100),
-        Review("li", {**full, "courtesy": 10}, 85, 100),
+        Review("wang", full, 100, 100, "CA1"),
+        # the same call scored by a second supervisor: two reviews, one call
+        Review("wang", {**full, "category": 0, "closure": 5}, 60, 100, "CA1"),
+        Review("li", {**full, "courtesy": 10}, 85, 100, "CA2"),
         # a review made under an older checklist worth 50: counts as 40/50 = 80%
-        Review("li", {"greeting": 10, "category": 30}, 40, 50),
+        Review("li", {"greeting": 10, "category": 30}, 40, 50, "CA3"),
     ]
     wang, li = sorted(summarise(reviews, CHECKLIST), key=lambda s: s.operator, reverse=True)
-    assert (wang.operator, wang.reviews, wang.average_percent, wang.average_total) == ("wang", 2, 80.0, 80.0)
+    assert (wang.operator, wang.reviews, wang.calls, wang.average_percent, wang.average_total) == \
+        ("wang", 2, 1, 80.0, 80.0)
     assert wang.items == {"greeting": 10, "identity": 20, "category": 15, "courtesy": 25, "closure": 10}
     # li: (85% + 80%) / 2 = 82.5%; the old review scored no identity, courtesy or closure
-    assert (li.reviews, li.average_percent, li.average_total) == (2, 82.5, 62.5)
+    assert (li.reviews, li.calls, li.average_percent, li.average_total) == (2, 2, 82.5, 62.5)
     assert li.items == {"greeting": 10, "identity": 20, "category": 30, "courtesy": 10, "closure": 15}
     assert summarise([], CHECKLIST) == []
 
