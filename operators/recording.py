@@ -17,6 +17,7 @@ announce recording either), and neither are calls the service placed itself
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,20 +44,22 @@ def records(config: HotlineConfig, call: Call) -> bool:
     return line is not None and line.record_calls and call.direction == "inbound"
 
 
-def start_operator_recording(session: Session, client: Client, config: HotlineConfig, call_sid: str,
+def start_operator_recording(session: Session, client: Callable[[], Client], config: HotlineConfig, call_sid: str,
                              status_callback: str) -> str | None:
     """An operator has answered the caller ``call_sid``: record the call in
     dual channel, unless its line records no calls or it is being recorded
     already.  Call it after the webhook has committed; it ends the session's
     read before asking Twilio and keeps the recording's row in a short
-    transaction of its own.  The RecordingSid, or None (nothing started)."""
+    transaction of its own.  ``client`` gives the Twilio client (built only
+    when needed; an app without Twilio credentials records nothing and says
+    so).  The RecordingSid, or None (nothing started)."""
     try:
         call = find_call(session, call_sid)
         if call is None or not records(config, call) or _recording_now(session, call):
             session.rollback()
             return None
         session.commit()                    # no transaction is open while Twilio is asked
-        made = client.calls(call_sid).recordings.create(
+        made = client().calls(call_sid).recordings.create(
             recording_channels="dual", recording_track="both", recording_status_callback=status_callback,
             recording_status_callback_method="POST", recording_status_callback_event=STATUS_EVENTS)
         save_recording(session, RecordingParams(made.sid, call_sid, None, None, made.status or "in-progress"),

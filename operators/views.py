@@ -70,7 +70,7 @@ def whisper():
     body = render_whisper([summary], config.prompts)
     if call is not None and call.operator:
         # The operator has answered: record the call for quality review (after the commit above).
-        start_operator_recording(session, twilio_client(), config, call.call_sid,
+        start_operator_recording(session, twilio_client, config, call.call_sid,
                                  external_url("operator_voice.recording"))
     return twiml(body)
 

@@ -132,3 +132,27 @@ def test_a_call_no_operator_has_answered_is_not_recorded(app, new_call, webhooks
     call.dial()
     picked_up(webhooks, call)
     assert recording_posts(rest) == []
+
+
+def test_a_call_the_service_placed_is_not_recorded(app, new_call, webhooks):
+    """A callback's callee heard no recording notice."""
+    rest = use_double(app)
+    call = new_call()
+    call.dial()
+    with_operator(app, call)
+    with db.session_scope(app) as session:
+        session.scalars(select(CallRow).where(CallRow.call_sid == call.sid)).one().direction = "outbound-api"
+    picked_up(webhooks, call)
+    assert recording_posts(rest) == []
+
+
+def test_an_app_without_twilio_credentials_records_nothing_and_the_call_goes_on(app, new_call, webhooks, caplog):
+    app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides({"twilio_account_sid": None})
+    services(app).twilio_client = None
+    call = new_call()
+    call.dial()
+    with_operator(app, call)
+    with caplog.at_level(logging.WARNING, logger="operators.recording"):
+        assert picked_up(webhooks, call).root.find("Say") is not None
+    assert recordings_of(app, call.sid) == []
+    assert any("not recorded" in r.getMessage() for r in caplog.records)
