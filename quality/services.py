@@ -69,13 +69,16 @@ class Sample:
     reviewed: int                      # of them, reviewed by someone
 
 
+def _recorded(begins: datetime, ends: datetime):
+    return (Recording.purpose == OPERATOR_CALL, Recording.status == "completed", Call.operator.is_not(None),
+            Call.operator_joined_at >= begins, Call.operator_joined_at < ends)
+
+
 def recorded_calls(session: Session, begins: datetime, ends: datetime) -> dict[str, SampleRow]:
     """Operators' calls answered in [begins, ends) with a finished recording, by CallSid."""
     rows = session.execute(
         select(Call.call_sid, Call.operator, Call.operator_joined_at, Call.line_id, Recording.duration_seconds)
-        .join(Recording, Recording.call_id == Call.id)
-        .where(Recording.purpose == OPERATOR_CALL, Recording.status == "completed", Call.operator.is_not(None),
-               Call.operator_joined_at >= begins, Call.operator_joined_at < ends)
+        .join(Recording, Recording.call_id == Call.id).where(*_recorded(begins, ends))
         .order_by(Call.operator_joined_at, Recording.id))
     found: dict[str, SampleRow] = {}
     for sid, operator, joined, line_id, seconds in rows:
@@ -86,8 +89,10 @@ def recorded_calls(session: Session, begins: datetime, ends: datetime) -> dict[s
 def week_sample(session: Session, settings: QualitySettings, week: Week) -> Sample:
     """The calls of the week still to review, drawn by the sampling rule."""
     calls = recorded_calls(session, week.begins, week.ends)
+    week_calls = select(Call.call_sid).join(Recording, Recording.call_id == Call.id) \
+        .where(*_recorded(week.begins, week.ends))
     reviewed = set(session.scalars(select(QualityReview.call_sid).where(
-        QualityReview.call_sid.in_(list(calls))))) if calls else set()
+        QualityReview.call_sid.in_(week_calls)))) if calls else set()
     drawn = scoring.sample([scoring.Candidate(r.call_sid, r.operator, r.joined_at) for r in calls.values()],
                            reviewed, settings.rule)
     return Sample(week, [calls[c.call_sid] for c in drawn], len(calls), len(reviewed))
