@@ -25,7 +25,7 @@ from database import db, register_models, utcnow
 # test all get the tables through ``model_metadata``.
 MODEL_MODULES = (
     "accounts.models", "call_log.models", "callbacks.models", "cases.models", "knowledge.models",
-    "notifications.models", "operators.models", "reports.models", "routing.models",
+    "notifications.models", "operators.models", "quality.models", "reports.models", "routing.models",
     "scheduler.models", "sms.models", "tracking.models", "understanding.models",
 )
 
@@ -168,9 +168,12 @@ def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
     and callbacks; the rest belong to the packages that use them.  (The
     classifier's corpora are checked where the classifier is loaded.)"""
     from knowledge.articles import check_files as check_knowledge
+    from quality.settings import load as load_quality
     from reports.settings import for_app
+    from wiring import services
 
     for_app(app)                                    # assessment.yaml, with create_app's overrides
+    services(app).quality = load_quality(settings.config_dir)     # quality.yaml: checklist and sample
     check_knowledge(settings.config_dir, config.lines, config.departments)
 
 
@@ -234,6 +237,7 @@ def _register_console(app: Flask) -> None:
     from console import cases as case_pages
     from console import inspections as inspection_pages
     from console import knowledge as knowledge_pages
+    from console import quality as quality_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import Navigation
@@ -251,10 +255,12 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(inspection_pages.bp)
     app.register_blueprint(knowledge_pages.bp)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(quality_pages.bp)
     navigation = Navigation()
     # The menu, in this order.
     for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, supervision.OVERDUE_ENTRY,
-                  supervision.HOTSPOTS_ENTRY, knowledge_pages.MENU_ENTRY, reports.MENU_ENTRY):
+                  supervision.HOTSPOTS_ENTRY, quality_pages.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
+                  reports.MENU_ENTRY):
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

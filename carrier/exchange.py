@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carrier.actions import Action
+from carrier.call_recording import finish as finish_recordings
 from carrier.calls import Call, ConferenceNews, EndRequest, LogEntry, RedirectRequest, StatusCallback, TwimlSource
 from carrier.clock import Clock
 from carrier.conferences import ConferenceFull, ConferenceRegistry, Participant
@@ -258,6 +259,7 @@ class Carrier:
     def call_ended(self, call: Call) -> None:
         if call.bridge is not None:
             call.bridge.end(call)
+        finish_recordings(self, call)
 
     # --- shutting down -------------------------------------------------------------------------
 

@@ -75,7 +75,7 @@ def recording_json(carrier: Carrier, recording: Recording) -> dict:
         "date_created": rfc2822(recording.started),
         "date_updated": rfc2822(recording.date_updated or recording.started),
         "start_time": rfc2822(recording.started), "duration": str(recording.duration),
-        "price": None, "price_unit": "USD", "status": recording.status, "channels": 1,
+        "price": None, "price_unit": "USD", "status": recording.status, "channels": recording.channels,
         "source": recording.source, "error_code": None, "uri": recording.uri() + ".json",
         "encryption_details": None, "media_url": carrier.api_url(recording.uri()),
         "subresource_uris": {"add_on_results": recording.uri() + "/AddOnResults.json",
@@ -92,10 +92,11 @@ def call_recording_json(recording: Recording) -> dict:
         "account_sid": recording.account_sid, "api_version": API_VERSION, "call_sid": recording.call_sid,
         "conference_sid": recording.conference_sid, "date_created": rfc2822(recording.started),
         "date_updated": rfc2822(recording.date_updated or recording.started),
-        "start_time": rfc2822(recording.started), "duration": str(recording.duration), "sid": recording.sid,
+        "start_time": rfc2822(recording.started),
+        "duration": None if recording.status == "in-progress" else str(recording.duration), "sid": recording.sid,
         "price": None, "uri": uri + ".json", "encryption_details": None, "price_unit": "USD",
-        "status": recording.status, "channels": 1, "source": recording.source, "error_code": None,
-        "track": "both",
+        "status": recording.status, "channels": recording.channels, "source": recording.source,
+        "error_code": None, "track": recording.track,
     }
 
 
