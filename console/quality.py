@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from accounts.services import display_names
 from call_log.phones import mask, mask_text
-from console.auth import current_principal, requires, sees_full_numbers
+from console.auth import current_principal, requires
 from console.i18n import centre_time_zone, language
 from console.navigation import NavItem
 from console.recordings import recording_response
@@ -114,7 +114,6 @@ def summary():
 
 def _review_page(session, found, given, comment):
     principal = current_principal()
-    full_numbers = sees_full_numbers(principal)
     mine = found.review_by(principal.name)
     names = display_names(session, {found.call.operator, *(r.reviewer for r in found.reviews)})
     return render_template(
@@ -122,8 +121,9 @@ def _review_page(session, found, given, comment):
         checklist=_settings().checklist, possible=_settings().possible, mine=mine,
         given=given if given is not None else (dict((k, str(v)) for k, v in mine.scores.items()) if mine else {}),
         comment=comment if comment is not None else (mine.comment if mine else ""),
-        shown=(lambda text: text) if full_numbers else mask_text,
-        caller=(found.call.caller_e164 if full_numbers else mask(found.call.caller_e164)),
+        # A review needs no whole number: always masked here, as on the case
+        # page until someone gives a reason to see it there.
+        shown=mask_text, caller=mask(found.call.caller_e164),
         own_call=found.call.operator == principal.name, reader_language=language())
 
 

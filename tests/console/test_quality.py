@@ -98,8 +98,9 @@ def test_the_review_page_plays_the_recording_through_the_console_beside_the_tran
     assert audio.status_code == 200 and audio.data[:4] == b"RIFF"
     assert audio.data[22:24] == b"\x02\x00"                             # two channels
     assert len(audio.data) == 44 + 3 * 8000 * 2 * 2                     # three seconds of 8 kHz 16-bit stereo
-    # The step transcript (a supervisor sees whole numbers, as on the case page); the case the call made.
-    assert "青年路的路灯不亮了，我的电话13812345678" in page and "您反映的是路灯问题，对吗？" in page
+    # The step transcript, numbers masked (a review needs none); the case the call made.
+    assert "青年路的路灯不亮了，我的电话*******5678" in page and "您反映的是路灯问题，对吗？" in page
+    assert "13812345678" not in page
     assert re.search(r'<ul class="plain" id="cases">\s*<li><a href="/console/cases/\d+">', page)
     assert "双声道录音" in page and 'name="score-identity" min="0" max="20"' in page
     # Another call's recording is not served under this one.
