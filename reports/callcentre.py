@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
@@ -233,5 +233,5 @@ def seconds_text(seconds: float | None) -> str:
     half up to the second."""
     if seconds is None:
         return "–"
-    whole = int(Decimal(str(seconds)).quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
+    whole = int(Decimal(str(seconds)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
     return f"{whole // 60}:{whole % 60:02d}"

@@ -21,15 +21,20 @@ from console.navigation import NavItem
 from database import db
 from reports import exports, services
 from reports.charts import ChartWords, Series, trend_chart
+from reports.callcentre import TARGETS as CALL_TARGETS
+from reports.callcentre import CallMeasure
 from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
 from reports.periods import is_month
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import (
+    CALL_TABLES,
+    CALL_TITLES,
     COUNTS,
     INDICATOR_TITLES,
     VIEW_TITLES,
     Names,
+    call_table,
     cases_table,
     counts_table,
     indicator_table,
@@ -43,9 +48,10 @@ bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_fold
 
 ROLES = ("supervisor", "dispatcher", "department")   # admins pass every check
 DEPARTMENT_VIEWS = ("departments", "hotline", "others")
-TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "channels", "lines", "categories")
-PAGE_TABLES = TABLES[:-2]            # lines and categories have a page of their own (breakdown)
 BREAKDOWNS = ("lines", "categories")
+TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "channels", *BREAKDOWNS,
+          *CALL_TABLES)
+PAGE_TABLES = tuple(t for t in TABLES if t not in BREAKDOWNS)   # lines and categories have a page of their own
 
 MENU_ENTRY = NavItem("reports.index", _l("Reports"),
                      _l("Monthly assessment of departments: indicators, ranking, trends, exports"), ROLES)
@@ -68,7 +74,7 @@ def _assessment(label: str) -> services.Assessment:
     found = kept.get(key)
     if found is not None and time.monotonic() < found[0]:
         return found[1]
-    assessment = services.assessment(db.session(), settings, label)
+    assessment = services.with_calls(db.session(), services.assessment(db.session(), settings, label))
     settled = assessment.period.end + services.SETTLED_AFTER <= app_services().now()
     kept[key] = (time.monotonic() + (_KEPT_SETTLED if settled else _KEPT_OPEN), assessment)
     for old in sorted(kept, key=lambda k: kept[k][0])[:-_KEPT_MONTHS]:
@@ -123,13 +129,18 @@ def monthly(label: str):
     state = month_state(assessment, app_services().now())
     # Enquiries are the centre's, not a department's: the centre's staff see 直办率.
     enquiries = _direct_answers(assessment.period) if scope is None and state != "future" else None
+    # The call-centre figures are the centre's too; shown when any call reached a queue.
+    calls = scope is None and state != "future" and _any_calls(assessment)
     if state in ("future", "empty"):
         # Nothing to count: say so, rather than show tables of dashes.
         return render_template(
             "reports/monthly.html", assessment=assessment, label=label, state=state, scope=scope,
             scope_name=names.department(scope), previous=_shift(label, -1), following=_shift(label, 1),
-            period_text=_period_text(assessment.period, settings), keep={}, enquiries=enquiries)
-    tables = _tables(assessment, names, scope, rank_by, wanted=PAGE_TABLES)
+            period_text=_period_text(assessment.period, settings), keep={}, enquiries=enquiries,
+            tables=_tables(assessment, names, scope, rank_by, wanted=CALL_TABLES) if calls else {},
+            headings=_headings(settings), calls=calls)
+    tables = _tables(assessment, names, scope, rank_by,
+                     wanted=PAGE_TABLES if calls else tuple(t for t in PAGE_TABLES if t not in CALL_TABLES))
     trend = services.trend(db.session(), settings, label, app_services().now(), shown=assessment)
     db.session().commit()   # only the settled months' figures, kept for the next view
     charts = _charts(trend, settings, names, scope)
@@ -139,7 +150,12 @@ def monthly(label: str):
         previous=_shift(label, -1), following=_shift(label, 1), departments=_departments(assessment, scope),
         settings=settings, headings=_headings(settings), period_text=_period_text(assessment.period, settings),
         keep={"rank": rank_by.value} if rank_by != settings.rank_by else {}, pending=trend.pending, state=state,
-        enquiries=enquiries)
+        enquiries=enquiries, calls=calls)
+
+
+def _any_calls(assessment: services.Assessment) -> bool:
+    total = assessment.calls["line"].all if assessment.calls else None
+    return total is not None and bool(total.count(CallMeasure.OFFERED) or total.callbacks_owed)
 
 
 def _direct_answers(period) -> list[dict]:
@@ -176,7 +192,9 @@ def export(label: str, table: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     assessment = _assessment(label)
-    wanted = TABLES if table == "report" else (table,)
+    # The whole report: the call-centre tables too when any call reached a queue in the month.
+    wanted = (TABLES if _any_calls(assessment) else tuple(t for t in TABLES if t not in CALL_TABLES)) \
+        if table == "report" else (table,)
     tables = _tables(assessment, _names(), scope, _indicator(request.args.get("rank")) or settings.rank_by, wanted)
     if table == "report":
         chosen = list(tables.values())
@@ -310,7 +328,9 @@ def _tables(assessment, names: Names, scope: str | None, rank_by: Indicator, wan
         "lines": lambda: indicator_table(assessment, "lines", names),
         "categories": lambda: indicator_table(assessment, "categories", names),
     }
-    city_only = {"summary", "channels", "lines", "categories"}
+    for name, by in CALL_TABLES.items():
+        makers[name] = lambda by=by: call_table(assessment.calls[by], names, assessment.label)
+    city_only = {"summary", "channels", "lines", "categories", *CALL_TABLES}
     return {name: makers[name]() for name in TABLES if name in wanted and not (scope and name in city_only)}
 
 
@@ -348,6 +368,10 @@ def _headings(settings: AssessmentSettings) -> dict[str, tuple[str, str]]:
         sign = "≤" if indicator in LOWER_IS_BETTER else "≥"
         headings[indicator.value] = (str(title), _("target %(sign)s %(target)s%%", sign=sign, target=target)
                                      if target is not None else "")
+    for call_indicator, title in CALL_TITLES.items():
+        target = CALL_TARGETS.get(call_indicator.value)
+        headings[call_indicator.value] = (str(title), _("target %(sign)s %(target)s%%", sign="≥", target=target)
+                                          if target is not None else "")
     return headings
 
 
