@@ -11,18 +11,21 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from console.auth import current_principal, requires
-from console.i18n import language
+from console.i18n import language, local_time
+from console.labels import SEAT_STATE
 from console.navigation import NavItem
 from database import db
+from operators.seats import STATES
 from reports import exports, services
-from reports.charts import ChartWords, Series, trend_chart
 from reports.callcentre import TARGETS as CALL_TARGETS
-from reports.callcentre import CallMeasure
+from reports.callcentre import CallIndicator, CallMeasure, seconds_text
+from reports.charts import ChartWords, Series, trend_chart
 from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
 from reports.periods import is_month
@@ -41,6 +44,7 @@ from reports.tables import (
     summary_table,
     unplaced_text,
 )
+from reports.wallboard import wallboard as figures_now
 from wiring import services as app_services
 
 bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_folder="templates",
@@ -55,6 +59,14 @@ PAGE_TABLES = tuple(t for t in TABLES if t not in BREAKDOWNS)   # lines and cate
 
 MENU_ENTRY = NavItem("reports.index", _l("Reports"),
                      _l("Monthly assessment of departments: indicators, ranking, trends, exports"), ROLES)
+
+# The wallboard is the console's (/console/wallboard), for the people who answer and route calls.
+wallboard_bp = Blueprint("wallboard", __name__, url_prefix="/console", template_folder="templates")
+WALLBOARD_ROLES = ("operator", "supervisor", "dispatcher")
+WALLBOARD_ENTRY = NavItem("wallboard.wallboard", _l("Wallboard"),
+                          _l("Today's call-centre figures for a wall screen, live"), WALLBOARD_ROLES)
+# How often the wallboard asks for its figures, in milliseconds.
+WALLBOARD_POLL_MS = 5000
 
 
 def assessment_settings(app=None) -> AssessmentSettings:
@@ -429,3 +441,57 @@ def _shift(label: str, months: int) -> str:
     year, number = map(int, label.split("-"))
     index = year * 12 + number - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+# --- the wallboard ---------------------------------------------------------------------------------
+
+# The wallboard's words, each said in Chinese with the English beside it, whatever the reader chose:
+# a wall screen is read by everyone in the room.
+WALLBOARD_WORDS = {
+    "title": _l("Call-centre wallboard"), "today": _l("Today so far"),
+    "offered": _l("Calls offered"), "answered": _l("Calls answered"), "abandoned": _l("Calls abandoned"),
+    "within": _l("Answered within 15 s"), "wait": _l("Average wait"), "handling": _l("Average handling time"),
+    "waiting": _l("Callers waiting now"), "longest": _l("Longest waiting now"), "seats": _l("Operators"),
+    "lost": _l("connection lost, retrying…"), "updated": _l("updated"),
+}
+
+
+def _both(text) -> dict[str, str]:
+    """A catalogue word in Chinese and in English."""
+    said = {}
+    for locale in ("zh_CN", "en_US"):
+        with force_locale(locale):
+            said[locale] = str(text)
+    return said
+
+
+@wallboard_bp.get("/wallboard")
+@requires(*WALLBOARD_ROLES)
+def wallboard():
+    words = {key: _both(text) for key, text in WALLBOARD_WORDS.items()}
+    states = [(state, _both(SEAT_STATE[state])) for state in STATES]
+    return render_template("reports/wallboard.html", words=words, states=states, poll_ms=WALLBOARD_POLL_MS)
+
+
+@wallboard_bp.get("/wallboard.json")
+@requires(*WALLBOARD_ROLES)
+def wallboard_json():
+    """Today's figures so far, the queues and the seats now (the page polls this)."""
+    settings = assessment_settings()
+    # Read-only, as the live board's poll: on SQLite it never takes the write lock.
+    board = figures_now(db.reader(), settings.time_zone, app_services().now())
+    total = board.today.all
+    within = total.figures[CallIndicator.ANSWERED_WITHIN_15S]
+    return {
+        "day": board.today.period.label, "at": local_time(board.at, with_seconds=True),
+        "offered": total.count(CallMeasure.OFFERED), "answered": total.count(CallMeasure.ANSWERED),
+        "abandoned": total.count(CallMeasure.ABANDONED),
+        "answered_within_15s": {"percent": within.percent, "numerator": len(within.numerator),
+                                "denominator": len(within.denominator)},
+        "average_wait": seconds_text(total.average_wait), "average_wait_seconds": total.average_wait,
+        "average_handling": seconds_text(total.average_handling),
+        "average_handling_seconds": total.average_handling,
+        "waiting": board.waiting, "longest_wait": seconds_text(board.longest_wait_seconds),
+        "longest_wait_seconds": board.longest_wait_seconds,
+        "seats": dict(board.seats),
+    }

@@ -174,3 +174,91 @@ def test_a_bridged_queue_call_is_answered_when_the_queue_ended(app):
 
 def test_the_total_row_is_keyed_all(reports):
     assert reports["line"].row(ALL) is reports["line"].all
+
+
+# --- the monthly assessment: flask report, the page, the exports --------------------------------
+
+@pytest.fixture
+def run(app):
+    def invoke(*args: str):
+        return app.test_cli_runner().invoke(args=["report", *args], catch_exceptions=False)
+    return invoke
+
+
+def test_flask_report_json_has_the_call_centre_figures(run, day):
+    import json
+    result = run("--month", "2026-10", "--format", "json")
+    assert result.exit_code == 0, result.output
+    calls = json.loads(result.output)["call_centre"]
+    assert calls["time_zone"] == TZ and calls["answer_within_seconds"] == 15
+    assert calls["targets"] == {"connection_rate_24h": 95.0}
+    total = calls["line"]["all"]
+    assert total["counts"] == {"offered": 12, "answered": 7, "abandoned": 4, "left_for_callback": 1,
+                               "answered_within_15s": 4, "connected_24h": 10}
+    assert total["indicators"]["answered_within_15s"] == {"percent": "33.33%", "numerator": 4, "denominator": 12}
+    assert total["indicators"]["connection_rate_24h"] == {"percent": "83.33%", "numerator": 10, "denominator": 12}
+    assert total["average_wait_seconds"] == pytest.approx(172 / 7)
+    assert total["average_handling_seconds"] == pytest.approx(1860 / 7)
+    assert total["callbacks"] == {"owed": 4, "made": 3}
+    assert [row["key"] for row in calls["operator"]["rows"]] == ["op1", "op2", None]
+    assert calls["operator"]["rows"][0]["average_handling_seconds"] == pytest.approx(330)
+    assert [row["key"] for row in calls["day"]["rows"]] == ["2026-10-09"]
+    urban = next(row for row in calls["line"]["rows"] if row["key"] == "urban")
+    assert urban["name"] == "泰州市数字城管“帮帮您”热线"
+    assert urban["indicators"]["connection_rate_24h"]["percent"] == "100.00%"
+    assert len(calls["hour"]["rows"]) == 8
+
+
+def test_flask_report_table_prints_the_call_centre_figures(run, day):
+    result = run("--month", "2026-10")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("Call-centre figures 2026-10") for line in lines)
+    op1 = next(line for line in lines if line.startswith("op1 "))
+    # Offered 4, answered 4, abandoned 0, 100.00%, 2 of 4 within 15 s, waits 0:21, handling 5:30.
+    assert op1.split() == ["op1", "4", "4", "0", "100.00%", "50.00%", "100.00%", "0:21", "5:30", "0/0"]
+    total = [line for line in lines if line.startswith("全部话务")]
+    assert total and total[0].split()[1:] == ["12", "7", "4", "58.33%", "33.33%", "83.33%", "0:25", "4:26", "3/4"]
+
+
+def test_the_month_page_shows_the_call_centre_section_with_only_calls(client, sign_in, day):
+    from tests.reports.pages import tables
+    sign_in("sup1")
+    page = client.get("/console/reports/2026-10").get_data(as_text=True)
+    assert 'id="call-centre"' in page and "话务指标" in page
+    shown = tables(page)
+    by_line = shown["figures"] if "figures" in shown else None
+    assert by_line is not None or any("calls" in key for key in shown)
+    assert "58.33%" in page and "83.33%" in page and "4:26" in page
+
+
+def test_the_call_centre_exports_match_and_fit_excel(client, sign_in, day):
+    import csv
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    sign_in("sup1")
+    response = client.get("/console/reports/2026-10/calls-line.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    header, total = rows[0], rows[-1]
+    assert header[0] == "线路" and "24小时接通率 %" in header and "平均等待时长（分:秒）" in header
+    assert total[0] == "全部话务" and total[header.index("24小时接通率 %")] == "83.33%"
+    assert total[header.index("平均等待时长（分:秒）")] == "0:25"
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get("/console/reports/2026-10/report.xlsx").data))
+    names = workbook.sheetnames
+    assert all(0 < len(name) <= 31 for name in names) and len(names) == len(set(names))
+    sheet = workbook["话务（按话务员）"]
+    header = [cell.value for cell in sheet[1]]
+    op1 = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "op1")
+    wait = op1[header.index("平均等待时长（分:秒）")]
+    # 21.25 s rounds to 21 s: a fraction of a day, shown as minutes and seconds.
+    assert wait.value == pytest.approx(21 / 86400) and wait.number_format == "[m]:ss"
+    rate = op1[header.index("15秒接通率 %")]
+    assert rate.value == pytest.approx(0.5) and rate.number_format == "0.00%"
+
+
+def test_the_call_centre_tables_are_the_centres_own(client, sign_in, day):
+    sign_in("drain1")
+    assert client.get("/console/reports/2026-10/calls-line.csv").status_code == 403
+    assert 'id="call-centre"' not in client.get("/console/reports/2026-10").get_data(as_text=True)
