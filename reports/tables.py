@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from config.catalog import HotlineConfig
 from console.labels import STATUS, word
 from reports.callcentre import CallIndicator, CallMeasure, CallReport, seconds_text
+from reports.callcentre import TARGETS as CALL_TARGETS
 from reports.callcentre import meets_target as meets_call_target
 from reports.indicators import ALL, LOWER_IS_BETTER, TOO_FEW, Figure, GroupKey, Indicator, Measure, Placing, Row
 from reports.services import Assessment, CaseLine, Lateness
@@ -437,8 +438,8 @@ def call_table(report: CallReport, names: Names, label: str) -> Table:
         rows.append(tuple(cells))
     classes = tuple("" for _ in report.rows) + ("total",)
     note = _("Offered: calls that joined an operator queue in the month. Answered within 15 s and the 24-hour "
-             "connection rate are shares of the calls offered; GB/T 33358 asks for at least 95%% connected within "
-             "24 hours. See docs/reports.md.")
+             "connection rate are shares of the calls offered; GB/T 33358 asks for at least %(target)s%% connected "
+             "within 24 hours. See docs/reports.md.", target=CALL_TARGETS["connection_rate_24h"])
     return Table(f"calls-{by}", f"{CALL_VIEW_TITLES[by]} · {label}", tuple(columns), tuple(rows), classes, note,
                  tuple(groups))
 
