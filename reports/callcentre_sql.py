@@ -51,11 +51,17 @@ WITH offered AS (
    WHERE c.direction = 'inbound' AND c.queued_at IS NOT NULL
      AND c.queued_at >= {dialect.typed(':start')} AND c.queued_at < {dialect.typed(':end')}
 ),
+part_end AS (
+  -- Each answered call's operator leaving it: the first seat change off the call after the answer
+  -- (seat changes are read from the period's start on, by their index on the time).
+  SELECT o.id, MIN(s.at) AS at
+    FROM offered o JOIN operator_seat_change s ON s.call_sid = o.call_sid
+   WHERE s.at >= {dialect.typed(':start')} AND s.previous = '{ON_CALL}' AND s.state <> '{ON_CALL}'
+     AND s.at >= o.answered_at
+   GROUP BY o.id
+),
 marked AS (
-  SELECT o.*,
-         (SELECT MIN(s.at) FROM operator_seat_change s
-           WHERE s.call_sid = o.call_sid AND s.previous = '{ON_CALL}' AND s.state <> '{ON_CALL}'
-             AND s.at >= o.answered_at) AS part_ended_at,
+  SELECT o.*, p.at AS part_ended_at,
          CASE WHEN o.caller_e164 IS NOT NULL AND EXISTS (
                 SELECT 1 FROM callback b JOIN callback_attempt a ON a.callback_id = b.id
                  WHERE b.phone_e164 = o.caller_e164 AND b.purpose IN ({_quoted(QUEUE_CALLBACKS)})
@@ -67,7 +73,7 @@ marked AS (
                  WHERE l.caller_e164 = o.caller_e164 AND l.direction = 'inbound' AND l.id <> o.id
                    AND l.operator_joined_at > o.queued_at AND l.operator_joined_at <= {plus('o.queued_at', 'day')})
               THEN 1 ELSE 0 END AS answered_later
-    FROM offered o
+    FROM offered o LEFT JOIN part_end p ON p.id = o.id
 )
 SELECT id, line_id, operator, queued_at,
        CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END AS answered,
