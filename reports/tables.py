@@ -22,8 +22,8 @@ from flask_babel import ngettext
 
 from config.catalog import HotlineConfig
 from console.labels import STATUS, word
-from reports.callcentre import CallIndicator, CallMeasure, CallReport, seconds_text
 from reports.callcentre import TARGETS as CALL_TARGETS
+from reports.callcentre import CallIndicator, CallMeasure, CallReport, seconds_text
 from reports.callcentre import meets_target as meets_call_target
 from reports.indicators import ALL, LOWER_IS_BETTER, TOO_FEW, Figure, GroupKey, Indicator, Measure, Placing, Row
 from reports.services import Assessment, CaseLine, Lateness
