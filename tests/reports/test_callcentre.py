@@ -261,3 +261,49 @@ def test_the_call_centre_tables_are_the_centres_own(client, sign_in, day):
     sign_in("drain1")
     assert client.get("/console/reports/2026-10/calls-line.csv").status_code == 403
     assert 'id="call-centre"' not in client.get("/console/reports/2026-10").get_data(as_text=True)
+
+
+def test_random_days_are_marked_by_the_database_as_by_the_python_reference(app):
+    """Calls with random fates and moments (answered by a person or a bridge, with or without the
+    seat's record, abandoned, left, refused, still waiting; callbacks reached or not, early or late;
+    callers calling again), the SQL held to the reference over the day, the month and the next day."""
+    import random
+
+    from tests.reports.callcentre_day import PHONES, Day
+    rng = random.Random(14)
+    with db.session_scope(app) as session:
+        day = Day(session)
+        callers = [*PHONES, None]
+        for no in range(1, 121):
+            line = rng.choice(("urban", "conduct"))
+            caller = rng.choice(callers)
+            queued = at(rng.randrange(0, 24), rng.randrange(60), rng.randrange(60), day=rng.choice((8, 9, 9, 10)))
+            fate = rng.choice(("answered", "answered", "bridged", "hangup", "lost", "leave", "queue-full",
+                               "waiting", "redirected"))
+            if fate == "answered":
+                operator = rng.choice(("op1", "op2"))
+                joined = queued + timedelta(seconds=rng.choice((0, 5, 15, 16, 40, 3600)))
+                ended = joined + timedelta(seconds=rng.randrange(30, 900))
+                part = rng.choice((None, ended - timedelta(seconds=rng.randrange(0, 20))))
+                day.answered(no, line, caller or "A", queued, operator, joined, part, ended)
+                continue
+            gone = queued + timedelta(seconds=rng.randrange(1, 600))
+            if fate == "bridged":
+                call = day.call(no, line, caller, queued, result="bridged", queue_ended=gone,
+                                ended=gone + timedelta(minutes=3))
+            elif fate == "waiting":
+                call = day.call(no, line, caller, queued, status="in-progress")
+            else:
+                call = day.call(no, line, caller, queued, result=None if fate == "lost" else fate,
+                                queue_ended=None if fate == "lost" else gone, ended=gone)
+            if caller and rng.random() < 0.6:
+                attempts = [(gone + timedelta(hours=rng.choice((0.5, 5, 23.9, 24.1, 40))),
+                             rng.choice(("answered", "hung_up", "no-answer", "busy")))
+                            for _ in range(rng.randrange(0, 3))]
+                day.callback(rng.choice(("queue", "missed")), caller, line, call, gone,
+                             rng.choice(("completed", "pending", "cancelled")), attempts)
+        session.flush()
+        for period in (DAY, month("2026-10", TZ), day_of(at(12, 0, day=10), TZ)):
+            marks = call_marks(session, period)
+            assert marks == oracle_marks(session, period)
+            assert marks[0], "the random day offered no call"
