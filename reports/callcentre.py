@@ -97,11 +97,6 @@ class CallMarks:
     wait_seconds: float | None = None       # answered calls: queue to answer
     handling_seconds: float | None = None   # answered calls whose operator's part ended
 
-    def measures(self) -> tuple[CallMeasure, ...]:
-        flags = (True, self.answered, self.abandoned, self.left_for_callback, self.answered_within_15s,
-                 self.connected_24h)
-        return tuple(measure for measure, flag in zip(CALL_MEASURES, flags, strict=True) if flag)
-
 
 @dataclass(frozen=True)
 class CallbackMarks:
@@ -167,49 +162,61 @@ class CallReport:
         raise KeyError(key)
 
 
-def key_of(by: str, moment: datetime, line_id: str | None, operator: str | None, zone: ZoneInfo) -> str | None:
+def key_of(by: str, moment: datetime, line_id: str | None, operator: str | None, zone: ZoneInfo,
+           known: dict | None = None) -> str | None:
     """The row a call (or callback) belongs to: its line, its operator, its local day
-    ("2026-10-09"), or its local hour of the day ("09")."""
+    ("2026-10-09"), or its local hour of the day ("09"). ``known`` keeps the local day and hour of
+    each UTC quarter-hour already seen: every time zone's offset (and every change of it) is a
+    whole number of quarter-hours, so a UTC quarter-hour lies in one local day and hour."""
     if by == "line":
         return line_id
     if by == "operator":
         return operator
-    local = moment.astimezone(zone)
-    if by == "day":
-        return local.strftime("%Y-%m-%d")
-    if by == "hour":
-        return local.strftime("%H")
-    raise ValueError(f"cannot group calls by {by!r}; choose one of {', '.join(BY)}")
+    if by not in ("day", "hour"):
+        raise ValueError(f"cannot group calls by {by!r}; choose one of {', '.join(BY)}")
+    quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    parts = known.get(quarter) if known is not None else None
+    if parts is None:
+        local = quarter.astimezone(zone)
+        parts = (local.strftime("%Y-%m-%d"), local.strftime("%H"))
+        if known is not None:
+            known[quarter] = parts
+    return parts[0] if by == "day" else parts[1]
 
 
 def call_report(period: Period, by: str, calls: Iterable[CallMarks], callbacks: Iterable[CallbackMarks],
-                time_zone: str) -> CallReport:
-    """The period's figures grouped ``by`` line, operator, day or hour, and in total. Callbacks
-    are no operator's: by operator they are in the total row only."""
+                time_zone: str, total: CallRow | None = None) -> CallReport:
+    """The period's figures grouped ``by`` line, operator, day or hour, and in total (``total``:
+    the total row of another grouping of the same marks, to share). Callbacks are no operator's:
+    by operator they are in the total row only."""
     if by not in BY:
         raise ValueError(f"cannot group calls by {by!r}; choose one of {', '.join(BY)}")
-    zone = ZoneInfo(time_zone)
+    zone, known = ZoneInfo(time_zone), {}
     calls, callbacks = list(calls), list(callbacks)
     groups: dict[str | None, tuple[list[CallMarks], list[CallbackMarks]]] = {}
     for call in calls:
-        key = key_of(by, call.queued_at, call.line_id, call.operator if call.answered else None, zone)
+        key = key_of(by, call.queued_at, call.line_id, call.operator if call.answered else None, zone, known)
         groups.setdefault(key, ([], []))[0].append(call)
     if by != "operator":
         for callback in callbacks:
-            key = key_of(by, callback.owed_at, callback.line_id, None, zone)
+            key = key_of(by, callback.owed_at, callback.line_id, None, zone, known)
             groups.setdefault(key, ([], []))[1].append(callback)
     keys = sorted(groups, key=lambda key: (key is None, key or ""))
     rows = tuple(_row(key, *groups[key]) for key in keys)
-    return CallReport(period, by, rows, _row(ALL, calls, callbacks))
+    return CallReport(period, by, rows, total if total is not None else _row(ALL, calls, callbacks))
 
 
 def _row(key: str | None, calls: Sequence[CallMarks], callbacks: Sequence[CallbackMarks]) -> CallRow:
-    sets: dict[CallMeasure, set[CallId]] = {measure: set() for measure in CALL_MEASURES}
-    for call in calls:
-        for measure in call.measures():
-            sets[measure].add(call.call_id)
+    sets = {
+        CallMeasure.OFFERED: frozenset(c.call_id for c in calls),
+        CallMeasure.ANSWERED: frozenset(c.call_id for c in calls if c.answered),
+        CallMeasure.ABANDONED: frozenset(c.call_id for c in calls if c.abandoned),
+        CallMeasure.LEFT_FOR_CALLBACK: frozenset(c.call_id for c in calls if c.left_for_callback),
+        CallMeasure.ANSWERED_WITHIN_15S: frozenset(c.call_id for c in calls if c.answered_within_15s),
+        CallMeasure.CONNECTED_24H: frozenset(c.call_id for c in calls if c.connected_24h),
+    }
     return CallRow(
-        key, {measure: frozenset(ids) for measure, ids in sets.items()},
+        key, sets,
         {c.call_id: c.wait_seconds for c in calls if c.answered and c.wait_seconds is not None},
         {c.call_id: c.handling_seconds for c in calls if c.answered and c.handling_seconds is not None},
         frozenset(c.callback_id for c in callbacks), frozenset(c.callback_id for c in callbacks if c.made))

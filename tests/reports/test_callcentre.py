@@ -307,3 +307,21 @@ def test_random_days_are_marked_by_the_database_as_by_the_python_reference(app):
             marks = call_marks(session, period)
             assert marks == oracle_marks(session, period)
             assert marks[0], "the random day offered no call"
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns",
+                                  "Australia/Lord_Howe"])
+def test_a_quarter_hour_of_utc_lies_in_one_local_day_and_hour(zone):
+    """The grouping remembers each UTC quarter-hour's local day and hour: the same as converting every
+    moment, over a year of moments, in zones with half- and quarter-hour offsets and their changes."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from reports.callcentre import key_of
+    known: dict = {}
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    while moment.year == 2026:
+        local = moment.astimezone(ZoneInfo(zone))
+        assert key_of("day", moment, None, None, ZoneInfo(zone), known) == local.strftime("%Y-%m-%d")
+        assert key_of("hour", moment, None, None, ZoneInfo(zone), known) == local.strftime("%H")
+        moment += timedelta(minutes=7, seconds=31)
