@@ -43,7 +43,8 @@ def wallboard(session: Session, time_zone: str, now: datetime) -> Wallboard:
     calls, callbacks = call_marks(session, period)
     waiting, first = session.execute(
         select(func.count(), func.min(Call.queued_at))
-        .where(live(now), Call.queued_at >= now - WAITING_WITHIN, Call.queue_ended_at.is_(None))).one()
+        .where(live(now), Call.queued_at >= now - WAITING_WITHIN, Call.queued_at <= now,
+               Call.queue_ended_at.is_(None))).one()
     longest = None
     if waiting and first is not None:
         first = first if first.tzinfo is not None else first.replace(tzinfo=now.tzinfo)
