@@ -25,7 +25,7 @@ from database import db, register_models, utcnow
 # test all get the tables through ``model_metadata``.
 MODEL_MODULES = (
     "accounts.models", "call_log.models", "callbacks.models", "cases.models", "knowledge.models",
-    "notifications.models", "operators.models", "reports.models", "routing.models",
+    "notifications.models", "operators.models", "quality.models", "reports.models", "routing.models",
     "scheduler.models", "sms.models", "tracking.models", "understanding.models",
 )
 
@@ -70,7 +70,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                           understanding=understanding, knowledge=knowledge, sms=sms))
     _check_other_config_files(app, settings, config)
     if settings.is_production:
-        _warm_knowledge(app, knowledge)
+        _warm_knowledge(app, knowledge, tuple(dict.fromkeys(
+            language for line in config.lines.values() for language in line.languages)))
 
     from web.guards import cap_request_size, refuse_unstorable_text
     from web.headers import add_security_headers, csp_nonce
@@ -108,9 +109,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from notifications.cli import notifications_cli
     from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
+    from sms.cli import SPOOL_REPLAYERS as sms_spool_replayers
     from sms.cli import sms_cli
     from understanding.cli import classifier_cli, train_if_stale
-    services(app).spool_replayers.update(spool_replayers | callback_spool_replayers)
+    services(app).spool_replayers.update(spool_replayers | callback_spool_replayers | sms_spool_replayers)
     for command in (make_init_command(_sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
                     sms_cli, classifier_cli, knowledge_cli):
@@ -167,9 +169,12 @@ def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
     and callbacks; the rest belong to the packages that use them.  (The
     classifier's corpora are checked where the classifier is loaded.)"""
     from knowledge.articles import check_files as check_knowledge
+    from quality.settings import load as load_quality
     from reports.settings import for_app
+    from wiring import services
 
     for_app(app)                                    # assessment.yaml, with create_app's overrides
+    services(app).quality = load_quality(settings.config_dir)     # quality.yaml: checklist and sample
     check_knowledge(settings.config_dir, config.lines, config.departments)
 
 
@@ -187,13 +192,14 @@ def _knowledge_base(settings: Settings, config, sms):
                          send_answer=partial(Receipts(sms).enquiry_answer, config=config))
 
 
-def _warm_knowledge(app: Flask, knowledge) -> None:
-    """The knowledge base's search index built before the first caller asks."""
+def _warm_knowledge(app: Flask, knowledge, languages: tuple[str, ...]) -> None:
+    """The knowledge base's search index, one per language the lines speak,
+    built before the first caller asks."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         with db.session_scope(app) as session:
-            knowledge.warm(session)
+            knowledge.warm(session, languages)
     except SQLAlchemyError as exc:
         logging.getLogger(__name__).warning(
             "knowledge base not warmed (%s): run `flask --app app init`", exc.__class__.__name__)
@@ -232,6 +238,7 @@ def _register_console(app: Flask) -> None:
     from console import cases as case_pages
     from console import inspections as inspection_pages
     from console import knowledge as knowledge_pages
+    from console import quality as quality_pages
     from console.alerts import console_alerts
     from console.i18n import init_app as init_languages
     from console.navigation import Navigation
@@ -249,10 +256,12 @@ def _register_console(app: Flask) -> None:
     app.register_blueprint(inspection_pages.bp)
     app.register_blueprint(knowledge_pages.bp)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(quality_pages.bp)
     navigation = Navigation()
     # The menu, in this order.
     for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, supervision.OVERDUE_ENTRY,
-                  supervision.HOTSPOTS_ENTRY, knowledge_pages.MENU_ENTRY, reports.MENU_ENTRY, reports.WALLBOARD_ENTRY):
+                  supervision.HOTSPOTS_ENTRY, quality_pages.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
+                  reports.MENU_ENTRY, reports.WALLBOARD_ENTRY):
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

@@ -42,6 +42,7 @@ class Services:
     twilio_http_client: Any = None           # tests hand in a transport for the real client
     assessment: Any = None                   # reports.settings.AssessmentSettings, read on first use
     sms: Any = None                          # sms.settings.SmsSettings (config/sms.yaml), read at start
+    quality: Any = None                      # quality.settings.QualitySettings (config/quality.yaml), read at start
     # Months' assessments the report pages keep for a while: (month, settings' fingerprint) ->
     # (monotonic time it expires, reports.services.Assessment); reports.views fills and trims it.
     assessments_kept: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)

@@ -498,6 +498,7 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
         "operator_voice.transfer": lambda: f.voice("/voice/operator/transfer", [], ["department", "case"]),
         "operator_voice.department_whisper": lambda: f.voice("/voice/operator/department-whisper", [], ["case"]),
         "operator_voice.after": lambda: f.voice("/voice/operator/after", ["DialCallStatus", "DialCallDuration"]),
+        "operator_voice.recording": lambda: f.voice("/voice/operator/recording", gather + ["RecordingChannels"]),
         "callbacks.answer": lambda: f.voice("/voice/callback/answer", ["AnsweredBy"], ["attempt"]),
         "callbacks.step": lambda: f.voice("/voice/callback/step", gather, ["attempt", "step"]),
         "callbacks.status": lambda: f.voice("/voice/callback/status", status, ["attempt"]),
@@ -566,6 +567,19 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
             roles=("supervisor",)),
         "console_supervision.hotspots": lambda: f.console("GET", "/console/hotspots/", ["weeks", "x"],
                                                           roles=("supervisor",)),
+        "console_quality.sample": lambda: f.console("GET", "/console/quality/", ["week", "x"],
+                                                    roles=("supervisor",)),
+        "console_quality.call_page": lambda: f.console(
+            "GET", f"/console/quality/calls/{f.segment(world.call_sids)}", ["x"], roles=("supervisor",)),
+        "console_quality.save": lambda: f.console(
+            "POST", f"/console/quality/calls/{f.segment(world.call_sids)}", [],
+            ["score-greeting", "score-identity", "score-category", "score-courtesy", "score-closure", "comment"],
+            roles=("supervisor",)),
+        "console_quality.recording": lambda: f.console(
+            "GET", f"/console/quality/calls/{f.segment(world.call_sids)}/recordings/"
+                   f"{f.segment(['1', '0', '99999'])}", [], roles=("supervisor",)),
+        "console_quality.summary": lambda: f.console("GET", "/console/quality/summary", ["month", "x"],
+                                                     roles=("supervisor",)),
         "console_knowledge.index": lambda: f.console("GET", "/console/knowledge/", ["q", "line"]),
         "console_knowledge.article": lambda: f.console(
             "GET", f"/console/knowledge/{f.segment(['street-vending-permit', 'urban-hotline-scope'])}", ["x"]),

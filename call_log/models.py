@@ -100,7 +100,9 @@ class IvrStep(Base):
 
 
 class Recording(Base):
-    """A recording the caller left, with a transcript when one exists."""
+    """A recording the caller left, with a transcript when one exists, or a
+    recording of an operator's call (``purpose`` operator_call, two
+    channels: the caller on one, the operator on the other)."""
 
     __tablename__ = "recording"
 
@@ -111,6 +113,7 @@ class Recording(Base):
     duration_seconds: Mapped[int | None] = mapped_column()
     status: Mapped[str | None] = mapped_column(String(32))
     purpose: Mapped[str] = mapped_column(String(32), default="voicemail")
+    channels: Mapped[int | None] = mapped_column()
     transcript: Mapped[str | None] = mapped_column(Text)
     transcription_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -196,7 +196,13 @@ def keep_true(session: Session, call_id: int, values: dict[str, object]) -> None
         set_committed_value(held, name, value)
 
 
-def save_recording(session: Session, params: RecordingParams, purpose: str = "voicemail") -> Recording:
+# A recording's status moves forward only: a late "in-progress" callback
+# does not undo "completed".
+_RECORDING_DONE = ("completed", "absent", "failed")
+
+
+def save_recording(session: Session, params: RecordingParams, purpose: str = "voicemail",
+                   channels: int | None = None) -> Recording:
     """The recording's row by RecordingSid; a later callback fills in what it knows.
 
     Twilio may post the <Record> action and the recording status callback
@@ -206,7 +212,7 @@ def save_recording(session: Session, params: RecordingParams, purpose: str = "vo
     call = find_call(session, params.call_sid) if params.call_sid else None
     session.execute(dialect_insert(session, Recording).values(
         recording_sid=params.recording_sid, call_id=call.id if call else None, purpose=purpose,
-        status=params.status or "completed", created_at=utcnow(),
+        status=params.status or "completed", channels=channels, created_at=utcnow(),
     ).on_conflict_do_nothing(index_elements=["recording_sid"]))
     recording = session.scalars(select(Recording).where(
         Recording.recording_sid == params.recording_sid).execution_options(populate_existing=True)).one()
@@ -215,6 +221,9 @@ def save_recording(session: Session, params: RecordingParams, purpose: str = "vo
     recording.url = params.url or recording.url
     if params.duration_seconds is not None:
         recording.duration_seconds = params.duration_seconds
-    recording.status = params.status or recording.status or "completed"
+    if channels is not None:
+        recording.channels = channels
+    if not (recording.status in _RECORDING_DONE and params.status == "in-progress"):
+        recording.status = params.status or recording.status or "completed"
     session.flush()
     return recording

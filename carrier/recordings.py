@@ -1,8 +1,12 @@
-"""Recordings made by ``<Record>``.
+"""Recordings made by ``<Record>``, and recordings of live calls started
+with the REST API (``POST Calls/{CallSid}/Recordings.json``).
 
-There is no audio, so a recording keeps the words the party typed and a
-duration estimated from them; its media URL serves a silent WAV file of that
-length, so code that downloads recordings gets a real, playable file.
+There is no audio, so a ``<Record>`` recording keeps the words the party
+typed and a duration estimated from them; a call's recording lasts from its
+start to the call's end, in one channel or two (``dual``: each party of a
+two-party call on its own).  The media URL serves a silent WAV file of that
+length and those channels, so code that downloads recordings gets a real,
+playable file.
 """
 from __future__ import annotations
 
@@ -17,6 +21,13 @@ from carrier.sids import RECORDING, new_sid
 SAMPLE_RATE = 8000      # telephone audio
 
 
+@dataclass(frozen=True)
+class StatusNotice:
+    url: str
+    method: str = "POST"
+    events: frozenset[str] = frozenset({"completed"})
+
+
 @dataclass
 class Recording:
     call_sid: str
@@ -28,18 +39,25 @@ class Recording:
     words: str = ""                     # what the party said; never shown through the Twilio API
     source: str = "RecordVerb"
     date_updated: datetime | None = None
+    conference_sid: str | None = None   # a conference's recording (record="record-from-start")
+    channels: int = 1
+    track: str = "both"                 # a call's recording: inbound, outbound or both
+    # A call's recording: where and for which events its status is reported.
+    callback: StatusNotice | None = None
 
     def uri(self) -> str:
         return f"/2010-04-01/Accounts/{self.account_sid}/Recordings/{self.sid}"
 
 
-def silent_wav(seconds: int) -> bytes:
+def silent_wav(seconds: int, channels: int = 1) -> bytes:
+    """``seconds`` of silence, 16-bit telephone audio, in ``channels``
+    channels (2: the frames interleave the two)."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
+        out.setnchannels(channels)
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
-        out.writeframes(b"\x00\x00" * SAMPLE_RATE * max(seconds, 0))
+        out.writeframes(b"\x00\x00" * channels * SAMPLE_RATE * max(seconds, 0))
     return buffer.getvalue()
 
 
@@ -60,3 +78,12 @@ class RecordingStore:
     def all(self, call_sid: str | None = None) -> list[Recording]:
         with self._lock:
             return [r for r in self._recordings.values() if call_sid in (None, r.call_sid)]
+
+    def running(self, call_sid: str) -> list[Recording]:
+        """The call's recordings started with the REST API and still going."""
+        with self._lock:
+            return [r for r in self._recordings.values()
+                    if r.call_sid == call_sid and r.source == API_SOURCE and r.status == "in-progress"]
+
+
+API_SOURCE = "StartCallRecordingAPI"

@@ -133,6 +133,9 @@ class Line:
     # When speech is still not understood after asking twice: "operator"
     # (a person) or "keypad" (the category menu).
     when_unsure: str = "operator"
+    # Operators' calls on this line are recorded (dual channel) and the
+    # greeting says so; false: no announcement and no recording.
+    record_calls: bool = True
 
     @property
     def default_language(self) -> str:

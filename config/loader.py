@@ -66,6 +66,8 @@ REQUIRED_PROMPTS = (
     "callback_message_saved", "callback_machine", "callback_missed", "callback_queue",
     "callback_after_hours", "callback_contact_menu", "callback_apology",
 )
+# Said after the greeting on a line whose operators' calls are recorded.
+RECORDING_NOTICE = "recording_notice"
 _CODE = re.compile(r"^[CE]\d{4}$")
 _CLASS_CODE = re.compile(r"^[CE]\d{2}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -413,6 +415,7 @@ def _lines(root: _Node, calendars: dict, categories: dict) -> dict[str, Line]:
             greeting=node.key("greeting").text(), menu=_menu(node.key("menu"), languages),
             category_menu=tuple(groups), operator_queue=queue,
             when_unsure=node.key("when_unsure", False, "operator").choice(WHEN_UNSURE),
+            record_calls=node.key("record_calls", False, True).boolean(),
         )
     for code, category in categories.items():
         for line_id in category.lines:
@@ -459,6 +462,8 @@ def _voice(node: _Node) -> Voice:
 
 def _prompt_keys_used(line: Line) -> set[str]:
     keys = {line.greeting}
+    if line.record_calls:
+        keys.add(RECORDING_NOTICE)
     keys.update(group.label for group in line.category_menu)
     pending = [line.menu]
     while pending:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,7 +23,6 @@ from api.services import (
     transition_as,
 )
 from call_log.phones import mask, mask_text
-from call_log.twilio_rest import RecordingUnavailable, recording_audio
 from cases import lifecycle, merging
 from cases.evidence import PhotoFiles, photo_of
 from cases.lifecycle import RULES, VOID_REASONS, LifecycleError, Transition, allowed_actions
@@ -34,6 +33,7 @@ from console import casework
 from console.auth import current_principal, requires, sees_full_numbers
 from console.labels import ACTION, ROLE, STATUS, word
 from console.navigation import NavItem
+from console.recordings import recording_response
 from database import db
 from wiring import services
 
@@ -206,14 +206,7 @@ def recording(number: str, recording_id: int):
     kept = next((r for r in casework.case_file(session, case).recordings if r.id == recording_id), None)
     if kept is None:
         abort(404)
-    try:
-        audio = recording_audio(current_app.config["SETTINGS"], kept.recording_sid)
-    except RecordingUnavailable as unavailable:
-        abort(unavailable.status)
-    headers = {"Cache-Control": "private, no-store"}
-    if audio.length is not None:
-        headers["Content-Length"] = str(audio.length)
-    return Response(audio.chunks, mimetype=audio.content_type, headers=headers)
+    return recording_response(kept.recording_sid)
 
 
 def merge_refusal(refused: merging.Refused, number: str, into: str | None) -> str:

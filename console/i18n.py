@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
     tables = {"status": labels.STATUS, "action": labels.ACTION, "role": labels.ROLE, "channel": labels.CHANNEL,
               "priority": labels.PRIORITY, "void_reason": labels.VOID_REASON, "step": labels.STEP,
               "callback_purpose": labels.CALLBACK_PURPOSE, "callback_status": labels.CALLBACK_STATUS,
-              "task_kind": labels.TASK_KIND, "task_result": labels.TASK_RESULT}
+              "task_kind": labels.TASK_KIND, "task_result": labels.TASK_RESULT, "recording": labels.RECORDING_STATUS}
     from operators.board import STEP_LABELS
 
     def label(kind: str, code: str | None) -> str:

@@ -70,6 +70,10 @@ SEAT_REASON = {"no_answer": _l("did not answer an offered call"), "board_closed"
                "call_ended": _l("call ended"), "offer_failed": _l("the offer did not go through")}
 
 
+RECORDING_STATUS = {"in-progress": _l("recording"), "completed": _l("complete"), "absent": _l("nothing recorded"),
+                    "failed": _l("failed")}
+
+
 def word(table: dict, code: str | None) -> str:
     """The translated word for ``code``, or the code itself when there is none."""
     if code is None:

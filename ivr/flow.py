@@ -89,6 +89,8 @@ class Flow(Conversing):
             open_cases=tuple((c.number, c.category_code) for c in facts.open_cases),
         )
         say = [self._say(state, self.line.greeting)]
+        if self.line.record_calls:
+            say.append(self._say(state, "recording_notice"))
         if state.after_hours and facts.next_open:
             say.append(self._say(state, "after_hours", next_open=self._next_open_text(state)))
         if facts.open_cases:

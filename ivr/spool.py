@@ -20,7 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-KINDS = ("fallback_recorded", "recording", "status", "callback_status", "callback_recording")
+KINDS = ("fallback_recorded", "recording", "status", "callback_status", "callback_recording",
+         "sms_incoming", "sms_status")
 
 
 @dataclass(frozen=True)

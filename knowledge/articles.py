@@ -21,9 +21,19 @@ ARTICLES = Path("knowledge") / "articles.yaml"
 HELDOUT_SETS = {
     "second": (Path("knowledge") / "heldout-2.yaml", Path("knowledge") / "FROZEN-2"),
     "first": (Path("knowledge") / "heldout.yaml", Path("knowledge") / "FROZEN"),
+    "english": (Path("knowledge") / "heldout-en.yaml", Path("knowledge") / "FROZEN-EN"),
 }
 CURRENT_HELDOUT = "second"
 LANGUAGES = ("zh-CN", "en-US")
+# English reports (not questions), frozen like the held-out sets: how often the
+# English question rule (understanding.english) would answer a complaint
+# instead of taking it as a case.  Measured with the "english" set.
+COMPLAINTS_EN = (Path("knowledge") / "complaints-en.yaml", Path("knowledge") / "FROZEN-COMPLAINTS-EN")
+# The language each held-out set is asked in (searched with that language's index).
+HELDOUT_LANGUAGE = {"english": "en-US"}
+# How callers of another language ask: knowledge/asks.<language>.yaml, training
+# data apart from the Chinese asks in articles.yaml.
+TRANSLATED_ASKS = "asks.{language}.yaml"
 MAX_SPOKEN = 80            # Chinese characters the IVR reads out
 MAX_ANSWER = 300           # Chinese characters of the full answer (an SMS of a few parts)
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,10 +53,25 @@ class Article:
     answer: Mapping[str, str]
     department: str | None = None
     updated: date | None = None
+    # (language, asks) for languages other than zh-CN, from asks.<language>.yaml
+    translated_asks: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def text(self, field: str, language: str) -> str:
         values = getattr(self, field)
         return values.get(language) or values["zh-CN"]
+
+    def asks_in(self, language: str) -> tuple[str, ...]:
+        """How callers ask it in ``language``: the articles' own asks in
+        Chinese, the translated ones otherwise (none when there are none)."""
+        if language == LANGUAGES[0]:
+            return self.asks
+        return dict(self.translated_asks).get(language, ())
+
+    def with_asks(self, language: str, asks: tuple[str, ...]) -> "Article":
+        if language == LANGUAGES[0]:
+            return replace(self, asks=asks)
+        others = tuple((lang, a) for lang, a in self.translated_asks if lang != language)
+        return replace(self, translated_asks=(*others, (language, asks)))
 
 
 @dataclass(frozen=True)
@@ -92,7 +117,25 @@ def load_articles(config_dir: Path | str, lines: Iterable[str], departments: Ite
         articles.append(article)
     if not articles:
         raise KnowledgeError(f"{path}: no articles")
-    return tuple(articles)
+    return _with_translated_asks(Path(config_dir), tuple(articles))
+
+
+def _with_translated_asks(config_dir: Path, articles: tuple[Article, ...]) -> tuple[Article, ...]:
+    by_id = {article.id: article for article in articles}
+    for language in LANGUAGES[1:]:
+        path = config_dir / "knowledge" / TRANSLATED_ASKS.format(language=language)
+        if not path.exists():
+            continue
+        asks = _read(path).get("asks") or {}
+        if not isinstance(asks, dict):
+            raise KnowledgeError(f"{path}: asks must map article ids to lists of questions")
+        for article_id, questions in asks.items():
+            if article_id not in by_id:
+                raise KnowledgeError(f"{path}: asks.{article_id}: no such article in {ARTICLES}")
+            if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+                raise KnowledgeError(f"{path}: asks.{article_id}: must be a list of questions")
+            by_id[article_id] = by_id[article_id].with_asks(language, tuple(q.strip() for q in questions))
+    return tuple(by_id[article.id] for article in articles)
 
 
 def load_heldout(config_dir: Path | str, which: str = CURRENT_HELDOUT) -> tuple[HeldOutEnquiry, ...]:
@@ -104,6 +147,17 @@ def load_heldout(config_dir: Path | str, which: str = CURRENT_HELDOUT) -> tuple[
             raise KnowledgeError(f"{path}: enquiries[{index}]: needs text, line and article")
         enquiries.append(HeldOutEnquiry(str(item["text"]).strip(), str(item["line"]), str(item["article"])))
     return tuple(enquiries)
+
+
+def load_complaints(config_dir: Path | str) -> tuple[str, ...]:
+    """The frozen English reports' words."""
+    path = Path(config_dir) / COMPLAINTS_EN[0]
+    texts = []
+    for index, item in enumerate(_read(path).get("complaints") or ()):
+        if not isinstance(item, dict) or not str(item.get("text") or "").strip():
+            raise KnowledgeError(f"{path}: complaints[{index}]: needs text")
+        texts.append(str(item["text"]).strip())
+    return tuple(texts)
 
 
 def check_files(config_dir: Path | str, lines: Iterable[str], departments: Iterable[str]) -> None:

@@ -11,7 +11,7 @@ articles alone.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -19,14 +19,16 @@ from knowledge.articles import CURRENT_HELDOUT, HELDOUT_SETS, Article, HeldOutEn
 from knowledge.search import Index, margin
 
 
-def heldout_digest(config_dir: Path | str, which: str = CURRENT_HELDOUT) -> str:
+def heldout_digest(config_dir: Path | str, which: str = CURRENT_HELDOUT,
+                   files: tuple[Path, Path] | None = None) -> str:
     """SHA-256 of the held-out set's file as it is on disk."""
-    return hashlib.sha256((Path(config_dir) / HELDOUT_SETS[which][0]).read_bytes()).hexdigest()
+    return hashlib.sha256((Path(config_dir) / (files or HELDOUT_SETS[which])[0]).read_bytes()).hexdigest()
 
 
-def frozen_digest(config_dir: Path | str, which: str = CURRENT_HELDOUT) -> str | None:
+def frozen_digest(config_dir: Path | str, which: str = CURRENT_HELDOUT,
+                  files: tuple[Path, Path] | None = None) -> str | None:
     """The SHA-256 written (in ``FROZEN-2``, or ``FROZEN`` for the first set) when the set was frozen."""
-    path = Path(config_dir) / HELDOUT_SETS[which][1]
+    path = Path(config_dir) / (files or HELDOUT_SETS[which])[1]
     if not path.exists():
         return None
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -69,17 +71,18 @@ def evaluate(index: Index, enquiries: Sequence[HeldOutEnquiry], threshold: float
     return Figures(len(enquiries), top1, top3, answered, answered_right, tuple(misses))
 
 
-def own_asks_margins(articles: Sequence[Article]) -> list[tuple[float, bool]]:
+def own_asks_margins(articles: Sequence[Article], language: str = "zh-CN") -> list[tuple[float, bool]]:
     """Each article's asks searched with that ask left out of its article:
     (the best article's lead over the second, whether the best was its own
     article).  What the threshold is chosen on; one index per ask, so it
     takes a while (half a minute)."""
     scored = []
     for index, article in enumerate(articles):
-        for ask in article.asks:
-            others = tuple(a for a in article.asks if a != ask) or (article.text("title", "zh-CN"),)
-            trimmed = [*articles[:index], replace(article, asks=others), *articles[index + 1:]]
-            hits = Index(trimmed).search(ask, line=article.lines[0], k=2)
+        asks = article.asks_in(language)
+        for ask in asks:
+            others = tuple(a for a in asks if a != ask) or (article.text("title", language),)
+            trimmed = [*articles[:index], article.with_asks(language, others), *articles[index + 1:]]
+            hits = Index(trimmed, language).search(ask, line=article.lines[0], k=2)
             if hits:
                 scored.append((margin(hits), hits[0].article.id == article.id))
     return scored
@@ -96,3 +99,21 @@ def choose_threshold(scored: Sequence[tuple[float, bool]], precision: float = 0.
         if above and sum(above) / len(above) >= precision:
             return candidate
     return round(best, 2)
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    """How a question rule splits frozen questions and frozen reports."""
+    questions: int
+    questions_recognised: int
+    complaints: int
+    complaints_taken_for_questions: int
+
+    def as_dict(self) -> dict:
+        return {"questions": self.questions, "questions_recognised": self.questions_recognised,
+                "complaints": self.complaints, "complaints_taken_for_questions": self.complaints_taken_for_questions}
+
+
+def question_figures(is_question, questions: Sequence[str], complaints: Sequence[str]) -> QuestionFigures:
+    return QuestionFigures(len(questions), sum(bool(is_question(q)) for q in questions),
+                           len(complaints), sum(bool(is_question(c)) for c in complaints))

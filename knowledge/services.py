@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from call_log.phones import mask
 from knowledge.articles import Article, edited_article
 from knowledge.models import ArticleChange, ArticleOverride, Enquiry
-from knowledge.search import ANSWER_MARGIN, Hit, Index, margin
+from knowledge.search import CHINESE, Hit, Index, answer_margin, margin
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +40,30 @@ class KnowledgeBase:
         # Puts an article's full answer in the SMS outbox (sms.receipts.Receipts.enquiry_answer, wired
         # by create_app); without it the wish stays recorded on the enquiry.
         self.send_answer = send_answer
-        self._built: tuple[int | None, tuple[Article, ...], Index] | None = None
+        # (revision, articles, an index per language built so far)
+        self._built: tuple[int | None, tuple[Article, ...], dict[str, Index]] | None = None
 
-    def _current(self, session: Session) -> tuple[tuple[Article, ...], Index]:
+    def _current(self, session: Session, language: str = CHINESE) -> tuple[tuple[Article, ...], Index]:
         revision = session.scalar(select(func.max(ArticleChange.id)))
         built = self._built
         if built is None or built[0] != revision:
             articles = self._merged(session) if revision is not None else self.shipped
-            built = (revision, articles, Index(articles))
+            built = (revision, articles, {})
             self._built = built
-        return built[1], built[2]
+        indexes = built[2]
+        if language not in indexes:
+            indexes[language] = Index(built[1], language)
+        return built[1], indexes[language]
 
     def _merged(self, session: Session) -> tuple[Article, ...]:
         overrides = {o.article_id: o for o in session.scalars(select(ArticleOverride))}
         return tuple(_overridden(a, overrides[a.id]) if a.id in overrides else a for a in self.shipped)
 
-    def warm(self, session: Session) -> None:
-        """Build the index now (a few seconds for 65 articles), so that the
-        first caller's question does not wait for it."""
-        self._current(session)
+    def warm(self, session: Session, languages: tuple[str, ...] = (CHINESE,)) -> None:
+        """Build the indexes now (a few seconds for 65 articles), so that the
+        first caller's question does not wait for them."""
+        for language in languages:
+            self._current(session, language)
 
     def articles(self, session: Session) -> tuple[Article, ...]:
         return self._current(session)[0]
@@ -66,8 +71,10 @@ class KnowledgeBase:
     def article(self, session: Session, article_id: str) -> Article | None:
         return next((a for a in self.articles(session) if a.id == article_id), None)
 
-    def search(self, session: Session, question: str, line: str | None = None, k: int = 3) -> tuple[Hit, ...]:
-        return self._current(session)[1].search(question, line=line, k=k)
+    def search(self, session: Session, question: str, line: str | None = None, k: int = 3,
+               language: str = CHINESE) -> tuple[Hit, ...]:
+        """The best articles for ``question``, compared with the texts of its own language."""
+        return self._current(session, language)[1].search(question, line=line, k=k)
 
 
 def _overridden(article: Article, override: ArticleOverride) -> Article:
@@ -89,12 +96,12 @@ class Answered:
 def answer_enquiry(session: Session, knowledge: KnowledgeBase, *, line_id: str, question: str, language: str,
                    now: datetime, call_id: int | None = None, channel: str = "hotline",
                    search: bool = True) -> Answered:
-    """Search the line's articles for ``question`` and log the enquiry: answered
-    when the best article leads the next by ``ANSWER_MARGIN``, else (or without
-    ``search``) for a person."""
-    hits = knowledge.search(session, question, line=line_id, k=2) if search else ()
+    """Search the line's articles for ``question``, in the caller's language,
+    and log the enquiry: answered when the best article leads the next by
+    that language's ``answer_margin``, else (or without ``search``) for a person."""
+    hits = knowledge.search(session, question, line=line_id, k=2, language=language) if search else ()
     lead = margin(hits)
-    article = hits[0].article if hits and lead >= ANSWER_MARGIN else None
+    article = hits[0].article if hits and lead >= answer_margin(language) else None
     enquiry = Enquiry(line_id=line_id, call_id=call_id, channel=channel, language=language,
                       question=question[:2000], article_id=hits[0].article.id if hits else None,
                       lead=round(lead, 4), outcome=ANSWERED if article else OPERATOR, asked_at=now)

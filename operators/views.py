@@ -3,18 +3,20 @@ whisper they hear first, the transfer to a department, and what happens
 when the person does not answer.  Twilio webhooks, so each is signed."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 from sqlalchemy import select
 
 from accounts.models import User
 from call_log.services import FINAL_STATUSES, find_call
+from call_log.twilio_rest import twilio_client
 from cases.services import find_case, open_cases_of
 from database import db
-from ivr.kit import call_sid, external_url, recovery, twilio_signed, twiml, voice_urls
+from ivr.kit import call_sid, external_url, recording_params, recovery, twilio_signed, twiml, voice_urls, whole_number
 from ivr.prompts import render
 from ivr.services import back_to_queue
 from ivr.turns import CallState
 from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
+from operators.recording import recording_status, start_operator_recording
 from operators.seating import answered, bridge_ended
 from operators.whispers import department_whisper, operator_whisper
 from wiring import services
@@ -65,7 +67,25 @@ def whisper():
     open_cases = len(open_cases_of(session, call.caller_e164)) if call is not None and call.caller_e164 else 0
     summary = operator_whisper(config, call.line_id if call else None, call.caller_e164 if call else None,
                                state, open_cases)
-    return twiml(render_whisper([summary], config.prompts))
+    body = render_whisper([summary], config.prompts)
+    if call is not None and call.operator:
+        # The operator has answered: record the call for quality review (after the commit above).
+        start_operator_recording(session, twilio_client, config, call.call_sid,
+                                 external_url("operator_voice.recording"))
+    return twiml(body)
+
+
+@bp.post("/recording")
+@twilio_signed
+def recording():
+    """Twilio's recording status callback for an operator's call recorded
+    in dual channel: the recording is kept against the call."""
+    params = recording_params()
+    if params is not None:
+        session = db.session()
+        recording_status(session, params, whole_number(request.form.get("RecordingChannels")))
+        session.commit()
+    return Response(status=204)
 
 
 @bp.post("/transfer")

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from call_log.phones import mask
 from database import db
+from ivr.kit import whole_number
+from sms import inbound, keywords
 from sms.models import SmsMessage
 
 sms_cli = AppGroup("sms", help="SMS to complainants (the scheduler sends them).")
@@ -31,3 +33,23 @@ def status(limit: int) -> None:
             click.echo(f"{message.id:6} {message.purpose:11} {mask(message.phone_e164):15} "
                        f"{message.status}/{message.delivery_status or '-'} {message.error_code or ''} "
                        f"{message.last_error or ''}")
+
+
+# Replaying what /sms/ kept while the database was unavailable (``flask --app
+# app spool replay``); create_app wires these into Services.spool_replayers.
+
+def _replay_incoming(session, kept, webhook) -> None:
+    asked = keywords.read(webhook.form.get("Body"))
+    if asked.kind not in (keywords.STOP, keywords.START):
+        raise ValueError(f"only opt-outs and opt-ins are kept, not {asked.kind!r}")
+    inbound.answer_text(session, kept.config, kept.sms, webhook.form.get("From"), webhook.form.get("Body"),
+                        kept.now())
+
+
+def _replay_status(session, kept, webhook) -> None:
+    form = webhook.form
+    inbound.record_status(session, whole_number(webhook.args.get("message")), form.get("MessageSid"),
+                          form.get("MessageStatus"), form.get("ErrorCode"), kept.now())
+
+
+SPOOL_REPLAYERS = {"sms_incoming": _replay_incoming, "sms_status": _replay_status}

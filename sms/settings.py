@@ -37,6 +37,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "opted_out": frozenset(),
     "opted_in": frozenset(),
     "help": frozenset(),
+    "busy": frozenset(),
 }
 # Twilio refuses a body longer than 1600 characters (error 21617); a
 # template leaves room for what is filled in.

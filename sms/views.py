@@ -4,18 +4,34 @@
     POST /sms/status?message=ID     the StatusCallback of each message the outbox sends
 
 Both check X-Twilio-Signature; views only translate (``sms.inbound``).
+
+While the database is unavailable nothing a citizen asked for is lost: an
+opt-out or opt-in is kept in the spool (``flask --app app spool replay``
+honours it later) and confirmed at once; a status query is answered with the
+``busy`` text, since its reply could not be sent later anyway; a delivery
+status is spooled like the voice callbacks' statuses.
 """
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from database import db
-from ivr.kit import twilio_signed, twiml, whole_number
-from sms import inbound
+from ivr.kit import BadWebhook, database_unavailable, recovery, spool_request, twilio_signed, twiml, whole_number
+from sms import inbound, keywords
 from wiring import services
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+log = logging.getLogger(__name__)
+
+
+def _reply(text: str | None) -> str:
+    reply = MessagingResponse()
+    if text:
+        reply.message(text)
+    return str(reply)
 
 
 @bp.post("/incoming")
@@ -25,10 +41,7 @@ def incoming():
     text = inbound.answer_text(session, services().config, services().sms, request.form.get("From"),
                                request.form.get("Body"), services().now())
     session.commit()
-    reply = MessagingResponse()
-    if text:
-        reply.message(text)
-    return twiml(str(reply))
+    return twiml(_reply(text))
 
 
 @bp.post("/status")
@@ -39,3 +52,35 @@ def status():
                           request.form.get("MessageStatus"), request.form.get("ErrorCode"), services().now())
     session.commit()
     return "", 204
+
+
+# What a failed request is answered with.  Kept opt-outs and opt-ins are
+# confirmed: the replay will carry them out.
+_KEPT = {keywords.STOP: "opted_out", keywords.START: "opted_in"}
+
+
+def _busy() -> str:
+    asked = keywords.read(request.form.get("Body"))
+    return _reply(services().sms.text(services().sms.language_of(asked.language), "busy"))
+
+
+_recover_as_voice = recovery(_busy, spool_as={"sms.status": "sms_status"})
+
+
+def _recover(error: Exception):
+    asked = keywords.read(request.form.get("Body"))
+    if request.endpoint == "sms.incoming" and asked.kind in _KEPT and database_unavailable(error):
+        try:
+            db.session().rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone with the database
+            log.debug("rollback after a failed SMS webhook failed too", exc_info=True)
+        try:
+            spool_request("sms_incoming")
+        except BadWebhook:
+            return twiml(_busy())
+        sms = services().sms
+        return twiml(_reply(sms.text(sms.language_of(asked.language), _KEPT[asked.kind])))
+    return _recover_as_voice(error)
+
+
+bp.register_error_handler(Exception, _recover)

@@ -85,3 +85,13 @@ def test_sms_templates_are_needed_for_every_language_of_the_lines(config_dir, tm
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(SmsConfigError, match=r"sms\.yaml: sms\.templates: no templates for en-US"):
         build(config_dir, tmp_path, understanding=None)
+
+
+def test_a_broken_quality_yaml_stops_the_start(config_dir, tmp_path):
+    from quality.settings import QualityConfigError
+    path = config_dir / "quality.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["quality"]["checklist"][1]["points"] = 0
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(QualityConfigError, match=r"quality\.yaml: quality\.checklist\[1\]\.points: must be a whole"):
+        build(config_dir, tmp_path, understanding=None)

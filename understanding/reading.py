@@ -24,6 +24,7 @@ import sklearn
 
 from config.catalog import Category
 from understanding.classifier import CategoryModel, Features, Guess, QuestionModel
+from understanding.english import is_english_question
 from understanding.places import find_place
 from understanding.text import is_chinese, normalise
 from understanding.urgency import urgency_cues
@@ -109,7 +110,7 @@ class Understanding:
         if not is_chinese(text):
             if self.fallback is not None:
                 return self.fallback.read(text, allowed, k)
-            return Reading(text, place=place, urgency=urgency, trained=False)
+            return Reading(text, place=place, urgency=urgency, question=english_question(text), trained=False)
         # The inputs are our own vectors: skip scikit-learn's checks of them.
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             matrix = self.features.transform([text])
@@ -121,10 +122,18 @@ class Understanding:
         self.read("西仓路银春旅馆门前井盖丢了")
 
 
+def english_question(text: str) -> float:
+    """The models know Mandarin; English questions are told by a rule
+    (``understanding.english``): 1.0 asking, 0.0 reporting."""
+    return 1.0 if is_english_question(text) else 0.0
+
+
 class KeywordReader:
-    """The stand-in before a model is trained: the catalogue's keywords and
+    """The stand-in before a model is trained, and the reader of words in
+    another language than the models know: the catalogue's keywords and
     names found in the caller's words, longest first.  It offers, never
-    confirms, and it cannot tell a question from a complaint."""
+    confirms, and it cannot tell a Chinese question from a complaint
+    (English ones are told by ``understanding.english``)."""
 
     def __init__(self, categories: Iterable[Category]) -> None:
         self._words = sorted(
@@ -141,4 +150,5 @@ class KeywordReader:
                 codes.append(code)
         codes = codes[:k]
         guesses = tuple(Guess(code, 1 / len(codes)) for code in codes)
-        return Reading(text, guesses, find_place(text), urgency_cues(text), trained=False)
+        question = 0.0 if is_chinese(text) else english_question(text)
+        return Reading(text, guesses, find_place(text), urgency_cues(text), question, trained=False)

@@ -12,6 +12,7 @@ from carrier.calls import API_VERSION, FINAL, rfc2822
 
 if TYPE_CHECKING:
     from carrier.calls import Call
+    from carrier.conferences import Conference, Participant
     from carrier.exchange import Carrier
     from carrier.messages import Message
     from carrier.queues import CallQueue, Member
@@ -70,10 +71,11 @@ def member_json(account_sid: str, queue: CallQueue, member: Member) -> dict:
 def recording_json(carrier: Carrier, recording: Recording) -> dict:
     return {
         "sid": recording.sid, "account_sid": recording.account_sid, "call_sid": recording.call_sid,
-        "api_version": API_VERSION, "conference_sid": None, "date_created": rfc2822(recording.started),
+        "api_version": API_VERSION, "conference_sid": recording.conference_sid,
+        "date_created": rfc2822(recording.started),
         "date_updated": rfc2822(recording.date_updated or recording.started),
         "start_time": rfc2822(recording.started), "duration": str(recording.duration),
-        "price": None, "price_unit": "USD", "status": recording.status, "channels": 1,
+        "price": None, "price_unit": "USD", "status": recording.status, "channels": recording.channels,
         "source": recording.source, "error_code": None, "uri": recording.uri() + ".json",
         "encryption_details": None, "media_url": carrier.api_url(recording.uri()),
         "subresource_uris": {"add_on_results": recording.uri() + "/AddOnResults.json",
@@ -88,12 +90,13 @@ def call_recording_json(recording: Recording) -> dict:
     uri = f"{account_uri(recording.account_sid)}/Calls/{recording.call_sid}/Recordings/{recording.sid}"
     return {
         "account_sid": recording.account_sid, "api_version": API_VERSION, "call_sid": recording.call_sid,
-        "conference_sid": None, "date_created": rfc2822(recording.started),
+        "conference_sid": recording.conference_sid, "date_created": rfc2822(recording.started),
         "date_updated": rfc2822(recording.date_updated or recording.started),
-        "start_time": rfc2822(recording.started), "duration": str(recording.duration), "sid": recording.sid,
+        "start_time": rfc2822(recording.started),
+        "duration": None if recording.status == "in-progress" else str(recording.duration), "sid": recording.sid,
         "price": None, "uri": uri + ".json", "encryption_details": None, "price_unit": "USD",
-        "status": recording.status, "channels": 1, "source": recording.source, "error_code": None,
-        "track": "both",
+        "status": recording.status, "channels": recording.channels, "source": recording.source,
+        "error_code": None, "track": recording.track,
     }
 
 
@@ -136,4 +139,47 @@ def message_json(message: Message) -> dict:
         "error_code": message.error_code, "error_message": message.error_message, "price": None,
         "price_unit": "USD", "uri": uri + ".json",
         "subresource_uris": {"media": uri + "/Media.json", "feedback": uri + "/Feedback.json"},
+    }
+
+
+def conference_json(conference: Conference) -> dict:
+    uri = f"{account_uri(conference.account_sid)}/Conferences/{conference.sid}"
+    return {
+        "account_sid": conference.account_sid, "date_created": rfc2822(conference.date_created),
+        "date_updated": rfc2822(conference.date_updated), "api_version": API_VERSION,
+        "friendly_name": conference.friendly_name, "region": "us1", "sid": conference.sid,
+        "status": conference.status, "uri": uri + ".json",
+        "subresource_uris": {"participants": uri + "/Participants.json", "recordings": uri + "/Recordings.json"},
+        "reason_conference_ended": conference.reason_ended,
+        "call_sid_ending_conference": conference.call_sid_ending,
+    }
+
+
+def participant_json(conference: Conference, participant: Participant, *, queue_time: str | None = None,
+                     status: str | None = None) -> dict:
+    """``queue_time`` only in the answer to a dial-out, as on Twilio, which
+    also says ``queued`` there however fast the phone rings."""
+    return {
+        "account_sid": conference.account_sid, "call_sid": participant.call.sid, "label": participant.label,
+        "call_sid_to_coach": participant.call_sid_to_coach, "coaching": participant.coaching,
+        "conference_sid": conference.sid, "date_created": rfc2822(participant.date_created),
+        "date_updated": rfc2822(participant.date_updated), "end_conference_on_exit": participant.end_on_exit,
+        "muted": participant.muted, "hold": participant.hold,
+        "start_conference_on_enter": participant.start_on_enter, "status": status or participant.status,
+        "queue_time": queue_time,
+        "uri": f"{account_uri(conference.account_sid)}/Conferences/{conference.sid}/Participants/"
+               f"{participant.call.sid}.json",
+    }
+
+
+def conference_recording_json(recording: Recording) -> dict:
+    """A recording as a conference's Recordings list shows it."""
+    uri = f"{account_uri(recording.account_sid)}/Conferences/{recording.conference_sid}/Recordings/{recording.sid}"
+    return {
+        "account_sid": recording.account_sid, "api_version": API_VERSION, "call_sid": recording.call_sid,
+        "conference_sid": recording.conference_sid, "date_created": rfc2822(recording.started),
+        "date_updated": rfc2822(recording.date_updated or recording.started),
+        "start_time": rfc2822(recording.started), "duration": str(recording.duration), "sid": recording.sid,
+        "price": None, "price_unit": "USD", "status": recording.status, "channels": 1, "source": recording.source,
+        "error_code": None, "encryption_details": None, "uri": uri + ".json",
     }

@@ -1,7 +1,7 @@
 """The REST API under ``/2010-04-01/Accounts/<AccountSid>/``, as the
 ``twilio`` Python client calls it: Calls (create, fetch, list, update),
-Queues and their Members (list, fetch, dequeue), and Recordings (fetch,
-list, media).  HTTP basic auth with the account SID and auth token."""
+a call's Recordings (start one, list, fetch), Queues and their Members
+(list, fetch, dequeue), and Recordings (fetch, list, media).  HTTP basic auth with the account SID and auth token."""
 from __future__ import annotations
 
 import hmac
@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from carrier import call_recording
 from carrier.calls import EVENTS, Dequeue, StatusCallback, TwimlSource
 from carrier.exchange import CallStateError, Carrier
 from carrier.queues import DEFAULT_MAX_SIZE
-from carrier.recordings import silent_wav
+from carrier.recordings import StatusNotice, silent_wav
 from carrier.rest import errors
 from carrier.rest.errors import ApiError
 from carrier.rest.resources import (
@@ -173,6 +174,39 @@ def update_call(call_sid: str):
     except CallStateError:
         raise ApiError(400, errors.CALL_NOT_LIVE, "Call is not in-progress. Cannot redirect.") from None
     return jsonify(call_json(carrier(), call))
+
+
+@bp.post("/Calls/<call_sid>/Recordings.json")
+def create_call_recording(call_sid: str):
+    """Start recording a live call (Twilio's Call Recordings: create)."""
+    call = _call(call_sid)
+    form = request.form
+    if form.get("RecordingConfigurationId"):
+        raise errors.not_emulated("The RecordingConfigurationId parameter")
+    channels = call_recording.CHANNELS.get(form.get("RecordingChannels") or "mono")
+    if channels is None:
+        raise ApiError(400, errors.INVALID_PARAMETER, "RecordingChannels must be mono or dual")
+    track = form.get("RecordingTrack") or "both"
+    if track not in call_recording.TRACKS:
+        raise ApiError(400, errors.INVALID_PARAMETER, "RecordingTrack must be inbound, outbound or both")
+    if (form.get("Trim") or "do-not-trim") not in ("trim-silence", "do-not-trim"):
+        raise ApiError(400, errors.INVALID_PARAMETER, "Trim must be trim-silence or do-not-trim")
+    notice = None
+    if form.get("RecordingStatusCallback"):
+        absolute(form["RecordingStatusCallback"], "RecordingStatusCallback")
+        # One event a parameter, repeated; a value of several, space-separated, is read as Twilio documents it.
+        events = [event for value in form.getlist("RecordingStatusCallbackEvent") for event in value.split()]
+        unknown = [event for event in events if event not in call_recording.EVENTS]
+        if unknown:
+            raise ApiError(400, errors.INVALID_PARAMETER, f"RecordingStatusCallbackEvent {unknown[0]!r} is not one "
+                           "of " + ", ".join(call_recording.EVENTS))
+        notice = StatusNotice(form["RecordingStatusCallback"],
+                              _method(form.get("RecordingStatusCallbackMethod"), "RecordingStatusCallbackMethod"),
+                              frozenset(events or ["completed"]))
+    if call.status != "in-progress":
+        raise ApiError(400, errors.CALL_NOT_LIVE, "Requested resource is not eligible for recording")
+    recording = call_recording.start(carrier(), call, channels, track, notice)
+    return jsonify(call_recording_json(recording)), 201
 
 
 @bp.get("/Calls/<call_sid>/Recordings.json")
@@ -348,7 +382,7 @@ def recording_media(recording_sid: str):
     if extension not in ("", "wav"):
         raise errors.not_emulated(f"Recording media as .{extension} (only WAV)")
     recording = _recording(name)
-    return Response(silent_wav(recording.duration), mimetype="audio/x-wav")
+    return Response(silent_wav(recording.duration, recording.channels), mimetype="audio/x-wav")
 
 
 def _recording(recording_sid: str):

@@ -5,7 +5,7 @@ period (reports/callcentre_sql.py): an index on call.queued_at, so that a day or
 range of it rather than a scan of every call.
 
 Revision ID: a7c3e91f0b24
-Revises: 5eda7c0ffee1
+Revises: a7c3e9b1d2f4
 Create Date: 2026-12-01 00:10:00.000000
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = 'a7c3e91f0b24'
-down_revision = '5eda7c0ffee1'
+down_revision = 'a7c3e9b1d2f4'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from accounts.models import User
 from accounts.services import create_user
+from call_log.models import Call, Recording
 from carrier import ScriptedParty, hang_up, press, say, wait
 from carrier.actions import Pickup
 from database import db
@@ -86,3 +87,13 @@ def test_a_caller_is_offered_to_the_next_operator_when_the_first_does_not_answer
     assert lis == [("offline", "available"), ("available", "ringing"), ("ringing", "on_call"),
                    ("on_call", "wrap_up")]
     assert call.errors == []
+    # Li answered: the call was recorded in two channels, from then until it ended, for quality review.
+    assert service.carrier.wait_until(lambda: recorded(service.app, call.sid) == [("completed", 2)], timeout=60)
+    [recording] = service.carrier.recordings.all(call.sid)
+    assert (recording.channels, recording.source) == (2, "StartCallRecordingAPI")
+
+
+def recorded(app, call_sid: str) -> list[tuple[str, int]]:
+    with db.session_scope(app) as session:
+        return [(r.status, r.channels) for r in session.scalars(
+            select(Recording).join(Call, Call.id == Recording.call_id).where(Call.call_sid == call_sid))]

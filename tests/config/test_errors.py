@@ -55,6 +55,8 @@ def test_shipped_configuration_is_valid_and_complete():
      "lines.yaml: lines[1].numbers[0]: +8652388012319 already belongs to line 'urban'"),
     ("lines.yaml", lambda d: d["lines"][0].update(time_zone="Mars/Olympus"),
      "lines.yaml: lines[0].time_zone: 'Mars/Olympus' is not a time zone"),
+    ("lines.yaml", lambda d: d["lines"][0].update(record_calls="no"),
+     "lines.yaml: lines[0].record_calls: must be true or false"),
     ("lines.yaml", lambda d: d["lines"][0].update(business_hours="nights"),
      "lines.yaml: lines[0].business_hours: unknown calendar 'nights'"),
     ("categories.yaml", lambda d: d["categories"][0].update(department="NOWHERE"),
@@ -147,4 +149,21 @@ def test_seats_yaml_sets_the_ring_the_wrap_up_and_where_a_missed_operator_goes(c
     assert (seats.ring_seconds, seats.wrap_up.total_seconds(), seats.missed_state) == (12, 120, "offline")
     edit(config_dir, "seats.yaml", lambda d: d["seats"].update(missed_state="lunch"))
     with pytest.raises(ConfigError, match="missed_state.*break or offline"):
+        load_config(config_dir)
+
+
+def test_a_line_may_record_no_calls_and_then_needs_no_recording_notice(config_dir):
+    def quiet(data):
+        for line in data["lines"]:
+            line["record_calls"] = False
+    edit(config_dir, "lines.yaml", quiet)
+    edit(config_dir, "prompts/en-US.yaml", lambda d: d["prompts"].pop("recording_notice"))
+    config = load_config(config_dir)
+    assert not config.lines["urban"].record_calls and not config.lines["conduct"].record_calls
+    assert load_config(SHIPPED_CONFIG_DIR).lines["urban"].record_calls
+
+
+def test_a_recording_line_needs_the_recording_notice(config_dir):
+    edit(config_dir, "prompts/en-US.yaml", lambda d: d["prompts"].pop("recording_notice"))
+    with pytest.raises(ConfigError, match="prompts/en-US.yaml: prompts: missing recording_notice"):
         load_config(config_dir)

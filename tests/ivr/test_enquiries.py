@@ -110,3 +110,17 @@ def test_another_question_after_an_answer_is_searched_again_then_a_person(new_ca
     assert outcomes == [("street-vending-permit", "escalated"), ("shop-signs-and-outdoor-advertising", "escalated"),
                         (None, "operator")]
     assert no_case(session)
+
+
+def test_an_english_question_is_answered_from_the_english_texts(new_call, session, app):
+    """English callers are searched against the articles' English title, asks
+    and answer, never the Chinese asks (which once gave a confident wrong answer)."""
+    spoken = services(app).knowledge.article(session, "street-vending-permit").spoken["en-US"]
+    call = new_call()
+    call.dial()
+    call.press("8")
+    heard = call.say("How do I get a permit to sell food from a stall on the street?")
+    [enquiry] = enquiries(session)
+    assert (enquiry.language, enquiry.article_id, enquiry.outcome) == ("en-US", "street-vending-permit", "answered")
+    assert heard.text.startswith(spoken), heard.text
+    assert no_case(session)

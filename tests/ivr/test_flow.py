@@ -1,6 +1,7 @@
 """The IVR flow as pure code: menu tree + call state + caller input -> next turn."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -292,7 +293,22 @@ def test_a_caller_who_speaks_at_the_open_case_offer_is_reporting_a_new_problem(f
 def test_after_hours_start_says_when_the_callback_comes(flow):
     reopen = datetime(2026, 10, 10, 0, 0, tzinfo=timezone.utc)       # 08:00 in Shanghai
     turn = started(flow, business_open=False, next_open=reopen)
-    assert "10月10日8点00分" in turn.say[1].text and turn.state.after_hours
+    assert "10月10日8点00分" in turn.say[2].text and turn.state.after_hours
+
+
+def test_the_greeting_says_that_calls_may_be_recorded(flow):
+    turn = started(flow)
+    assert [u.text for u in turn.say[:2]] == ["您好，这里是泰州市数字城管“帮帮您”热线。",
+                                              "为了保证服务质量，您的通话可能会被录音。"]
+    english = Flow(replace(CONFIG.lines["urban"], languages=("en-US", "zh-CN")), CONFIG.prompts, CONFIG.categories)
+    assert english.start(CallFacts(caller_e164=None)).say[1].text == \
+        "To ensure the quality of our service, your call may be recorded."
+
+
+def test_a_line_that_records_no_calls_does_not_say_so(flow):
+    quiet = Flow(replace(CONFIG.lines["urban"], record_calls=False), CONFIG.prompts, CONFIG.categories)
+    said = [u.text for u in quiet.start(CallFacts(caller_e164=None)).say]
+    assert said[0].startswith("您好") and not any("录音" in text for text in said)
 
 
 def test_anonymous_caller_may_decline_a_callback_with_star(flow):

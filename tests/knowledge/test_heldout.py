@@ -7,7 +7,7 @@ import pytest
 from config.loader import load_config
 from knowledge.articles import CURRENT_HELDOUT, HELDOUT_SETS, HeldOutEnquiry, load_articles, load_heldout
 from knowledge.evaluation import choose_threshold, evaluate, frozen_digest, heldout_digest
-from knowledge.search import ANSWER_MARGIN, Index, margin
+from knowledge.search import ANSWER_MARGIN, Index, answer_margin, margin
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
@@ -46,3 +46,34 @@ def test_the_lead_is_over_the_second_best():
     config = load_config(CONFIG)
     hits = Index(load_articles(CONFIG, config.lines, config.departments)).search("占道经营要办什么手续", "urban")
     assert margin(hits) == hits[0].score - hits[1].score and margin(()) == 0.0
+
+
+def test_english_is_searched_in_english_and_answered_above_its_own_margin():
+    """Once, an English question was compared with the Chinese asks and
+    answered, confidently, with the article on stopping text messages."""
+    config = load_config(CONFIG)
+    articles = load_articles(CONFIG, config.lines, config.departments)
+    hits = Index(articles, "en-US").search("How do I get a permit to sell food from a stall on the street?", "urban")
+    assert hits[0].article.id == "street-vending-permit" and margin(hits) >= answer_margin("en-US")
+    assert answer_margin("zh-CN") == ANSWER_MARGIN and answer_margin("en-US") > ANSWER_MARGIN
+    by_id = {a.id: a for a in articles}
+    assert by_id["street-lamps"].asks_in("en-US") and by_id["street-lamps"].asks_in("fr-FR") == ()
+
+
+def test_the_english_asks_name_only_articles_that_exist(tmp_path):
+    import shutil
+
+    from knowledge.articles import KnowledgeError
+
+    config = load_config(CONFIG)
+    shutil.copytree(CONFIG / "knowledge", tmp_path / "knowledge")
+    (tmp_path / "knowledge" / "asks.en-US.yaml").write_text("asks:\n  no-such-article: [where is it]\n")
+    with pytest.raises(KnowledgeError, match="asks.no-such-article: no such article"):
+        load_articles(tmp_path, config.lines, config.departments)
+
+
+def test_the_english_reports_are_frozen_too():
+    from knowledge.articles import COMPLAINTS_EN, load_complaints
+
+    assert frozen_digest(CONFIG, files=COMPLAINTS_EN) == heldout_digest(CONFIG, files=COMPLAINTS_EN)
+    assert len(load_complaints(CONFIG)) == 150 and len(load_heldout(CONFIG, "english")) == 195

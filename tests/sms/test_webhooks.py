@@ -3,11 +3,15 @@
 <Message>, and the delivery status of what the outbox sent."""
 from __future__ import annotations
 
+import json
+import stat
 import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from sms import inbound
 from sms.models import SmsOptOut
 from sms.services import queue_message
 from tests.support.caller import URBAN
@@ -112,3 +116,77 @@ def test_a_status_callback_that_beats_the_rest_answer_marks_the_message_sent(web
     webhooks.post(f"/sms/status?message={message.id}", {"MessageSid": "SM" + "3" * 32, "MessageStatus": "queued"})
     session.refresh(message)
     assert (message.status, message.message_sid, message.delivery_status) == ("sent", "SM" + "3" * 32, "queued")
+
+
+# While the database is unavailable ------------------------------------------------------------------------------
+
+def _down(*args, **kwargs):
+    raise OperationalError("INSERT INTO sms_opt_out ...", {}, Exception("database is locked"))
+
+
+def _spooled(app, kind: str) -> list[dict]:
+    path = app.config["SETTINGS"].instance_dir / "spool" / f"{kind}.jsonl"
+    if not path.exists():
+        return []
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("word, confirmed", [("退订", "您已退订本热线短信"), ("STOP", "no more SMS")])
+def test_an_opt_out_during_an_outage_is_confirmed_kept_and_honoured_on_replay(app, webhooks, session, clock,
+                                                                           monkeypatch, word, confirmed):
+    owed = queue_message(session, purpose="intake", purpose_key="intake:x", phone=CITIZEN, body="回执",
+                         language="zh-CN", now=clock(), line_id="urban")
+    session.commit()
+    monkeypatch.setattr(inbound, "answer_text", _down)
+    [reply] = replies(text(webhooks, word))
+    assert confirmed in reply
+    [kept] = _spooled(app, "sms_incoming")
+    assert kept["form"]["From"] == CITIZEN and kept["form"]["Body"] == word
+    assert not opted_out(session, CITIZEN)
+    session.commit()        # the test's reads end, as another process's would
+
+    monkeypatch.undo()
+    result = app.test_cli_runner().invoke(args=["spool", "replay"])
+    assert result.exit_code == 0 and "replayed 1" in result.output, result.output
+    assert opted_out(session, CITIZEN)
+    session.refresh(owed)
+    assert owed.status == "cancelled" and _spooled(app, "sms_incoming") == []
+
+
+def test_a_status_query_during_an_outage_is_asked_to_try_again_and_not_kept(app, webhooks, monkeypatch):
+    monkeypatch.setattr(inbound, "answer_text", _down)
+    [reply] = replies(text(webhooks, "查询 2611300001"))
+    assert reply == "系统繁忙，暂时无法查询，请稍后再发送，或拨打本热线。"
+    [english] = replies(text(webhooks, "STATUS 2611300001"))
+    assert english.startswith("We cannot look that up just now")
+    assert _spooled(app, "sms_incoming") == []
+
+
+def test_a_fault_that_is_no_outage_still_answers_the_citizen_and_keeps_nothing(app, webhooks, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(inbound, "answer_text", broken)
+    [reply] = replies(text(webhooks, "退订"))
+    assert reply.startswith("系统繁忙")
+    assert _spooled(app, "sms_incoming") == []
+
+
+def test_a_delivery_status_during_an_outage_is_spooled_and_replayed(app, webhooks, session, clock, monkeypatch):
+    message = queue_message(session, purpose="intake", purpose_key="intake:x", phone=CITIZEN, body="回执",
+                            language="zh-CN", now=clock(), line_id="urban")
+    message.status, message.message_sid = "sent", "SM" + "4" * 32
+    session.commit()
+    monkeypatch.setattr(inbound, "record_status", _down)
+    response = webhooks.post(f"/sms/status?message={message.id}",
+                             {"MessageSid": message.message_sid, "MessageStatus": "delivered"})
+    assert response.status_code == 204
+    [kept] = _spooled(app, "sms_status")
+    assert kept["args"] == {"message": str(message.id)}
+
+    monkeypatch.undo()
+    result = app.test_cli_runner().invoke(args=["spool", "replay"])
+    assert result.exit_code == 0 and "replayed 1" in result.output, result.output
+    session.refresh(message)
+    assert message.delivery_status == "delivered"

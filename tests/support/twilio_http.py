@@ -11,6 +11,8 @@ What it answers, in this order:
 * ``answers["/Calls/CA….json"] = (200, {...})``: a request whose URL path ends so;
 * the calls it placed: ``POST Calls.json`` places one (201, ``queued``, kept in ``created``),
   ``GET Calls.json`` lists them by To and From, ``GET Calls/<sid>.json`` gives ``statuses[sid]``;
+* recordings of live calls: ``POST Calls/<sid>/Recordings.json`` starts one (201, ``in-progress``,
+  its form kept in ``recordings`` with _sid and _call_sid);
 * the SMS it took: ``POST Messages.json`` sends one (201, ``queued``, kept in ``messages``),
   ``GET Messages.json`` lists them by To, newest first, ``GET Messages/<sid>.json`` fetches one;
 * anything else: 404, as Twilio answers it.
@@ -66,6 +68,7 @@ class TwilioRest(HttpClient):
         self.created: list[dict] = []                      # the form of each call placed, with _sid
         self.statuses: dict[str, str] = {}
         self.messages: list[dict] = []                     # the form of each SMS taken, with _sid
+        self.recordings: list[dict] = []                   # the form of each call recording started
         self.failures: list[tuple[int, int, str]] = []     # (HTTP status, Twilio code, message), used in order
         self.lookups_down = False
         self._lock = threading.Lock()
@@ -155,6 +158,16 @@ class TwilioRest(HttpClient):
                       if all(v is None or c.get(k) == v for k, v in wanted.items())]
             return 200, {"calls": listed, "page": 0, "page_size": 50, "start": 0, "end": max(len(listed) - 1, 0),
                          "uri": path, "first_page_uri": path, "next_page_uri": None, "previous_page_uri": None}
+        if method == "POST" and path.endswith("/Recordings.json") and "/Calls/" in path:
+            call_sid = path.split("/Calls/", 1)[1].split("/", 1)[0]
+            sid = "RE" + secrets.token_hex(16)
+            self.recordings.append({**sent.data, "_sid": sid, "_call_sid": call_sid})
+            return 201, {"sid": sid, "account_sid": ACCOUNT_SID, "call_sid": call_sid, "api_version": "2010-04-01",
+                         "status": "in-progress", "channels": 2 if sent.data.get("RecordingChannels") == "dual"
+                         else 1, "source": "StartCallRecordingAPI", "track": sent.data.get("RecordingTrack", "both"),
+                         "duration": None, "conference_sid": None, "error_code": None, "price": None,
+                         "price_unit": None, "encryption_details": None,
+                         "uri": f"{path.removesuffix('.json')}/{sid}.json"}
         if method == "POST" and path.endswith("/Messages.json"):
             sid = "SM" + secrets.token_hex(16)
             self.messages.append({**sent.data, "_sid": sid})
