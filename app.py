@@ -88,11 +88,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from open311.views import bp as open311
     from operators.views import bp as operator_voice
     from reports.views import bp as reports
+    from reports.views import wallboard_bp as wallboard
     from sms.views import bp as sms_webhooks
     from tracking.views import bp as tracking
     from wiring import services
-    for blueprint in (voice, operator_voice, callback_voice, sms_webhooks, api, open311, reports, monitoring,
-                      tracking):
+    for blueprint in (voice, operator_voice, callback_voice, sms_webhooks, api, open311, reports, wallboard,
+                      monitoring, tracking):
         app.register_blueprint(blueprint)
     services(app).webhook_timer = WebhookTimer(app)
     _register_console(app)
@@ -260,7 +261,7 @@ def _register_console(app: Flask) -> None:
     # The menu, in this order.
     for entry in (inspection_pages.MENU_ENTRY, case_pages.MENU_ENTRY, board.MENU_ENTRY, supervision.OVERDUE_ENTRY,
                   supervision.HOTSPOTS_ENTRY, quality_pages.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
-                  reports.MENU_ENTRY):
+                  reports.MENU_ENTRY, reports.WALLBOARD_ENTRY):
         navigation.offer(entry)
     app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for

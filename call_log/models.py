@@ -122,3 +122,5 @@ class Recording(Base):
 
 
 Index("ix_call_status_started", Call.status, Call.started_at)
+# The calls that joined a queue in a period: the call-centre figures and the wallboard.
+Index("ix_call_queued_at", Call.queued_at)

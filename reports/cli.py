@@ -19,6 +19,8 @@ from flask.cli import with_appcontext
 
 from database import db
 from reports import services
+from reports.callcentre import ANSWER_WITHIN, CallIndicator, CallMeasure, CallRow, seconds_text
+from reports.callcentre import TARGETS as CALL_TARGETS
 from reports.enquiries import direct_answers
 from reports.exports import to_csv
 from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
@@ -30,6 +32,7 @@ from reports.tables import (
     INDICATOR_TITLES,
     SHORT_TITLES,
     Names,
+    call_key_name,
     indicator_table,
     shown_indicators,
     unplaced_text,
@@ -70,7 +73,7 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
     with db.session_scope(current_app) as session:
         if refresh:
             services.forget(session, label)
-        assessment = services.assessment(session, settings, label)
+        assessment = services.with_calls(session, services.assessment(session, settings, label))
         if trend:
             counted = services.trend(session, settings, label, app_services().now(), assessment,
                                      budget=float("inf"))
@@ -94,6 +97,7 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
                              for row in rows]}
         if department is None:
             document["all"] = _row_json(report.all, names, report.by, None, key=ALL)
+            document["call_centre"] = _calls_json(assessment, names)
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     if department is not None:
@@ -101,6 +105,7 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
                                     unplaced.get(department)))
     else:
         click.echo(_table_text(assessment, view, rows, report.all, names, places, unplaced))
+        click.echo(_calls_text(assessment, names))
 
 
 def _enquiries_report(label: str, settings: AssessmentSettings, config, fmt: str) -> None:
@@ -132,6 +137,52 @@ def _row_json(row: Row, names: Names, by: str, place: int | None, key=None, unpl
         "counts": {measure.value: row.count(measure) for measure in COUNTS},
         "average_handling_hours": row.handling_time.average,
     }
+
+
+def _calls_json(assessment, names: Names) -> dict:
+    """The month's call-centre figures per line, operator, day and hour (docs/reports.md)."""
+    def row_json(row: CallRow, by: str) -> dict:
+        return {
+            "key": row.key, "name": call_key_name(names, by, row.key),
+            "counts": {measure.value: row.count(measure) for measure in CallMeasure},
+            "indicators": {indicator.value: _figure_json(figure) for indicator, figure in row.figures.items()},
+            "average_wait_seconds": row.average_wait, "average_handling_seconds": row.average_handling,
+            "callbacks": {"owed": len(row.callbacks_owed), "made": len(row.callbacks_made & row.callbacks_owed)},
+        }
+    document = {"time_zone": assessment.settings.time_zone,
+                "answer_within_seconds": int(ANSWER_WITHIN.total_seconds()),
+                "targets": {name: float(value) for name, value in CALL_TARGETS.items()}}
+    for by, report in assessment.calls.items():
+        document[by] = {"rows": [row_json(row, by) for row in report.rows], "all": row_json(report.all, by)}
+    return document
+
+
+def _calls_text(assessment, names: Names) -> str:
+    """The call-centre figures per line, operator and day, as the terminal shows them."""
+    header = ["", "Offered", "Answered", "Abandoned", "Answer rate", "≤15 s", "24 h connected", "Avg wait",
+              "Avg handling", "Callbacks made"]
+    out = ["", f"Call-centre figures {assessment.label} (waits and handling as m:ss; ≤15 s and 24 h connected are "
+               "shares of the calls offered)"]
+    for by in ("line", "operator", "day"):
+        report = assessment.calls.get(by)
+        if report is None:
+            continue
+        lines = []
+        for row in (*report.rows, report.all):
+            figures = row.figures
+            made = figures[CallIndicator.CALLBACKS_MADE]
+            lines.append([call_key_name(names, by, row.key), str(row.count(CallMeasure.OFFERED)),
+                          str(row.count(CallMeasure.ANSWERED)), str(row.count(CallMeasure.ABANDONED)),
+                          figures[CallIndicator.ANSWER_RATE].percent or "–",
+                          figures[CallIndicator.ANSWERED_WITHIN_15S].percent or "–",
+                          figures[CallIndicator.CONNECTION_RATE_24H].percent or "–",
+                          seconds_text(row.average_wait), seconds_text(row.average_handling),
+                          f"{len(made.numerator)}/{len(made.denominator)}"])
+        titled = [by.capitalize()] + header[1:]
+        widths = [max(_width(cell) for cell in column) for column in zip(titled, *lines, strict=True)]
+        out += ["", _line(titled, widths, 1), _line(["-" * w for w in widths], widths, 1)]
+        out += [_line(line, widths, 1) for line in lines]
+    return "\n".join(out)
 
 
 def _figure_json(figure: Figure) -> dict:

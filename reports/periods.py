@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -59,6 +59,17 @@ def _month(year: int, number: int, time_zone: str) -> Period:
     following = (year + 1, 1) if number == 12 else (year, number + 1)
     return Period(_local_midnight(year, number, time_zone), _local_midnight(*following, time_zone),
                   f"{year:04d}-{number:02d}")
+
+
+def day_of(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> Period:
+    """The local day that ``moment`` falls in, from local midnight to the next, labelled
+    "YYYY-MM-DD" (the wallboard's "today")."""
+    zone = ZoneInfo(time_zone)
+    local = moment.astimezone(zone).date()
+    following = local + timedelta(days=1)
+    start = datetime(local.year, local.month, local.day, tzinfo=zone).astimezone(timezone.utc)
+    end = datetime(following.year, following.month, following.day, tzinfo=zone).astimezone(timezone.utc)
+    return Period(start, end, local.isoformat())
 
 
 def is_month(label: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
 
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from cases.models import Case, CaseEvent
 from reports import sql
+from reports.callcentre import CallReport
+from reports.callcentre_sql import call_reports
 from reports.indicators import ALL, GroupKey, Indicator, Measure, Placing, Report, Row, rank
 from reports.models import MonthFigures
 from reports.periods import Period, month, trailing_months
@@ -62,6 +64,7 @@ class Assessment:
     period: Period
     settings: AssessmentSettings
     reports: Mapping[str, Report]   # by the names in VIEWS
+    calls: Mapping[str, CallReport] = field(default_factory=dict)   # call-centre figures, by grouping
 
     @property
     def label(self) -> str:
@@ -81,6 +84,12 @@ def assessment(session: Session, settings: AssessmentSettings, label: str) -> As
     period = month(label, settings.time_zone)
     sets = sql.marks(session, [period], settings.rules, workers=settings.database_workers)
     return Assessment(period, settings, Reports(sets, settings.hotline_channel))
+
+
+def with_calls(session: Session, assessment: Assessment) -> Assessment:
+    """The assessment with the month's call-centre figures (``reports.callcentre``) per line,
+    operator, day and hour, from one reading of the calls' marks (``reports.callcentre_sql``)."""
+    return replace(assessment, calls=call_reports(session, assessment.period, assessment.settings.time_zone))
 
 
 # --- trends ------------------------------------------------------------------------------------

@@ -22,6 +22,9 @@ from flask_babel import ngettext
 
 from config.catalog import HotlineConfig
 from console.labels import STATUS, word
+from reports.callcentre import TARGETS as CALL_TARGETS
+from reports.callcentre import CallIndicator, CallMeasure, CallReport, seconds_text
+from reports.callcentre import meets_target as meets_call_target
 from reports.indicators import ALL, LOWER_IS_BETTER, TOO_FEW, Figure, GroupKey, Indicator, Measure, Placing, Row
 from reports.services import Assessment, CaseLine, Lateness
 
@@ -377,3 +380,82 @@ def _target_text(settings, indicator: Indicator) -> str:
     if indicator in LOWER_IS_BETTER:
         return _("at most %(target)s%%", target=target)
     return _("at least %(target)s%%", target=target)
+
+
+# --- call-centre figures ------------------------------------------------------------------------
+
+CALL_TITLES: Mapping[CallIndicator, str] = {
+    CallIndicator.ANSWER_RATE: _l("Answer rate"),
+    CallIndicator.ABANDON_RATE: _l("Abandon rate"),
+    CallIndicator.ANSWERED_WITHIN_15S: _l("Answered within 15 s"),
+    CallIndicator.CONNECTION_RATE_24H: _l("24-hour connection rate"),
+    CallIndicator.CALLBACKS_MADE: _l("Callbacks made"),
+}
+CALL_COUNTS: Mapping[CallMeasure, str] = {
+    CallMeasure.OFFERED: _l("Calls offered"), CallMeasure.ANSWERED: _l("Calls answered"),
+    CallMeasure.ABANDONED: _l("Calls abandoned"), CallMeasure.LEFT_FOR_CALLBACK: _l("Left for a callback"),
+}
+CALL_VIEW_TITLES = {"line": _l("Calls by line"), "operator": _l("Calls by operator"), "day": _l("Calls by day"),
+                    "hour": _l("Calls by hour of the day")}
+CALL_KEY_TITLES = {"line": _l("Line"), "operator": _l("Operator"), "day": _l("Day"), "hour": _l("Hour")}
+CALL_TABLES = {f"calls-{by}": by for by in CALL_VIEW_TITLES}
+# Excel keeps a span as a fraction of a day; this shows it as minutes and seconds, as the page does.
+MINUTES_SECONDS = "[m]:ss"
+
+
+def call_table(report: CallReport, names: Names, label: str) -> Table:
+    """A month's call-centre figures grouped by line, operator, day or hour: the counts, each
+    share with its numerator and denominator, the average wait and handling time (m:ss)."""
+    by = report.by
+    columns = [Column(str(CALL_KEY_TITLES[by]))]
+    groups = [("", 1)]
+    columns += [Column(str(title), numeric=True) for title in CALL_COUNTS.values()]
+    groups.append(("", len(CALL_COUNTS)))
+    for indicator in CallIndicator:
+        title = CALL_TITLES[indicator]
+        columns += [Column(_("%(indicator)s %%", indicator=title), indicator.value, True),
+                    Column(_("%(indicator)s numerator", indicator=title), indicator.value, True),
+                    Column(_("%(indicator)s denominator", indicator=title), indicator.value, True)]
+        groups.append((str(title), 3))
+    columns += [Column(_("Average wait (m:ss)"), numeric=True), Column(_("Average handling time (m:ss)"), numeric=True)]
+    groups.append(("", 2))
+    rows = []
+    for row in (*report.rows, report.all):
+        name = call_key_name(names, by, row.key)
+        cells = [Cell(name, name)]
+        cells += [Cell(str(row.count(measure)), row.count(measure)) for measure in CALL_COUNTS]
+        figures = row.figures
+        for indicator in CallIndicator:
+            figure = figures[indicator]
+            meets = meets_call_target(indicator, figure)
+            cells += [Cell(percent(figure), _ratio(figure), None, None if meets is None else ("ok" if meets else "bad"),
+                           "0.00%"),
+                      Cell(str(len(figure.numerator)), len(figure.numerator)),
+                      Cell(str(len(figure.denominator)), len(figure.denominator))]
+        for seconds in (row.average_wait, row.average_handling):
+            cells.append(Cell(seconds_text(seconds), None if seconds is None else _rounded_seconds(seconds) / 86400,
+                              number_format=MINUTES_SECONDS))
+        rows.append(tuple(cells))
+    classes = tuple("" for _ in report.rows) + ("total",)
+    note = _("Offered: calls that joined an operator queue in the month. Answered within 15 s and the 24-hour "
+             "connection rate are shares of the calls offered; GB/T 33358 asks for at least %(target)s%% connected "
+             "within 24 hours. See docs/reports.md.", target=CALL_TARGETS["connection_rate_24h"])
+    return Table(f"calls-{by}", f"{CALL_VIEW_TITLES[by]} · {label}", tuple(columns), tuple(rows), classes, note,
+                 tuple(groups))
+
+
+def call_key_name(names: Names, by: str, key: str | None) -> str:
+    """A call-centre row's name: the line's, the operator's user name, the day, or the hour as a span."""
+    if key == ALL:
+        return _("All calls")
+    if by == "line":
+        return names.key("line", key) if key is not None else _("(none)")
+    if by == "operator":
+        return key if key is not None else _("Not answered")
+    if by == "hour":
+        return f"{key}:00–{int(key) + 1:02d}:00" if key is not None else _("(none)")
+    return key or _("(none)")
+
+
+def _rounded_seconds(seconds: float) -> int:
+    return int(Decimal(str(seconds)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

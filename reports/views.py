@@ -11,31 +11,40 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from console.auth import current_principal, requires
-from console.i18n import language
+from console.i18n import language, local_time
+from console.labels import SEAT_STATE
 from console.navigation import NavItem
 from database import db
+from operators.seats import STATES
 from reports import exports, services
+from reports.callcentre import TARGETS as CALL_TARGETS
+from reports.callcentre import CallIndicator, CallMeasure, seconds_text
 from reports.charts import ChartWords, Series, trend_chart
 from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
 from reports.periods import is_month
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import (
+    CALL_TABLES,
+    CALL_TITLES,
     COUNTS,
     INDICATOR_TITLES,
     VIEW_TITLES,
     Names,
+    call_table,
     cases_table,
     counts_table,
     indicator_table,
     summary_table,
     unplaced_text,
 )
+from reports.wallboard import wallboard as figures_now
 from wiring import services as app_services
 
 bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_folder="templates",
@@ -43,12 +52,21 @@ bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_fold
 
 ROLES = ("supervisor", "dispatcher", "department")   # admins pass every check
 DEPARTMENT_VIEWS = ("departments", "hotline", "others")
-TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "channels", "lines", "categories")
-PAGE_TABLES = TABLES[:-2]            # lines and categories have a page of their own (breakdown)
 BREAKDOWNS = ("lines", "categories")
+TABLES = ("summary", "departments", "hotline", "others", "departments-counts", "channels", *BREAKDOWNS,
+          *CALL_TABLES)
+PAGE_TABLES = tuple(t for t in TABLES if t not in BREAKDOWNS)   # lines and categories have a page of their own
 
 MENU_ENTRY = NavItem("reports.index", _l("Reports"),
                      _l("Monthly assessment of departments: indicators, ranking, trends, exports"), ROLES)
+
+# The wallboard is the console's (/console/wallboard), for the people who answer and route calls.
+wallboard_bp = Blueprint("wallboard", __name__, url_prefix="/console", template_folder="templates")
+WALLBOARD_ROLES = ("operator", "supervisor", "dispatcher")
+WALLBOARD_ENTRY = NavItem("wallboard.wallboard", _l("Wallboard"),
+                          _l("Today's call-centre figures for a wall screen, live"), WALLBOARD_ROLES)
+# How often the wallboard asks for its figures, in milliseconds.
+WALLBOARD_POLL_MS = 5000
 
 
 def assessment_settings(app=None) -> AssessmentSettings:
@@ -68,7 +86,7 @@ def _assessment(label: str) -> services.Assessment:
     found = kept.get(key)
     if found is not None and time.monotonic() < found[0]:
         return found[1]
-    assessment = services.assessment(db.session(), settings, label)
+    assessment = services.with_calls(db.session(), services.assessment(db.session(), settings, label))
     settled = assessment.period.end + services.SETTLED_AFTER <= app_services().now()
     kept[key] = (time.monotonic() + (_KEPT_SETTLED if settled else _KEPT_OPEN), assessment)
     for old in sorted(kept, key=lambda k: kept[k][0])[:-_KEPT_MONTHS]:
@@ -123,13 +141,18 @@ def monthly(label: str):
     state = month_state(assessment, app_services().now())
     # Enquiries are the centre's, not a department's: the centre's staff see 直办率.
     enquiries = _direct_answers(assessment.period) if scope is None and state != "future" else None
+    # The call-centre figures are the centre's too; shown when any call reached a queue.
+    calls = scope is None and state != "future" and _any_calls(assessment)
     if state in ("future", "empty"):
         # Nothing to count: say so, rather than show tables of dashes.
         return render_template(
             "reports/monthly.html", assessment=assessment, label=label, state=state, scope=scope,
             scope_name=names.department(scope), previous=_shift(label, -1), following=_shift(label, 1),
-            period_text=_period_text(assessment.period, settings), keep={}, enquiries=enquiries)
-    tables = _tables(assessment, names, scope, rank_by, wanted=PAGE_TABLES)
+            period_text=_period_text(assessment.period, settings), keep={}, enquiries=enquiries,
+            tables=_tables(assessment, names, scope, rank_by, wanted=CALL_TABLES) if calls else {},
+            headings=_headings(settings), calls=calls)
+    tables = _tables(assessment, names, scope, rank_by,
+                     wanted=PAGE_TABLES if calls else tuple(t for t in PAGE_TABLES if t not in CALL_TABLES))
     trend = services.trend(db.session(), settings, label, app_services().now(), shown=assessment)
     db.session().commit()   # only the settled months' figures, kept for the next view
     charts = _charts(trend, settings, names, scope)
@@ -139,7 +162,12 @@ def monthly(label: str):
         previous=_shift(label, -1), following=_shift(label, 1), departments=_departments(assessment, scope),
         settings=settings, headings=_headings(settings), period_text=_period_text(assessment.period, settings),
         keep={"rank": rank_by.value} if rank_by != settings.rank_by else {}, pending=trend.pending, state=state,
-        enquiries=enquiries)
+        enquiries=enquiries, calls=calls)
+
+
+def _any_calls(assessment: services.Assessment) -> bool:
+    total = assessment.calls["line"].all if assessment.calls else None
+    return total is not None and bool(total.count(CallMeasure.OFFERED) or total.callbacks_owed)
 
 
 def _direct_answers(period) -> list[dict]:
@@ -176,7 +204,9 @@ def export(label: str, table: str, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     assessment = _assessment(label)
-    wanted = TABLES if table == "report" else (table,)
+    # The whole report: the call-centre tables too when any call reached a queue in the month.
+    wanted = (TABLES if _any_calls(assessment) else tuple(t for t in TABLES if t not in CALL_TABLES)) \
+        if table == "report" else (table,)
     tables = _tables(assessment, _names(), scope, _indicator(request.args.get("rank")) or settings.rank_by, wanted)
     if table == "report":
         chosen = list(tables.values())
@@ -310,7 +340,9 @@ def _tables(assessment, names: Names, scope: str | None, rank_by: Indicator, wan
         "lines": lambda: indicator_table(assessment, "lines", names),
         "categories": lambda: indicator_table(assessment, "categories", names),
     }
-    city_only = {"summary", "channels", "lines", "categories"}
+    for name, by in CALL_TABLES.items():
+        makers[name] = lambda by=by: call_table(assessment.calls[by], names, assessment.label)
+    city_only = {"summary", "channels", "lines", "categories", *CALL_TABLES}
     return {name: makers[name]() for name in TABLES if name in wanted and not (scope and name in city_only)}
 
 
@@ -348,6 +380,10 @@ def _headings(settings: AssessmentSettings) -> dict[str, tuple[str, str]]:
         sign = "≤" if indicator in LOWER_IS_BETTER else "≥"
         headings[indicator.value] = (str(title), _("target %(sign)s %(target)s%%", sign=sign, target=target)
                                      if target is not None else "")
+    for call_indicator, title in CALL_TITLES.items():
+        target = CALL_TARGETS.get(call_indicator.value)
+        headings[call_indicator.value] = (str(title), _("target %(sign)s %(target)s%%", sign="≥", target=target)
+                                          if target is not None else "")
     return headings
 
 
@@ -405,3 +441,57 @@ def _shift(label: str, months: int) -> str:
     year, number = map(int, label.split("-"))
     index = year * 12 + number - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+# --- the wallboard ---------------------------------------------------------------------------------
+
+# The wallboard's words, each said in Chinese with the English beside it, whatever the reader chose:
+# a wall screen is read by everyone in the room.
+WALLBOARD_WORDS = {
+    "title": _l("Call-centre wallboard"), "today": _l("Today so far"),
+    "offered": _l("Calls offered"), "answered": _l("Calls answered"), "abandoned": _l("Calls abandoned"),
+    "within": _l("Answered within 15 s"), "wait": _l("Average wait"), "handling": _l("Average handling time"),
+    "waiting": _l("Callers waiting now"), "longest": _l("Longest waiting now"), "seats": _l("Operators"),
+    "lost": _l("connection lost, retrying…"), "updated": _l("updated"),
+}
+
+
+def _both(text) -> dict[str, str]:
+    """A catalogue word in Chinese and in English."""
+    said = {}
+    for locale in ("zh_CN", "en_US"):
+        with force_locale(locale):
+            said[locale] = str(text)
+    return said
+
+
+@wallboard_bp.get("/wallboard")
+@requires(*WALLBOARD_ROLES)
+def wallboard():
+    words = {key: _both(text) for key, text in WALLBOARD_WORDS.items()}
+    states = [(state, _both(SEAT_STATE[state])) for state in STATES]
+    return render_template("reports/wallboard.html", words=words, states=states, poll_ms=WALLBOARD_POLL_MS)
+
+
+@wallboard_bp.get("/wallboard.json")
+@requires(*WALLBOARD_ROLES)
+def wallboard_json():
+    """Today's figures so far, the queues and the seats now (the page polls this)."""
+    settings = assessment_settings()
+    # Read-only, as the live board's poll: on SQLite it never takes the write lock.
+    board = figures_now(db.reader(), settings.time_zone, app_services().now())
+    total = board.today.all
+    within = total.figures[CallIndicator.ANSWERED_WITHIN_15S]
+    return {
+        "day": board.today.period.label, "at": local_time(board.at, with_seconds=True),
+        "offered": total.count(CallMeasure.OFFERED), "answered": total.count(CallMeasure.ANSWERED),
+        "abandoned": total.count(CallMeasure.ABANDONED),
+        "answered_within_15s": {"percent": within.percent, "numerator": len(within.numerator),
+                                "denominator": len(within.denominator)},
+        "average_wait": seconds_text(total.average_wait), "average_wait_seconds": total.average_wait,
+        "average_handling": seconds_text(total.average_handling),
+        "average_handling_seconds": total.average_handling,
+        "waiting": board.waiting, "longest_wait": seconds_text(board.longest_wait_seconds),
+        "longest_wait_seconds": board.longest_wait_seconds,
+        "seats": dict(board.seats),
+    }
