@@ -54,6 +54,19 @@ class ConferenceUrls:
     hold: str                                       # HoldUrl and waitUrl: the hold prompt
 
 
+def conference_urls(url: Callable[..., str]) -> ConferenceUrls:
+    """The conference legs' URLs, built by ``url`` (``ivr.kit.external_url``
+    in a request, ``public_url`` bound to the app outside one)."""
+    return ConferenceUrls(
+        whisper=lambda caller: url("operator_voice.whisper", call=caller),
+        operator_leg=lambda caller, operator: url("operator_voice.operator_leg", call=caller, operator=operator),
+        participant_leg=lambda caller, role, who: url("operator_voice.participant_leg", call=caller, role=role,
+                                                      who=who),
+        events=url("operator_voice.conference_events"),
+        hold=url("operator_voice.hold"),
+    )
+
+
 class Refused(Exception):
     """Twilio refused, or the call is not in a state for this: ``reason``
     is one of GONE (the caller hung up, the conference ended), NOT_NOW (the
@@ -245,16 +258,16 @@ class InCall:
     status: str
 
 
-def people_in(session: Session, call_ids: list[int]) -> dict[int, list[InCall]]:
-    """Those dialling into or in each call's conference now."""
-    found: dict[int, list[InCall]] = {}
-    if not call_ids:
+def people_in(session: Session, call_sids: list[str]) -> dict[str, list[InCall]]:
+    """Those dialling into or in each call's conference now, by the caller's CallSid."""
+    found: dict[str, list[InCall]] = {}
+    if not call_sids:
         return found
-    for leg in session.scalars(select(CallParticipant).where(
-            CallParticipant.call_id.in_(call_ids), CallParticipant.status.in_(("dialling", "joined")))
+    for caller, leg in session.execute(
+            select(Call.call_sid, CallParticipant).join(Call, Call.id == CallParticipant.call_id)
+            .where(Call.call_sid.in_(call_sids), CallParticipant.status.in_(("dialling", "joined")))
             .order_by(CallParticipant.id)):
-        found.setdefault(leg.call_id, []).append(InCall(leg.role, leg.who, leg.mode, leg.hold, leg.muted,
-                                                        leg.status))
+        found.setdefault(caller, []).append(InCall(leg.role, leg.who, leg.mode, leg.hold, leg.muted, leg.status))
     return found
 
 

@@ -40,6 +40,7 @@ from operators.conference_services import (
     operator_leg_ended,
     ring_operator,
 )
+from operators.conference_services import conference_urls as build_conference_urls
 from operators.seating import answered, bridge_ended, holding, move
 from operators.whispers import department_whisper, operator_whisper
 from wiring import services
@@ -54,15 +55,7 @@ def _language_of(call) -> str:
 
 def conference_urls() -> ConferenceUrls:
     """The URLs of a call's conference legs, for this request's host."""
-    return ConferenceUrls(
-        whisper=lambda caller: external_url("operator_voice.whisper", call=caller),
-        operator_leg=lambda caller, operator: external_url("operator_voice.operator_leg", call=caller,
-                                                           operator=operator),
-        participant_leg=lambda caller, role, who: external_url("operator_voice.participant_leg", call=caller,
-                                                               role=role, who=who),
-        events=external_url("operator_voice.conference_events"),
-        hold=external_url("operator_voice.hold"),
-    )
+    return build_conference_urls(external_url)
 
 
 @bp.post("/connect")
