@@ -32,8 +32,14 @@ from database import db
 from ivr.kit import external_url
 from operators import conference as conference_rules
 from operators.board import live_calls
-from operators.conference_services import Refused, conference_urls, operator_move, people_in, stop_supervising, \
-    supervise
+from operators.conference_services import (
+    Refused,
+    conference_urls,
+    operator_move,
+    people_in,
+    stop_supervising,
+    supervise,
+)
 from operators.distribution import distribute
 from operators.intake import CaseForm, FormError, Saved, case_of_call, file_from_call, prefill
 from operators.presence import report_present

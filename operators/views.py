@@ -13,9 +13,9 @@ from twilio.base.exceptions import TwilioRestException
 
 from accounts.models import User
 from call_log.services import FINAL_STATUSES, find_call
+from call_log.twilio_rest import twilio_client
 from cases.services import find_case, open_cases_of
 from database import db
-from call_log.twilio_rest import twilio_client
 from ivr.kit import call_sid, external_url, recovery, twilio_signed, twiml, voice_urls
 from ivr.params import whole_number
 from ivr.prompts import render

@@ -100,9 +100,9 @@ class TwilioRest(HttpClient):
             self.messages.append({"To": to, "Body": body, "_sid": sid})
         return sid
 
-    def conference(self, name: str, **legs: str) -> str:
+    def conference(self, name: str, sid: str | None = None, **legs: str) -> str:
         """A conference in progress, with a participant per label (``caller="CA…"``); its sid."""
-        sid = "CF" + secrets.token_hex(16)
+        sid = sid or "CF" + secrets.token_hex(16)
         with self._lock:
             self.conferences[name] = {"sid": sid, "status": "in-progress", "participants": {
                 leg: _participant(sid, leg, label) for label, leg in legs.items()}}
