@@ -118,7 +118,16 @@ class Talking:
     peer: str
 
 
-Moment = Listening | Recording | Holding | Talking
+@dataclass(frozen=True)
+class Conferencing:
+    """In a conference: ``mode`` is ``waiting`` (for it to start), ``held``
+    or ``talking``."""
+
+    conference: str
+    mode: str
+
+
+Moment = Listening | Recording | Holding | Talking | Conferencing
 
 
 def describe(action: Action) -> str:

@@ -10,6 +10,7 @@ from carrier.exchange import Carrier
 from carrier.guard import refuse_in_production
 from carrier.phone import bp as phone_bp
 from carrier.rest import bp as rest_bp
+from carrier.rest.conferences import bp as conferences_bp
 from carrier.rest.errors import METHOD_NOT_ALLOWED, ApiError, not_found
 from carrier.rest.messages import bp as messages_bp
 from config.settings import Settings, load_settings
@@ -27,6 +28,7 @@ def create_carrier_app(carrier: Carrier | None = None, settings: Settings | None
     app.extensions["carrier"] = carrier
     app.register_blueprint(rest_bp)
     app.register_blueprint(messages_bp)
+    app.register_blueprint(conferences_bp)
     app.register_blueprint(phone_bp)
 
     @app.errorhandler(HTTPException)

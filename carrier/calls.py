@@ -97,6 +97,18 @@ class BridgeConnected:
 
 
 @dataclass(frozen=True)
+class ConferenceNews:
+    """Something in a conference this leg must act on: ``changed`` (the
+    conference started, or the leg was put on or taken off hold),
+    ``removed`` (the Participants resource took it out), ``ended`` (the
+    conference is over), or ``announce`` (``document`` is to be played to it)."""
+
+    conference: Any
+    kind: str
+    document: Any = None
+
+
+@dataclass(frozen=True)
 class MemberAvailable:
     queue_sid: str
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from carrier.bridge import ENDED, HANGUP, REDIRECTED, Bridge, Outcome, hold
 from carrier.calls import BridgeConnected, Dequeue, MemberAvailable, PeerLeft, StatusCallback, TwimlSource
+from carrier.conference import dial_conference
 from carrier.ringing import dial_status, ring
 from carrier.signals import CallOver, OtherLeg, PartyHungUp, Redirect
 from carrier.twiml import SCHEMA_WARNING, TwimlProblem
@@ -40,6 +41,13 @@ class Target:
 
 
 def dial(interp: Interpreter, verb: Node, document: Document) -> TwimlSource | None:
+    conferences = [noun for noun in verb.children if noun.name == "Conference"]
+    if conferences:
+        if len(verb.children) > 1 or verb.own_text:
+            raise interp.application_error(TwimlProblem(
+                "<Conference> must be the only noun of its <Dial>", code=SCHEMA_WARNING, element="Dial",
+                line=verb.line).to_json())
+        return dial_conference(interp, verb, document, conferences[0])
     queues = [noun for noun in verb.children if noun.name == "Queue"]
     if queues:
         if len(verb.children) > 1 or verb.own_text:

@@ -86,12 +86,12 @@ def _hold_in_queue(interp: Interpreter, queue: CallQueue, member: Member, wait: 
             source = TwimlSource(wait.url, wait.method, params=queue.wait_params(member))
             document = interp.load(source, WAIT_VERBS, "a waitUrl document")
             interp.run(document, allowed=WAIT_VERBS, purpose="a waitUrl document")
-            interp.pause(max(1, _round_seconds(document)))
+            interp.pause(max(1, round_seconds(document)))
     finally:
         interp.in_queue = False
 
 
-def _round_seconds(document: Document) -> int:
+def round_seconds(document: Document) -> int:
     """How long one round of wait music would take on a real line."""
     total = 0
     for verb in document.verbs:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from carrier.actions import Action
-from carrier.calls import Call, EndRequest, LogEntry, RedirectRequest, StatusCallback, TwimlSource
+from carrier.calls import Call, ConferenceNews, EndRequest, LogEntry, RedirectRequest, StatusCallback, TwimlSource
 from carrier.clock import Clock
+from carrier.conferences import ConferenceFull, ConferenceRegistry, Participant
 from carrier.interpreter import Interpreter
 from carrier.messages import Messaging
 from carrier.parties import Directory, Party
@@ -79,6 +80,7 @@ class Carrier:
         self.directory = Directory()
         self.numbers: dict[str, IncomingNumber] = {}
         self.queues = QueueRegistry(self.clock)
+        self.conferences = ConferenceRegistry(self)
         self.recordings = RecordingStore()
         self.messages = Messaging(self)
         self.changed = threading.Condition()
@@ -132,6 +134,30 @@ class Carrier:
                              status_callback=status_callback)
         leg.mailbox.forward_to(parent.mailbox)
         return leg
+
+    def dial_participant(self, conference, participant_options: dict[str, Any], *, to: str, from_: str,
+                         status_callback: StatusCallback | None, timeout: int) -> Participant:
+        """The Participants resource dials ``to``; answered, the leg joins ``conference``."""
+        call = self._new_call(from_, to, "outbound-api", self.directory.lookup(to), status_callback=status_callback)
+        participant = Participant(call, dialled_out=True, **participant_options)
+        try:
+            conference.expect(participant)
+        except ConferenceFull:
+            call.set_status("failed")
+            raise
+        self._start(call, lambda: Interpreter(self, call).run_dial_out(conference, participant, timeout))
+        return participant
+
+    def remove_participant(self, conference, participant: Participant) -> None:
+        """The Participants resource removes a leg: it leaves at once, and its
+        thread goes on (a <Dial> to its action; a dial-out hangs up).  One
+        still ringing stops ringing."""
+        if participant.joined:
+            if conference.leave(participant, kicked=True):
+                participant.call.mailbox.put(ConferenceNews(conference, "removed"))
+        else:
+            conference.drop(participant)
+            participant.call.mailbox.put(EndRequest("canceled"))
 
     def release_leg(self, leg: Call, source: TwimlSource) -> None:
         """A dialled leg redirected out of its bridge continues on its own thread."""
@@ -245,3 +271,4 @@ class Carrier:
         for thread in threads:
             thread.join(timeout)
         self.messages.join(timeout)
+        self.conferences.outbox.join(timeout)

@@ -18,11 +18,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
+from carrier import conference as conference_leg
 from carrier import dial, enqueue, gather, record
 from carrier.actions import INPUTS, Action, HangUp, Moment, Pickup, Press, Silence, Speak, describe
-from carrier.calls import Dequeue, EndRequest, Envelope, Mailbox, PeerLeft, RedirectRequest, TwimlSource
+from carrier.calls import ConferenceNews, Dequeue, EndRequest, Envelope, Mailbox, PeerLeft, RedirectRequest, TwimlSource
 from carrier.ringing import ring
-from carrier.signals import CallOver, Dequeued, LeaveQueue, OtherLeg, PartyHungUp, PeerLeftBridge, Redirect
+from carrier.signals import (
+    CallOver,
+    ConferenceInterrupt,
+    Dequeued,
+    LeaveQueue,
+    OtherLeg,
+    PartyHungUp,
+    PeerLeftBridge,
+    Redirect,
+)
 from carrier.speech import Utterance, plain, utterance_of
 from carrier.twiml import PARSE_FAILURE, Document, Node, TwimlProblem, check_allowed, parse
 from carrier.webhooks import WebhookFailure
@@ -46,6 +56,7 @@ class Interpreter:
         self.mailbox = mailbox or call.mailbox
         self.in_queue = False       # <Leave> only means something in a queue's wait music
         self.joining = None         # the bridge a dequeued caller is being connected to
+        self.conference = None      # the conference this leg is in
 
     def for_leg(self, leg: Call) -> Interpreter:
         """An interpreter for a leg this thread looks after (a dialled party's whisper)."""
@@ -77,6 +88,10 @@ class Interpreter:
         if send_digits:
             call.note("played", f"DTMF {send_digits}", digits=send_digits)
         self._run_to_end(call.source)
+
+    def run_dial_out(self, conference, participant, ring_timeout: int) -> None:
+        """A Participants dial-out: ring, then join the conference."""
+        conference_leg.run_dial_out(self, conference, participant, ring_timeout)
 
     def run_redirected(self, source: TwimlSource) -> None:
         """A dialled leg taken out of its bridge by a REST update runs on its own."""
@@ -243,6 +258,10 @@ class Interpreter:
         if isinstance(item, PeerLeft):
             if item.bridge is self.joining:
                 raise PeerLeftBridge(item.bridge)
+            return None
+        if isinstance(item, ConferenceNews):
+            if item.conference is self.conference and self.conference is not None:
+                raise ConferenceInterrupt(item)
             return None
         return item if isinstance(item, INPUTS) else None
 

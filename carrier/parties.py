@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from carrier.actions import (
     Action,
+    Conferencing,
     HangUp,
     Holding,
     Listening,
@@ -124,7 +125,7 @@ class ScriptedParty(Party):
             waiting_in = self._waiting.get(call.sid)
             if waiting_in is not None:
                 if waiting_in is type(moment) or (waiting_in is Holding and isinstance(moment, (Listening, Recording))):
-                    return Wait() if isinstance(moment, (Holding, Talking)) else Silence()
+                    return Wait() if isinstance(moment, (Holding, Talking, Conferencing)) else Silence()
                 del self._waiting[call.sid]
             if not self.steps:
                 return HangUp()
@@ -226,6 +227,8 @@ def _moment_json(moment: Moment) -> dict:
         return {"moment": "recording", "finish_on_key": moment.finish_on_key, "max_length": moment.max_length}
     if isinstance(moment, Holding):
         return {"moment": "holding", "queue": moment.queue}
+    if isinstance(moment, Conferencing):
+        return {"moment": "conference", "conference": moment.conference, "mode": moment.mode}
     return {"moment": "talking", "peer": moment.peer}
 
 

@@ -5,6 +5,7 @@ import secrets
 
 CALL = "CA"
 QUEUE = "QU"
+CONFERENCE = "CF"
 RECORDING = "RE"
 TRANSCRIPTION = "TR"
 PHONE_NUMBER = "PN"

@@ -58,3 +58,11 @@ class OtherLeg(Signal):
 
 class LeaveQueue(Signal):
     pass
+
+
+class ConferenceInterrupt(Signal):
+    """News from the conference the leg is in (see ``carrier.calls.ConferenceNews``)."""
+
+    def __init__(self, news: Any) -> None:
+        super().__init__(news.kind)
+        self.news = news

@@ -29,6 +29,7 @@ import click
 from carrier.actions import (
     DTMF_KEYS,
     Action,
+    Conferencing,
     HangUp,
     Holding,
     Listening,
@@ -71,8 +72,9 @@ class TerminalCaller(ScriptedParty):
             if isinstance(action, (Press, Speak, HangUp)):
                 click.secho(f"  > {_describe(action)}", fg="green")
             return action
-        if isinstance(moment, (Holding, Talking)):
-            click.secho(f"  ({'on hold' if isinstance(moment, Holding) else 'connected'})", dim=True)
+        if isinstance(moment, (Holding, Talking, Conferencing)):
+            state = {Holding: "on hold", Talking: "connected", Conferencing: "in a conference"}[type(moment)]
+            click.secho(f"  ({state})", dim=True)
             return Wait()
         line = self.read_line(_prompt(moment))
         return HangUp() if line is None else parse_line(line)

@@ -152,7 +152,21 @@ ELEMENTS: dict[str, Spec] = {
     # Valid TwiML the carrier does not run (see docs/carrier.md).
     "Connect": Spec(emulated=False), "Pay": Spec(emulated=False), "Refer": Spec(emulated=False),
     "Start": Spec(emulated=False), "Stop": Spec(emulated=False), "Echo": Spec(emulated=False),
-    "Sms": Spec(emulated=False), "Sip": Spec(emulated=False), "Conference": Spec(emulated=False),
+    "Conference": Spec({
+        "muted": BOOL, "beep": Attr("enum", ("true", "false", "onEnter", "onExit")),
+        "startConferenceOnEnter": BOOL, "endConferenceOnExit": BOOL,
+        "waitUrl": TEXT, "waitMethod": METHOD,              # an empty waitUrl is silence
+        "maxParticipants": Attr("int", minimum=2), "record": Attr("enum", ("do-not-record", "record-from-start")),
+        "region": TEXT, "coach": TEXT, "trim": Attr("enum", ("trim-silence", "do-not-trim")),
+        "statusCallbackEvent": Attr("tokens", ("start", "end", "join", "leave", "mute", "hold", "modify",
+                                               "speaker", "announcement")),
+        "statusCallback": URL, "statusCallbackMethod": METHOD,
+        "recordingStatusCallback": URL, "recordingStatusCallbackMethod": METHOD,
+        "recordingStatusCallbackEvent": Attr("tokens", ("in-progress", "completed", "absent")),
+        "participantLabel": TEXT, "jitterBufferSize": Attr("enum", ("off", "small", "medium", "large")),
+        "eventCallbackUrl": NOT_EMULATED,
+    }, text=True),
+    "Sms": Spec(emulated=False), "Sip": Spec(emulated=False),
     "Sim": Spec(emulated=False), "Application": Spec(emulated=False), "WhatsApp": Spec(emulated=False),
     "Task": Spec(emulated=False),
     **SSML,
@@ -162,3 +176,5 @@ ELEMENTS: dict[str, Spec] = {
 WAIT_VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
 WHISPER_VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Hangup"})
 QUEUE_URL_VERBS = frozenset({"Say", "Play", "Pause", "Redirect"})
+CONFERENCE_WAIT_VERBS = frozenset({"Say", "Play", "Pause", "Redirect"})
+ANNOUNCE_VERBS = frozenset({"Say", "Play", "Pause"})

@@ -12,6 +12,7 @@ from carrier.calls import API_VERSION, FINAL, rfc2822
 
 if TYPE_CHECKING:
     from carrier.calls import Call
+    from carrier.conferences import Conference, Participant
     from carrier.exchange import Carrier
     from carrier.messages import Message
     from carrier.queues import CallQueue, Member
@@ -136,4 +137,32 @@ def message_json(message: Message) -> dict:
         "error_code": message.error_code, "error_message": message.error_message, "price": None,
         "price_unit": "USD", "uri": uri + ".json",
         "subresource_uris": {"media": uri + "/Media.json", "feedback": uri + "/Feedback.json"},
+    }
+
+
+def conference_json(conference: Conference) -> dict:
+    uri = f"{account_uri(conference.account_sid)}/Conferences/{conference.sid}"
+    return {
+        "account_sid": conference.account_sid, "date_created": rfc2822(conference.date_created),
+        "date_updated": rfc2822(conference.date_updated), "api_version": API_VERSION,
+        "friendly_name": conference.friendly_name, "region": "us1", "sid": conference.sid,
+        "status": conference.status, "uri": uri + ".json",
+        "subresource_uris": {"participants": uri + "/Participants.json", "recordings": uri + "/Recordings.json"},
+        "reason_conference_ended": conference.reason_ended,
+        "call_sid_ending_conference": conference.call_sid_ending,
+    }
+
+
+def participant_json(conference: Conference, participant: Participant, *, queue_time: str | None = None) -> dict:
+    """``queue_time`` only in the answer to a dial-out, as on Twilio."""
+    return {
+        "account_sid": conference.account_sid, "call_sid": participant.call.sid, "label": participant.label,
+        "call_sid_to_coach": participant.call_sid_to_coach, "coaching": participant.coaching,
+        "conference_sid": conference.sid, "date_created": rfc2822(participant.date_created),
+        "date_updated": rfc2822(participant.date_updated), "end_conference_on_exit": participant.end_on_exit,
+        "muted": participant.muted, "hold": participant.hold,
+        "start_conference_on_enter": participant.start_on_enter, "status": participant.status,
+        "queue_time": queue_time,
+        "uri": f"{account_uri(conference.account_sid)}/Conferences/{conference.sid}/Participants/"
+               f"{participant.call.sid}.json",
     }

@@ -36,7 +36,8 @@ def test_names_the_attribute_whose_value_is_wrong():
 
 @pytest.mark.parametrize("document, element, attribute", [
     ('<Response><Connect><Stream url="wss://x"/></Connect></Response>', "Connect", None),
-    ('<Response><Dial><Conference>room</Conference></Dial></Response>', "Conference", None),
+    ('<Response><Dial><Conference eventCallbackUrl="https://x/e">room</Conference></Dial></Response>', "Conference",
+     "eventCallbackUrl"),
     ('<Response><Dial record="record-from-answer">+8613800000000</Dial></Response>', "Dial", "record"),
     ('<Response><Gather partialResultCallback="https://x/p"/></Response>', "Gather", "partialResultCallback"),
 ])
