@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from carrier.actions import Conferencing, HangUp, Press, Speak, describe
 from carrier.calls import TwimlSource
-from carrier.conferences import EVENT_TOKENS, ConferenceCallback, ConferenceFull, Music, Participant
+from carrier.conferences import EVENT_TOKENS, ConferenceCallback, ConferenceFull, Music, Participant, RecordingRequest
 from carrier.enqueue import HOLD_MUSIC_SECONDS, round_seconds
 from carrier.ringing import ring
 from carrier.signals import CallOver, ConferenceInterrupt, PartyHungUp, Redirect
@@ -52,6 +52,11 @@ def dial_conference(interp: Interpreter, verb: Node, document: Document, noun: N
         events = (noun.get("statusCallbackEvent") or "start end").replace(",", " ").split()
         conference.subscribe(ConferenceCallback(interp.resolve(noun.get("statusCallback"), document),
                                                 noun.method("statusCallbackMethod"), frozenset(events)), call)
+    if noun.get("record") == "record-from-start":
+        events = (noun.get("recordingStatusCallbackEvent") or "completed").replace(",", " ").split()
+        callback = noun.get("recordingStatusCallback")
+        conference.record(RecordingRequest(call.sid, interp.resolve(callback, document) if callback else None,
+                                           noun.method("recordingStatusCallbackMethod"), frozenset(events)))
     interp.answer()
     try:
         how = attend(interp, conference, participant, hang_up_on_star=verb.flag("hangupOnStar"),

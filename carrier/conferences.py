@@ -21,6 +21,7 @@ in order, from one thread of their own.
 from __future__ import annotations
 
 import itertools
+import math
 import queue
 import threading
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from carrier.calls import ConferenceNews, EndRequest, TwimlSource, rfc2822
+from carrier.recordings import Recording
 from carrier.sids import CONFERENCE, new_sid
 from carrier.speech import plain
 from carrier.webhooks import CALLBACK_WARNING, WebhookFailure
@@ -65,6 +67,16 @@ class ConferenceCallback:
     url: str
     method: str = "POST"
     events: frozenset[str] = DEFAULT_EVENTS
+
+
+@dataclass(frozen=True)
+class RecordingRequest:
+    """``record="record-from-start"``: who asked, and where the recording's status goes."""
+
+    call_sid: str
+    callback_url: str | None = None
+    callback_method: str = "POST"
+    callback_events: frozenset[str] = frozenset({"completed"})
 
 
 class ConferenceFull(Exception):
@@ -145,6 +157,9 @@ class Conference:
         self.call_sid_ending: str | None = None
         self.callback: ConferenceCallback | None = None
         self.max_participants = DEFAULT_MAX_PARTICIPANTS
+        self.recording: Recording | None = None
+        self._record: RecordingRequest | None = None
+        self._recorded: list[str] = []
         self._members: list[Participant] = []
         self._lock = threading.RLock()
         self._sequence = itertools.count(1)
@@ -195,6 +210,33 @@ class Conference:
             by.note("info", f"conference {self.friendly_name} already reports to {self.callback.url}; "
                             f"statusCallback {callback.url} is not used")
 
+    def record(self, request: RecordingRequest) -> None:
+        """Record the conference from its start (the first participant to ask decides how)."""
+        with self._lock:
+            if self._record is not None or self.over:
+                return
+            self._record = request
+            if self.started:
+                self._start_recording()
+
+    def _start_recording(self) -> None:
+        """With the lock held: a mono recording of the conference, from now to its end."""
+        self.recording = self.carrier.recordings.add(Recording(
+            self._record.call_sid, self.account_sid, self.carrier.clock.now(), source="Conference",
+            conference_sid=self.sid))
+        self._recording_event("in-progress")
+
+    def _recording_event(self, status: str) -> None:
+        request, recording = self._record, self.recording
+        if request is None or recording is None or not request.callback_url or status not in request.callback_events:
+            return
+        params = {"AccountSid": self.account_sid, "ConferenceSid": self.sid, "RecordingSid": recording.sid,
+                  "RecordingUrl": self.carrier.api_url(recording.uri()), "RecordingStatus": status,
+                  "RecordingDuration": str(recording.duration), "RecordingChannels": "1",
+                  "RecordingStartTime": rfc2822(recording.started), "RecordingSource": recording.source}
+        self.carrier.conferences.outbox.post(self.carrier.call(request.call_sid), request.callback_url,
+                                             request.callback_method, params, f"recording {status}")
+
     # --- coming and going ----------------------------------------------------------------
 
     def expect(self, participant: Participant) -> None:
@@ -222,6 +264,8 @@ class Conference:
             if starting:
                 self.status = "in-progress"
                 self._event("conference-start", participant)
+                if self._record is not None and self.recording is None:
+                    self._start_recording()
                 waiting = [p for p in self._members if p.connected and p is not participant]
             else:
                 waiting = []
@@ -292,6 +336,12 @@ class Conference:
         self.status, self.reason_ended, self.call_sid_ending = "completed", reason, call_sid
         self.date_updated = self.carrier.clock.now()
         self._event("conference-end", None)
+        if self.recording is not None:
+            recording = self.recording
+            recording.words = " ".join(self._recorded)
+            recording.duration = max(1, math.ceil((self.date_updated - recording.started).total_seconds()))
+            recording.status, recording.date_updated = "completed", self.date_updated
+            self._recording_event("completed")
         return remaining
 
     def _tell_ended(self, remaining: list[Participant]) -> None:
@@ -339,6 +389,9 @@ class Conference:
         with self._lock:
             audience = [p for p in self._members if hears(p, speaker, self.started)]
             self._event("participant-speech-start", speaker)
+            if self.recording is not None and self.recording.status == "in-progress" and self.started and \
+                    not (speaker.muted or speaker.hold or speaker.coaching):
+                self._recorded.append(text)     # the conference's mix: no whispers, nothing on hold
         for listener in audience:
             listener.call.note("heard", text, utterance=plain(text), speaker=speaker.describe(),
                                conference_sid=self.sid)

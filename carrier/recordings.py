@@ -28,6 +28,7 @@ class Recording:
     words: str = ""                     # what the party said; never shown through the Twilio API
     source: str = "RecordVerb"
     date_updated: datetime | None = None
+    conference_sid: str | None = None   # a conference's recording (record="record-from-start")
 
     def uri(self) -> str:
         return f"/2010-04-01/Accounts/{self.account_sid}/Recordings/{self.sid}"

@@ -14,6 +14,7 @@ assert that a coached operator hears the supervisor and the caller does not.
 """
 from __future__ import annotations
 
+import collections
 import threading
 from typing import TYPE_CHECKING
 
@@ -39,15 +40,17 @@ def carrier_for(account_sid: str, auth_token: str, scale: float = TEST_TIME_SCAL
 class Handset(Party):
     """A phone driven by the test, step by step.  ``pickup`` says how it
     answers (``Pickup.NO_ANSWER`` lets it ring out).  Prompts that wait for
-    keys or words get silence unless the test has said or pressed something
-    first; in a conversation or a conference it stays until the test hangs
-    it up or the other side goes."""
+    keys or words (a whisper's ``<Gather>``) take the ``prompt_steps`` given
+    (``press("1")``, ``say(...)``), one each, then silence; in a
+    conversation or a conference it stays until the test hangs it up or the
+    other side goes."""
 
-    def __init__(self, carrier: Carrier, address: str, *, pickup: Pickup = Pickup.HUMAN,
+    def __init__(self, carrier: Carrier, address: str, *prompt_steps: Action, pickup: Pickup = Pickup.HUMAN,
                  name: str | None = None) -> None:
         super().__init__(address, name)
         self.carrier = carrier
         self.pickup = pickup
+        self._prompt_steps = collections.deque(prompt_steps)
         self.calls: list[Call] = []
         self._heard: list[tuple[str, str, str | None]] = []     # (call sid, text, speaker)
         self._lock = threading.Lock()
@@ -63,7 +66,15 @@ class Handset(Party):
         return self.pickup
 
     def next_action(self, call: Call, moment: Moment) -> Action:
-        return Wait() if isinstance(moment, (Talking, Holding, Conferencing)) else Silence()
+        if isinstance(moment, (Talking, Holding, Conferencing)):
+            return Wait()
+        with self._lock:
+            return self._prompt_steps.popleft() if self._prompt_steps else Silence()
+
+    def answer_prompts_with(self, *steps: Action) -> None:
+        """Keys or words for the next prompts (a whisper that asks to press 1)."""
+        with self._lock:
+            self._prompt_steps.extend(steps)
 
     def notice(self, call: Call, entry: LogEntry) -> None:
         if entry.kind == "heard":

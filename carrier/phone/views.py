@@ -29,6 +29,7 @@ bp = Blueprint("carrier_phone", __name__, url_prefix="/phone", template_folder="
 LONG_POLL_SECONDS = 20
 DEFAULT_CALLER = "+8613812345678"
 DEFAULT_OPERATOR = "client:operator"
+MAX_EXTRA_HANDSETS = 8
 PICKUPS = {"human": Pickup.HUMAN, "machine": Pickup.MACHINE, "decline": Pickup.DECLINE}
 
 
@@ -74,8 +75,15 @@ def _body() -> dict:
 @bp.get("/")
 def page():
     lines = [{"number": n.number, "name": n.friendly_name or n.number} for n in carrier().numbers.values()]
+    # More handsets beside the three: ?handsets=client:operator2,client:supervisor,+8613900000003
+    # (a "+" typed in the address bar arrives as a space: a number of digits only gets it back).
+    extra = [_e164(a.strip()) for a in request.args.get("handsets", "").split(",") if a.strip()]
     return render_template("carrier/phone.html", lines=lines, caller_number=DEFAULT_CALLER,
-                           operator_address=DEFAULT_OPERATOR)
+                           operator_address=DEFAULT_OPERATOR, extra_handsets=extra[:MAX_EXTRA_HANDSETS])
+
+
+def _e164(address: str) -> str:
+    return "+" + address if address.isdigit() else address
 
 
 @bp.post("/api/phones")

@@ -11,10 +11,10 @@ from flask import Blueprint, jsonify, request
 
 from carrier.calls import TwimlSource
 from carrier.conference import conference_events
-from carrier.conferences import BEEPS, ConferenceCallback, ConferenceFull, Music
+from carrier.conferences import BEEPS, ConferenceCallback, ConferenceFull, Music, RecordingRequest
 from carrier.rest import errors
 from carrier.rest.errors import ApiError
-from carrier.rest.resources import conference_json, participant_json
+from carrier.rest.resources import conference_json, conference_recording_json, participant_json
 from carrier.rest.views import _NUMBER, _status_callback, absolute, carrier, guard, paged
 from carrier.twiml import TwimlProblem, check_allowed, parse
 from carrier.twiml_schema import ANNOUNCE_VERBS
@@ -144,11 +144,14 @@ def create_participant(conference_sid: str):
             raise bad("MaxParticipants must be a whole number from 2 to 250")
         conference.max_participants = int(size)
     conference.subscribe(_conference_callback(form))
+    record = _conference_record(form)
     try:
         participant = carrier().dial_participant(conference, options, to=to, from_=from_,
                                                  status_callback=_status_callback(form), timeout=int(timeout))
     except ConferenceFull:
         raise bad(f"Conference {conference.friendly_name} is full") from None
+    if record is not None:
+        conference.record(RecordingRequest(participant.call.sid, *record))
     return jsonify(participant_json(conference, participant, queue_time="0")), 201
 
 
@@ -162,6 +165,39 @@ def _conference_callback(form) -> ConferenceCallback | None:
         raise bad("ConferenceStatusCallbackEvent must be some of start, end, join, leave, mute, hold, modify, "
                   "speaker, announcement")
     return ConferenceCallback(url, _method(form, "ConferenceStatusCallbackMethod"), events)
+
+
+def _conference_record(form) -> tuple | None:
+    """``ConferenceRecord=record-from-start``: the recording's callback URL, method and events."""
+    mode = form.get("ConferenceRecord")
+    if mode not in (None, "", "do-not-record", "record-from-start", "true", "false"):
+        raise bad("ConferenceRecord must be record-from-start or do-not-record")
+    if mode not in ("record-from-start", "true"):
+        return None
+    url = form.get("ConferenceRecordingStatusCallback") or None
+    if url:
+        absolute(url, "ConferenceRecordingStatusCallback")
+    events = [t for v in form.getlist("ConferenceRecordingStatusCallbackEvent") for t in v.replace(",", " ").split()]
+    if any(e not in ("in-progress", "completed", "absent") for e in events):
+        raise bad("ConferenceRecordingStatusCallbackEvent must be some of in-progress, completed, absent")
+    return url, _method(form, "ConferenceRecordingStatusCallbackMethod"), frozenset(events or ["completed"])
+
+
+@bp.get("/Conferences/<conference_sid>/Recordings.json")
+def list_conference_recordings(conference_sid: str):
+    conference = _conference(conference_sid)
+    recordings = [r for r in carrier().recordings.all() if r.conference_sid == conference.sid]
+    return paged("recordings", f"/Conferences/{conference.sid}/Recordings.json", recordings,
+                 conference_recording_json, {})
+
+
+@bp.get("/Conferences/<conference_sid>/Recordings/<recording_sid>.json")
+def fetch_conference_recording(conference_sid: str, recording_sid: str):
+    conference = _conference(conference_sid)
+    recording = carrier().recordings.get(recording_sid)
+    if recording is None or recording.conference_sid != conference.sid:
+        raise errors.not_found(request.path)
+    return jsonify(conference_recording_json(recording))
 
 
 @bp.get("/Conferences/<conference_sid>/Participants.json")

@@ -71,7 +71,8 @@ def member_json(account_sid: str, queue: CallQueue, member: Member) -> dict:
 def recording_json(carrier: Carrier, recording: Recording) -> dict:
     return {
         "sid": recording.sid, "account_sid": recording.account_sid, "call_sid": recording.call_sid,
-        "api_version": API_VERSION, "conference_sid": None, "date_created": rfc2822(recording.started),
+        "api_version": API_VERSION, "conference_sid": recording.conference_sid,
+        "date_created": rfc2822(recording.started),
         "date_updated": rfc2822(recording.date_updated or recording.started),
         "start_time": rfc2822(recording.started), "duration": str(recording.duration),
         "price": None, "price_unit": "USD", "status": recording.status, "channels": 1,
@@ -89,7 +90,7 @@ def call_recording_json(recording: Recording) -> dict:
     uri = f"{account_uri(recording.account_sid)}/Calls/{recording.call_sid}/Recordings/{recording.sid}"
     return {
         "account_sid": recording.account_sid, "api_version": API_VERSION, "call_sid": recording.call_sid,
-        "conference_sid": None, "date_created": rfc2822(recording.started),
+        "conference_sid": recording.conference_sid, "date_created": rfc2822(recording.started),
         "date_updated": rfc2822(recording.date_updated or recording.started),
         "start_time": rfc2822(recording.started), "duration": str(recording.duration), "sid": recording.sid,
         "price": None, "uri": uri + ".json", "encryption_details": None, "price_unit": "USD",
@@ -165,4 +166,17 @@ def participant_json(conference: Conference, participant: Participant, *, queue_
         "queue_time": queue_time,
         "uri": f"{account_uri(conference.account_sid)}/Conferences/{conference.sid}/Participants/"
                f"{participant.call.sid}.json",
+    }
+
+
+def conference_recording_json(recording: Recording) -> dict:
+    """A recording as a conference's Recordings list shows it."""
+    uri = f"{account_uri(recording.account_sid)}/Conferences/{recording.conference_sid}/Recordings/{recording.sid}"
+    return {
+        "account_sid": recording.account_sid, "api_version": API_VERSION, "call_sid": recording.call_sid,
+        "conference_sid": recording.conference_sid, "date_created": rfc2822(recording.started),
+        "date_updated": rfc2822(recording.date_updated or recording.started),
+        "start_time": rfc2822(recording.started), "duration": str(recording.duration), "sid": recording.sid,
+        "price": None, "price_unit": "USD", "status": recording.status, "channels": 1, "source": recording.source,
+        "error_code": None, "encryption_details": None, "uri": uri + ".json",
     }

@@ -108,3 +108,88 @@ def test_the_first_call_after_typing_a_new_from_number_goes_through(page, servic
     sync_api.expect(caller.locator(".prompt")).to_contain_text("listening")
     assert [call.from_ for call in service.carrier.calls() if call.to == URBAN] == ["+8613900001111"]
     assert caller.locator(".log li.notice").count() == 0
+
+
+def test_handsets_in_a_conference_show_who_hears_whom(service):
+    """Three phones in one conference: the complainant's as the caller, the
+    operator's, and a supervisor's added with ?handsets= who coaches the operator."""
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1800, "height": 1100}, locale="zh-CN")
+            page.set_default_timeout(WAIT_MS)
+            page.goto(f"{service.carrier.api_base_url}/phone/?handsets=client:supervisor")
+            directory = service.carrier.directory
+            assert service.carrier.wait_until(lambda: directory.lookup("client:supervisor") is not None
+                                              and directory.lookup("client:operator") is not None)
+            _conference_seen_from_three_phones(page, service)
+        finally:
+            browser.close()
+
+
+def _answer(pane) -> None:
+    sync_api.expect(pane).to_have_attribute("data-state", "ringing")
+    pane.locator(".ringing-actions button[data-as=human]").click()
+    sync_api.expect(pane).to_have_attribute("data-state", "connected")
+
+
+def _row(pane, label: str):
+    return pane.locator(f".conference-panel tr[data-label='{label}']")
+
+
+def _conference_seen_from_three_phones(page, service) -> None:
+    expect = sync_api.expect
+    operator, complainant = page.locator("#operator"), page.locator("#complainant")
+    supervisor = page.locator("section.phone[data-address='client:supervisor']")
+    room = "hotline-CAbrowser"
+    service.twilio.calls.create(to="client:operator", from_=URBAN, twiml=(
+        f'<Response><Dial><Conference participantLabel="operator" beep="false">{room}</Conference></Dial>'
+        '</Response>'))
+    _answer(operator)
+    expect(operator.locator(".conference-panel .conference-name")).to_have_text(room)
+    conference = service.carrier.conferences.named(room)
+    participants = service.twilio.conferences(conference.sid).participants
+    participants.create(from_=URBAN, to="+8613812345678", label="caller")
+    _answer(complainant)
+    expect(_row(operator, "caller").locator("td.i-hear")).to_have_text("听得到 hears")
+    operator_sid = participants("operator").fetch().call_sid
+    participants.create(from_=URBAN, to="client:supervisor", label="supervisor", coaching=True,
+                        call_sid_to_coach=operator_sid)
+    _answer(supervisor)
+
+    expect(_row(complainant, "supervisor").locator("td.i-hear")).to_have_text("听不到 can't hear")
+    expect(_row(complainant, "supervisor").locator("td.hears-me")).to_have_text("听得到 hears")
+    expect(_row(operator, "supervisor").locator("td.i-hear")).to_have_text("听得到 hears")
+    expect(_row(operator, "supervisor")).to_contain_text("指导 coaching operator")
+    expect(_row(supervisor, "caller").locator("td.i-hear")).to_have_text("听得到 hears")
+    say(supervisor, "先核实地址")
+    heard(operator, "先核实地址")
+    say(complainant, "在西仓路")
+    heard(supervisor, "在西仓路")
+    heard(operator, "在西仓路")
+    assert complainant.locator(".transcript li.them", has_text="先核实地址").count() == 0
+
+    participants("caller").update(hold=True)
+    expect(_row(operator, "caller")).to_contain_text("保持 on hold")
+    expect(_row(operator, "caller").locator("td.i-hear")).to_have_text("听不到 can't hear")
+    expect(complainant.locator(".conference-panel .me")).to_contain_text("保持 on hold")
+    page.screenshot(path=str(ARTIFACTS / "browser-phone-conference.png"), full_page=True)
+    service.twilio.conferences(conference.sid).update(status="completed")
+    for pane in (operator, complainant, supervisor):
+        expect(pane).to_have_attribute("data-state", "ended")
+        expect(pane.locator(".conference-panel")).to_be_hidden()
+
+
+def test_a_handset_added_on_the_page_rings_for_its_address(page, service):
+    page.locator("#add-handset input[name=address]").fill("+8613900000003")
+    page.locator("#add-handset button[type=submit]").click()
+    duty = page.locator("section.phone[data-address='+8613900000003']")
+    assert service.carrier.wait_until(lambda: service.carrier.directory.lookup("+8613900000003") is not None
+                                      and service.carrier.directory.lookup("+8613900000003").name != "complainant")
+    service.twilio.calls.create(to="+8613900000003", from_=URBAN,
+                                twiml='<Response><Say language="cmn-CN">值班电话测试</Say></Response>')
+    sync_api.expect(duty).to_have_attribute("data-state", "ringing")
+    duty.locator(".ringing-actions button[data-as=human]").click()
+    heard(duty, "值班电话测试")
+    duty.locator("button.remove").click()
+    sync_api.expect(duty).to_have_count(0)

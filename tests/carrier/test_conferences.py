@@ -314,3 +314,48 @@ def test_an_announcement_is_heard_by_every_participant(carrier, twilio, stand_in
     twilio.conferences(seat.conference.sid).update(announce_url=stand_in.url("/announce"))
     seat.caller.wait_until_heard("本通话将被录音")
     seat.operator.wait_until_heard("本通话将被录音")
+
+
+def test_record_from_start_makes_one_mono_recording_of_the_mix(carrier, twilio, stand_in, line):
+    stand_in.on("/voice", conference_twiml(stand_in, record="record-from-start", participantLabel="caller",
+                                           recordingStatusCallback="/recording"))
+    stand_in.on("/left", "<Response/>")
+    caller = Handset(carrier, CITIZEN_NUMBER)
+    call = carrier.call_in(caller, line)
+    caller.wait_until_in_conference()
+    conference = carrier.conferences.named(ROOM)
+    operator, supervisor = Handset(carrier, OPERATOR), Handset(carrier, SUPERVISOR)
+    participants = twilio.conferences(conference.sid).participants
+    created = participants.create(from_=line, to=OPERATOR, label="operator")
+    operator.wait_until_in_conference()
+    participants.create(from_=line, to=SUPERVISOR, label="supervisor", call_sid_to_coach=created.call_sid)
+    supervisor.wait_until_in_conference()
+    caller.say("路灯不亮")
+    supervisor.say("问清楚路段")
+    operator.say("请问是哪条路")
+    twilio.conferences(conference.sid).update(status="completed")
+    finished(call)
+    assert stand_in.wait_for(lambda: bool(stand_in.seen("/recording")))
+    status = stand_in.seen("/recording")[0].params
+    assert (status["RecordingStatus"], status["ConferenceSid"], status["RecordingChannels"],
+            status["RecordingSource"]) == ("completed", conference.sid, "1", "Conference")
+    [recording] = twilio.conferences(conference.sid).recordings.list()
+    assert (recording.sid, recording.conference_sid, recording.call_sid) == \
+        (status["RecordingSid"], conference.sid, call.sid)
+    assert carrier.recordings.get(recording.sid).words == "路灯不亮 请问是哪条路"   # no whisper in the mix
+
+
+def test_a_handset_answers_a_whisper_then_talks_in_the_conference(carrier, twilio, stand_in, line, seat):
+    from carrier import press
+
+    stand_in.on("/whisper", '<Response><Gather numDigits="1" action="/accept"><Say>市民来电，接听请按1</Say>'
+                            '</Gather><Hangup/></Response>')
+    stand_in.on("/accept", f'<Response><Dial><Conference participantLabel="operator">{ROOM}</Conference></Dial>'
+                           '</Response>')
+    seat.operator.answer_prompts_with(press("1"))
+    twilio.calls.create(to=OPERATOR, from_=line, url=stand_in.url("/whisper"))
+    seat.operator.wait_until_in_conference()
+    assert stand_in.seen("/accept")[0].params["Digits"] == "1"
+    seat.caller.say("您好")
+    seat.operator.wait_until_heard("您好")
+    assert seat.operator.heard()[0] == "市民来电，接听请按1"

@@ -226,3 +226,25 @@ def test_conferences_and_participants_have_twilios_shapes(oai, carrier, stand_in
     check(oai, CONFERENCES + "/{Sid}.json", "post", "200", ended.json())
     assert (ended.json()["status"], ended.json()["reason_conference_ended"]) == \
         ("completed", "conference-ended-via-api")
+
+
+def test_a_conference_recording_has_twilios_shapes(oai, carrier, stand_in, line):
+    from carrier.testing import Handset
+
+    stand_in.on("/voice", '<Response><Dial><Conference record="record-from-start">hotline-CArec</Conference>'
+                          '</Dial></Response>')
+    caller = Handset(carrier, CITIZEN_NUMBER)
+    call = carrier.call_in(caller, line)
+    caller.wait_until_in_conference()
+    caller.say("井盖丢了")
+    caller.hang_up()
+    finished(call)
+    conference = carrier.conferences.all()[0]
+    body = api(carrier, f"/Conferences/{conference.sid}/Recordings.json").json()
+    check(oai, CONFERENCES + "/{ConferenceSid}/Recordings.json", "get", "200", body)
+    [listed] = body["recordings"]
+    fetched = api(carrier, f"/Conferences/{conference.sid}/Recordings/{listed['sid']}.json")
+    check(oai, CONFERENCES + "/{ConferenceSid}/Recordings/{Sid}.json", "get", "200", fetched.json())
+    account_level = api(carrier, f"/Recordings/{listed['sid']}.json").json()
+    check(oai, "/2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json", "get", "200", account_level)
+    assert (account_level["conference_sid"], account_level["source"]) == (conference.sid, "Conference")

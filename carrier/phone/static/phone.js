@@ -1,6 +1,9 @@
-// The browser phone: three handsets on the local carrier.  Each pane owns a
-// phone on the server, long-polls its feed, and posts keys, words, answers and
-// hang-ups.  No framework and no build step: plain DOM, textContent only.
+// The browser phone: three handsets on the local carrier, and as many more as
+// the person adds (or ?handsets= lists).  Each pane owns a phone on the
+// server, long-polls its feed, and posts keys, words, answers and hang-ups.
+// In a conference a pane shows, for every other party, whether it hears them
+// and whether they hear it.  No framework and no build step: plain DOM,
+// textContent only.
 "use strict";
 
 const API = window.PHONE_API;
@@ -43,6 +46,7 @@ class Handset {
     this.logList = root.querySelector(".log ol");
     this.stateLine = root.querySelector(".state");
     this.promptLine = root.querySelector(".prompt");
+    this.conferencePanel = root.querySelector(".conference-panel");
     this.wire();
   }
 
@@ -80,6 +84,7 @@ class Handset {
     this.close();
     this.id = null;
     this.address = address;
+    this.root.dataset.address = address;
     const generation = ++this.generation;      // the old phone's feed stops being read now
     this.ready = post("/phones", {address, name: this.role, ...options}).then((phone) => {
       if (generation !== this.generation) return;       // replaced again meanwhile
@@ -128,8 +133,14 @@ class Handset {
         break;
       case "status":
         if (event.status === "in-progress") this.setState("connected", "connected");
-        else this.setState("ended", `call ended: ${event.status}`);
+        else {
+          this.setState("ended", `call ended: ${event.status}`);
+          this.conference(null);
+        }
         this.promptLine.textContent = "";
+        break;
+      case "conference":
+        this.conference(event.conference);
         break;
       case "prompt":
         this.promptLine.textContent = describeMoment(event);
@@ -149,9 +160,34 @@ class Handset {
     item.textContent = `${entry.at.slice(11, 19)} ${entry.kind}: ${entry.text}`;
     this.logList.append(item);
     if (entry.kind === "heard") this.heard(entry);
-    else if (entry.kind === "input") this.bubble("you", entry.text);
+    else if (entry.kind === "input") this.said(entry);
     else if (entry.kind === "played") this.bubble("sound", `♪ ${entry.text}`);
     else if (entry.kind === "notice") this.bubble("notice", entry.text);
+  }
+
+  // Who hears whom: the conference this phone's call is in, from its point of view.
+  conference(view) {
+    const panel = this.conferencePanel;
+    panel.hidden = !view;
+    this.root.dataset.conference = view ? view.name : "";
+    if (!view) return;
+    panel.querySelector(".conference-name").textContent = view.name;
+    panel.querySelector(".me").textContent = `我 Me: ${marks(view.me).join(" · ") || "通话中 talking"}`;
+    const rows = view.others.map((other) => {
+      const row = document.createElement("tr");
+      row.dataset.label = other.label || "";
+      row.dataset.callSid = other.call_sid;
+      const name = other.label && other.label !== other.who ? `${other.label} (${other.who})` : other.who;
+      [name, hearing(other.i_hear), hearing(other.hears_me), marks(other).join(" · ")].forEach((text, index) => {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        if (index === 1) cell.className = other.i_hear ? "i-hear yes" : "i-hear no";
+        if (index === 2) cell.className = other.hears_me ? "hears-me yes" : "hears-me no";
+        row.append(cell);
+      });
+      return row;
+    });
+    panel.querySelector("tbody").replaceChildren(...rows);
   }
 
   // An SMS this phone received or sent: who, when, and the words.
@@ -167,6 +203,17 @@ class Handset {
     item.append(who, document.createTextNode(event.body));
     list.append(item);
     item.scrollIntoView({block: "nearest"});
+  }
+
+  // What this phone said; in a conference, who heard it.
+  said(entry) {
+    const line = this.bubble("you", entry.text);
+    const audience = entry.data.heard_by;
+    if (!Array.isArray(audience)) return;
+    const who = document.createElement("span");
+    who.className = "who heard-by";
+    who.textContent = audience.length ? `听到的人 heard by: ${audience.join(", ")}` : "没有人听到 nobody heard it";
+    line.append(who);
   }
 
   heard(entry) {
@@ -211,13 +258,32 @@ function describeMoment(event) {
   }
   if (event.moment === "recording") return `recording · finish with ${event.finish_on_key || "silence"}`;
   if (event.moment === "holding") return `on hold in queue ${event.queue}`;
+  if (event.moment === "conference") {
+    const mode = {waiting: "等待开始 waiting for it to start", held: "保持中 on hold", talking: "通话中 talking"};
+    return `会议 conference ${event.conference} · ${mode[event.mode] || event.mode}`;
+  }
   return `talking with ${event.peer}`;
+}
+
+function hearing(yes) {
+  return yes ? "听得到 hears" : "听不到 can't hear";
+}
+
+function marks(party) {
+  const found = [];
+  if (party.status && party.status !== "connected") found.push(`${party.status}`);
+  if (party.waiting) found.push("等待开始 waiting");
+  if (party.hold) found.push("保持 on hold");
+  if (party.muted) found.push("静音 muted");
+  if (party.coaching) found.push(`指导 coaching ${party.coaching_whom || ""}`.trim());
+  return found;
 }
 
 const caller = new Handset(document.getElementById("caller"), "caller");
 const operator = new Handset(document.getElementById("operator"), "operator");
 const complainant = new Handset(document.getElementById("complainant"), "complainant");
-window.addEventListener("pagehide", () => [caller, operator, complainant].forEach((handset) => handset.close()));
+const handsets = [caller, operator, complainant];
+window.addEventListener("pagehide", () => handsets.forEach((handset) => handset.close()));
 
 const dialForm = document.getElementById("dial-form");
 caller.open(dialForm.elements.from.value, {ring: false});
@@ -230,11 +296,44 @@ dialForm.addEventListener("submit", async (event) => {
   caller.act("dial", {to: dialForm.elements.to.value});
 });
 
-[[operator, "#operator"], [complainant, "#complainant"]].forEach(([handset, selector]) => {
-  const form = document.querySelector(`${selector} form.register`);
+function registering(handset) {
+  const form = handset.root.querySelector("form.register");
   const register = () => handset.open(form.elements.address.value.trim(), {
     ring: true, catch_all: form.elements.catch_all ? form.elements.catch_all.checked : false,
   });
   form.addEventListener("submit", (event) => { event.preventDefault(); register(); });
   register();
+}
+
+registering(operator);
+registering(complainant);
+
+// More handsets: a second operator, a supervisor, a department's duty number.
+let extraCount = 0;
+function addHandset(address) {
+  const template = document.getElementById("extra-handset");
+  const root = template.content.firstElementChild.cloneNode(true);
+  root.id = `handset-${++extraCount}`;
+  root.querySelector("h2").textContent = address;
+  root.querySelector("form.register").elements.address.value = address;
+  document.querySelector("main").append(root);
+  const handset = new Handset(root, address);
+  handsets.push(handset);
+  root.querySelector("button.remove").addEventListener("click", () => {
+    handset.close();
+    handset.generation++;
+    handsets.splice(handsets.indexOf(handset), 1);
+    root.remove();
+  });
+  registering(handset);
+  return handset;
+}
+
+window.EXTRA_HANDSETS.forEach(addHandset);
+const addForm = document.getElementById("add-handset");
+addForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const address = addForm.elements.address.value.trim();
+  if (address) addHandset(address);
+  addForm.elements.address.value = "";
 });
