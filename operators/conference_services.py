@@ -329,7 +329,7 @@ def supervise(session: Session, client: Client, config: HotlineConfig, call_sid:
         leg = CallParticipant(call_id=call_id, conference_name=name, call_leg_sid=leg_sid, role=rules.SUPERVISOR,
                               who=supervisor.username, created_at=now)
         session.add(leg)
-    leg.conference_sid, leg.mode, leg.muted = conference, mode, settings.muted
+    leg.who, leg.conference_sid, leg.mode, leg.muted = supervisor.username, conference, mode, settings.muted
     audit(session, principal_for_user(supervisor), f"supervise_{mode}", call_sid, now,
           detail=f"{was} -> {mode}" if was else mode)
     return leg_sid
@@ -404,8 +404,12 @@ def operator_move(session: Session, client: Client, config: HotlineConfig, call_
     call.conference_state = after
     if move_ == rules.CONSULT:
         call.transfer_department = department.code
-        session.add(CallParticipant(call_id=call_id, conference_name=name, call_leg_sid=department_leg,
-                                    role=rules.DEPARTMENT, who=department.code, created_at=now))
+        leg = _participant(session, call_sid, department_leg)     # its join may have been reported already
+        if leg is None:
+            session.add(CallParticipant(call_id=call_id, conference_name=name, call_leg_sid=department_leg,
+                                        role=rules.DEPARTMENT, who=department.code, created_at=now))
+        else:
+            leg.role, leg.who = rules.DEPARTMENT, department.code
     elif move_ == rules.CANCEL:
         call.transfer_department = None
     audit(session, principal_for_user(user), f"conference_{move_}", call_sid, now,
