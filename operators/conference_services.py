@@ -223,11 +223,19 @@ def _operator_gone(session: Session, call: Call, now: datetime) -> None:
         move(session, seat, seat_rules.WRAP_UP, now, reason=seat_rules.CALL_ENDED)
 
 
-def dialled_leg_ended(session: Session, caller_sid: str, leg_sid: str, status: str, now: datetime) -> None:
-    """A supervisor's or department's leg ended; one never answered failed."""
+def dialled_leg_ended(session: Session, caller_sid: str, leg_sid: str, status: str, now: datetime,
+                      role: str | None = None, who: str | None = None) -> None:
+    """A supervisor's or department's leg ended; one never answered failed.
+    It may end before the console's request that dialled it has written
+    it down (a phone that is busy at once): it is written here then."""
     leg = _participant(session, caller_sid, leg_sid)
     if leg is None:
-        return
+        call = find_call(session, caller_sid)
+        if call is None or role not in (rules.SUPERVISOR, rules.DEPARTMENT):
+            return
+        leg = CallParticipant(call_id=call.id, conference_name=rules.conference_name(caller_sid),
+                              call_leg_sid=leg_sid, role=role, who=who, created_at=now)
+        session.add(leg)
     if leg.joined_at is None and status in LEG_FAILED:
         leg.status = "failed"
         call = find_call(session, caller_sid)
@@ -410,6 +418,10 @@ def operator_move(session: Session, client: Client, config: HotlineConfig, call_
                                         role=rules.DEPARTMENT, who=department.code, created_at=now))
         else:
             leg.role, leg.who = rules.DEPARTMENT, department.code
+            if leg.status == "failed":
+                # Not answered before this request wrote it down: back with the held caller.
+                after, call.transfer_department = rules.HOLDING, None
+                call.conference_state = after
     elif move_ == rules.CANCEL:
         call.transfer_department = None
     audit(session, principal_for_user(user), f"conference_{move_}", call_sid, now,

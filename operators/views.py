@@ -205,7 +205,7 @@ def participant_leg():
     """A dialled-in leg's (supervisor, department) status callback."""
     session = db.session()
     dialled_leg_ended(session, request.args.get("call", ""), call_sid(), request.form.get("CallStatus", ""),
-                      services().now())
+                      services().now(), role=request.args.get("role"), who=request.args.get("who"))
     session.commit()
     return "", 204
 
