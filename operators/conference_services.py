@@ -202,8 +202,10 @@ def conference_event(session: Session, event: ConferenceEvent, now: datetime) ->
         leg = CallParticipant(call_id=call.id, conference_name=event.friendly_name, call_leg_sid=event.call_sid,
                               role=role, who=call.operator if role == rules.OPERATOR else None, created_at=now)
         session.add(leg)
-    if leg.last_sequence is not None and event.sequence is not None and event.sequence < leg.last_sequence:
-        return call        # an older report, arriving late
+    same_conference = leg.conference_sid in (None, event.conference_sid)
+    if same_conference and leg.last_sequence is not None and event.sequence is not None \
+            and event.sequence < leg.last_sequence:
+        return call        # an older report, arriving late (a new conference of the same name counts afresh)
     leg.last_sequence = event.sequence if event.sequence is not None else leg.last_sequence
     leg.conference_sid = event.conference_sid or leg.conference_sid
     leg.muted, leg.hold = event.muted, event.hold

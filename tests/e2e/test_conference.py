@@ -170,6 +170,7 @@ def test_supervision_and_a_warm_transfer_in_the_browser(service, browser, schedu
     sync_api.expect(said).to_contain_text("operator")
     sync_api.expect(said).not_to_contain_text("caller")
     sync_api.expect(the_call(boss)).to_contain_text("耳语指导")
+    sync_api.expect(the_call(boss).locator("li[data-role=caller]")).to_be_visible()
     screenshot(boss, "conference-coaching.png")
 
     # 强插 Barge in: both hear the supervisor.
@@ -189,6 +190,8 @@ def test_supervision_and_a_warm_transfer_in_the_browser(service, browser, schedu
     answer(water_phone)
     heard(caller, "请稍候，话务员正在为您处理")
     sync_api.expect(the_call(li)).to_contain_text("正在咨询部门")
+    sync_api.expect(the_call(li).locator("li[data-role=caller]")).to_have_class(re.compile(r"\bon-hold\b"))
+    sync_api.expect(the_call(li).locator("li[data-role=department]")).to_be_visible()
     said = say(li_phone, "有个路灯的问题要转给你们")
     heard(water_phone, "有个路灯的问题要转给你们")
     sync_api.expect(said).not_to_contain_text("caller")

@@ -102,6 +102,11 @@ def test_an_operator_who_does_not_answer_is_marked_away_and_the_caller_goes_back
     again = Document(parse(webhooks.post(redirect.data["Url"], call.base_params()).data))
     assert again.root.find("Enqueue").text == "urban-operators" and "话务员暂时未能接听" in again.text
     assert participants(app, call) == [("operator", "failed", "talk", False)]
+    # The caller had waited in the first conference; the next is a new one of the same name, counting afresh.
+    event(webhooks, call, "participant-join", "caller", call.sid, 2)
+    event(webhooks, call, "participant-leave", "caller", call.sid, 3)
+    event(webhooks, call, "participant-join", "caller", call.sid, 1, ConferenceSid="CF" + "d" * 32)
+    assert ("caller", "joined", "talk", False) in participants(app, call)
     # The next pass offers the caller to the next operator.
     assert one_pass(app, twilio_http).offered == 1
     assert seat(app, "li").state == rules.RINGING
