@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from accounts.services import audit
+from accounts.services import audit, display_names
 from call_log.phones import mask
 from call_log.services import find_call
 from call_log.twilio_rest import twilio_client
@@ -83,9 +83,14 @@ def board_json():
     calls = [c.as_dict(full_numbers=False) for c in board.calls]
     me = current_user().username
     people = people_in(db.reader(), [c["call_sid"] for c in calls if c["operator"]])
+    names = display_names(db.reader(), {p.who for legs in people.values() for p in legs
+                                        if p.who and p.role in (conference_rules.OPERATOR,
+                                                                conference_rules.SUPERVISOR)})
+    departments = services().config.departments
+    names.update({code: d.name("zh-CN") for code, d in departments.items()})
     for call in calls:
         call["step"] = word(STEP, call["step"])
-        _conference_view(call, people.get(call["call_sid"], []), me)
+        _conference_view(call, people.get(call["call_sid"], []), me, names)
     lines = services().config.lines
     seat_rows = [{
         "username": seat.username, "name": seat.name, "state": seat.state, "state_label": word(SEAT_STATE, seat.state),
@@ -102,12 +107,13 @@ def board_json():
 SUPERVISING = ("supervisor", "admin")
 
 
-def _conference_view(call: dict, people: list, me: str) -> None:
+def _conference_view(call: dict, people: list, me: str, names: dict[str, str]) -> None:
     """Who is in the call's conference, in which mode; where the operator's
     side of it is; and what the operator holding it may do now."""
     state = call.pop("conference_state", None)
     call["conference"] = [{
-        "role": p.role, "role_label": word(PARTICIPANT, p.role), "who": p.who or "", "mode": p.mode,
+        "role": p.role, "role_label": word(PARTICIPANT, p.role), "who": p.who or "",
+        "name": names.get(p.who or "", p.who or ""), "mode": p.mode,
         "mode_label": word(PARTICIPANT_MODE, p.mode), "hold": p.hold, "joined": p.status == "joined",
     } for p in people]
     call["conference_state"] = state

@@ -9,7 +9,6 @@ import logging
 
 from flask import Blueprint, request
 from sqlalchemy import select
-from twilio.base.exceptions import TwilioRestException
 
 from accounts.models import User
 from call_log.services import FINAL_STATUSES, find_call
@@ -140,7 +139,7 @@ def operator_leg():
     if outcome == "missed":
         try:
             twilio_client().calls(caller).update(url=external_url("operator_voice.requeue"), method="POST")
-        except TwilioRestException as error:
+        except Exception as error:  # noqa: BLE001 - the caller gone meanwhile, or Twilio unreachable: logged
             log.info("caller %s could not be sent back: %s", caller, error)
     return "", 204
 
@@ -204,8 +203,9 @@ def conference_events():
 def participant_leg():
     """A dialled-in leg's (supervisor, department) status callback."""
     session = db.session()
+    who = (request.args.get("who") or "")[:100] or None
     dialled_leg_ended(session, request.args.get("call", ""), call_sid(), request.form.get("CallStatus", ""),
-                      services().now(), role=request.args.get("role"), who=request.args.get("who"))
+                      services().now(), role=request.args.get("role"), who=who)
     session.commit()
     return "", 204
 
