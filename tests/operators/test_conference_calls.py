@@ -11,9 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from accounts.models import User
 from call_log.models import Call as CallRow
+from call_log.twilio_rest import build_client
 from database import db
 from operators import seats as rules
+from operators.services import OperatorUrls, take_over
 from tests.support.conferences import (
     answered,
     available,
@@ -141,3 +144,27 @@ def test_conference_callbacks_must_be_signed(client, new_call):
     response = client.post("/voice/operator/conference", data={"StatusCallbackEvent": "conference-end",
                                                                "FriendlyName": "hotline-CA1"})
     assert response.status_code == 403
+
+
+def test_a_takeover_the_operator_does_not_answer_lets_the_caller_leave_a_message(
+        app, new_call, clock, twilio_http, webhooks):
+    operator(app, clock, "wang")
+    call = new_call()
+    call.dial()
+    call.say("路灯不亮")
+    with db.session_scope(app) as session:
+        wang = session.scalars(select(User).where(User.username == "wang")).one()
+        urls = OperatorUrls(connect=lambda name: f"https://hotline.example.org/voice/operator/connect?operator={name}",
+                            transfer=lambda department, case: "")
+        twilio_http.answers[f"/Calls/{call.sid}.json"] = (200, {"sid": call.sid, "status": "in-progress"})
+        take_over(session, build_client(app.config["SETTINGS"], twilio_http), call.sid, wang, urls, clock())
+    document = Document(parse(webhooks.post(twilio_http.sent[-1].data["Url"], call.base_params()).data))
+    assert document.root.find("Dial/Conference").text == f"hotline-{call.sid}"
+    assert seat(app, "wang").state == rules.ON_CALL
+    leg = operator_leg(twilio_http)
+    webhooks.post(leg["StatusCallback"], {**call.base_params(), "CallSid": leg["_sid"], "CallStatus": "busy"})
+    assert (seat(app, "wang").state, seat(app, "wang").reason) == (rules.WRAP_UP, rules.NO_ANSWER)
+    requeue = twilio_http.sent[-1].data["Url"]
+    assert requeue.endswith("/voice/operator/requeue")
+    message = Document(parse(webhooks.post(requeue, call.base_params()).data))
+    assert message.record is not None
