@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
@@ -122,9 +123,32 @@ def ring_operator(session: Session, client: Client, config: HotlineConfig, calle
     except Exception:  # noqa: BLE001 - Twilio unreachable: the caller is not left waiting for no one
         log.exception("could not ring operator %s for call %s", operator.username, caller_sid)
         return None
-    session.add(CallParticipant(call_id=call.id, conference_name=name, call_leg_sid=leg.sid,
-                                role=rules.OPERATOR, who=operator.username, mode=rules.TALK, created_at=now))
     return leg.sid
+
+
+def operator_answered(session: Session, caller_sid: str, leg_sid: str, operator: str | None,
+                      now: datetime) -> None:
+    """The operator's leg picked up (the whisper is asked for, before it joins the conference)."""
+    call = find_call(session, caller_sid)
+    if call is not None and leg_sid:
+        keep_leg(session, call.id, rules.conference_name(caller_sid), leg_sid, rules.OPERATOR, operator, now)
+
+
+def keep_leg(session: Session, call_id: int, name: str, leg_sid: str, role: str, who: str | None,
+             now: datetime) -> CallParticipant:
+    """The leg's row, written once: a conference's callback may report the
+    leg at the same moment as the request that dialled it writes it down."""
+    leg = _leg(session, name, leg_sid)
+    if leg is None:
+        try:
+            with session.begin_nested():
+                leg = CallParticipant(call_id=call_id, conference_name=name, call_leg_sid=leg_sid, role=role,
+                                      who=who, created_at=now)
+                session.add(leg)
+        except IntegrityError:
+            leg = _leg(session, name, leg_sid)
+    leg.role, leg.who = role, who if who is not None else leg.who
+    return leg
 
 
 def operator_leg_ended(session: Session, config: HotlineConfig, caller_sid: str, leg_sid: str, status: str,
@@ -157,9 +181,12 @@ def operator_leg_ended(session: Session, config: HotlineConfig, caller_sid: str,
 
 
 def _participant(session: Session, caller_sid: str, leg_sid: str) -> CallParticipant | None:
+    return _leg(session, rules.conference_name(caller_sid), leg_sid)
+
+
+def _leg(session: Session, name: str, leg_sid: str) -> CallParticipant | None:
     return session.scalars(select(CallParticipant).where(
-        CallParticipant.conference_name == rules.conference_name(caller_sid),
-        CallParticipant.call_leg_sid == leg_sid)).first()
+        CallParticipant.conference_name == name, CallParticipant.call_leg_sid == leg_sid)).first()
 
 
 # --- what Twilio reports -----------------------------------------------------------------------
@@ -199,9 +226,8 @@ def conference_event(session: Session, event: ConferenceEvent, now: datetime) ->
     if leg is None:
         role = event.label if event.label in rules.ROLES else (
             rules.CALLER if event.call_sid == caller_sid else rules.SUPERVISOR)
-        leg = CallParticipant(call_id=call.id, conference_name=event.friendly_name, call_leg_sid=event.call_sid,
-                              role=role, who=call.operator if role == rules.OPERATOR else None, created_at=now)
-        session.add(leg)
+        leg = keep_leg(session, call.id, event.friendly_name, event.call_sid, role,
+                       call.operator if role == rules.OPERATOR else None, now)
     same_conference = leg.conference_sid in (None, event.conference_sid)
     if same_conference and leg.last_sequence is not None and event.sequence is not None \
             and event.sequence < leg.last_sequence:
@@ -235,9 +261,7 @@ def dialled_leg_ended(session: Session, caller_sid: str, leg_sid: str, status: s
         call = find_call(session, caller_sid)
         if call is None or role not in (rules.SUPERVISOR, rules.DEPARTMENT):
             return
-        leg = CallParticipant(call_id=call.id, conference_name=rules.conference_name(caller_sid),
-                              call_leg_sid=leg_sid, role=role, who=who, created_at=now)
-        session.add(leg)
+        leg = keep_leg(session, call.id, rules.conference_name(caller_sid), leg_sid, role, who, now)
     if leg.joined_at is None and status in LEG_FAILED:
         leg.status = "failed"
         call = find_call(session, caller_sid)
@@ -334,11 +358,7 @@ def supervise(session: Session, client: Client, config: HotlineConfig, call_sid:
             leg_sid = created.call_sid
     except TwilioRestException as error:
         raise _twilio(error) from None
-    leg = _participant(session, call_sid, leg_sid)
-    if leg is None:
-        leg = CallParticipant(call_id=call_id, conference_name=name, call_leg_sid=leg_sid, role=rules.SUPERVISOR,
-                              who=supervisor.username, created_at=now)
-        session.add(leg)
+    leg = keep_leg(session, call_id, name, leg_sid, rules.SUPERVISOR, supervisor.username, now)
     leg.who, leg.conference_sid, leg.mode, leg.muted = supervisor.username, conference, mode, settings.muted
     audit(session, principal_for_user(supervisor), f"supervise_{mode}", call_sid, now,
           detail=f"{was} -> {mode}" if was else mode)
@@ -414,16 +434,12 @@ def operator_move(session: Session, client: Client, config: HotlineConfig, call_
     call.conference_state = after
     if move_ == rules.CONSULT:
         call.transfer_department = department.code
-        leg = _participant(session, call_sid, department_leg)     # its join may have been reported already
-        if leg is None:
-            session.add(CallParticipant(call_id=call_id, conference_name=name, call_leg_sid=department_leg,
-                                        role=rules.DEPARTMENT, who=department.code, created_at=now))
-        else:
-            leg.role, leg.who = rules.DEPARTMENT, department.code
-            if leg.status == "failed":
-                # Not answered before this request wrote it down: back with the held caller.
-                after, call.transfer_department = rules.HOLDING, None
-                call.conference_state = after
+        # Its join, or its failure, may have been reported already.
+        leg = keep_leg(session, call_id, name, department_leg, rules.DEPARTMENT, department.code, now)
+        if leg.status == "failed":
+            # Not answered before this request wrote it down: back with the held caller.
+            after, call.transfer_department = rules.HOLDING, None
+            call.conference_state = after
     elif move_ == rules.CANCEL:
         call.transfer_department = None
     audit(session, principal_for_user(user), f"conference_{move_}", call_sid, now,

@@ -36,6 +36,7 @@ from operators.conference_services import (
     ConferenceUrls,
     conference_event,
     dialled_leg_ended,
+    operator_answered,
     operator_leg_ended,
     ring_operator,
 )
@@ -115,6 +116,7 @@ def whisper():
         call.operator, call.operator_joined_at = operator.username if operator else None, now
         if call.queued_at:
             call.queue_ended_at, call.queue_result = call.queue_ended_at or now, "answered"
+    operator_answered(session, caller, call_sid(), call.operator, now)
     session.commit()
     state = CallState.from_json(call.ivr_state) if call.ivr_state else None
     open_cases = len(open_cases_of(session, call.caller_e164)) if call.caller_e164 else 0
