@@ -256,16 +256,19 @@ def dialled_leg_ended(session: Session, caller_sid: str, leg_sid: str, status: s
     """A supervisor's or department's leg ended; one never answered failed.
     It may end before the console's request that dialled it has written
     it down (a phone that is busy at once): it is written here then."""
+    # The call first, locked: the console's consult writes its state under the same lock, so
+    # one of the two sees what the other wrote.
+    call = find_call(session, caller_sid, lock=True)
+    if call is None:
+        return
     leg = _participant(session, caller_sid, leg_sid)
     if leg is None:
-        call = find_call(session, caller_sid)
-        if call is None or role not in (rules.SUPERVISOR, rules.DEPARTMENT):
+        if role not in (rules.SUPERVISOR, rules.DEPARTMENT):
             return
         leg = keep_leg(session, call.id, rules.conference_name(caller_sid), leg_sid, role, who, now)
     if leg.joined_at is None and status in LEG_FAILED:
         leg.status = "failed"
-        call = find_call(session, caller_sid)
-        if call is not None and leg.role == rules.DEPARTMENT and call.conference_state == rules.CONSULTING:
+        if leg.role == rules.DEPARTMENT and call.conference_state == rules.CONSULTING:
             # The department did not pick up: the operator is back with the caller (still on hold).
             call.conference_state, call.transfer_department = rules.HOLDING, None
     elif leg.status != "left":
@@ -430,7 +433,7 @@ def operator_move(session: Session, client: Client, config: HotlineConfig, call_
             conference.participants(rules.OPERATOR).delete()
     except TwilioRestException as error:
         raise _twilio(error) from None
-    call = find_call(session, call_sid, lock=True)
+    session.refresh(call, with_for_update=True)      # as it is now, locked (a leg's callback may have moved it)
     call.conference_state = after
     if move_ == rules.CONSULT:
         call.transfer_department = department.code
