@@ -92,9 +92,9 @@ def attend(interp: Interpreter, conference: Conference, participant: Participant
     """Be in the conference until leaving it.  Returns how it ended
     (removed, ended, star, time-limit); raises for a hang-up, a REST
     redirect or end of the call, after leaving the conference."""
-    interp.conference = conference
     deadline = None if time_limit is None else time.monotonic() + interp.clock.seconds(time_limit)
     conference.join(participant)
+    interp.conference = conference
     try:
         return _stay(interp, conference, participant, hang_up_on_star, deadline)
     finally:

@@ -130,7 +130,7 @@ class Participant:
         return party.name if party is not None else self.call.to
 
     def describe(self) -> str:
-        return f"{self.label} ({self.who})" if self.label else self.who
+        return f"{self.label} ({self.who})" if self.label and self.label != self.who else self.who
 
 
 def hears(listener: Participant, speaker: Participant, started: bool) -> bool:

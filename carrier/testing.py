@@ -95,13 +95,15 @@ class Handset(Party):
         assert ok, f"{self.address} has no call {status} (latest: {self.call})"
         return self.call
 
-    def wait_until_in_conference(self, timeout: float = 10.0) -> Call:
-        """Block until the latest call is talking in a conference (started, not on hold)."""
-        def talking() -> bool:
+    def wait_until_in_conference(self, mode: str = "talking", timeout: float = 10.0) -> Call:
+        """Block until the latest call is in a conference in ``mode``: ``talking``
+        (started, not on hold), ``held``, or ``waiting`` for it to start."""
+        def there() -> bool:
             call = self.call
-            return call is not None and any(e.kind == "conference" and e.data.get("event") == "talking"
-                                            for e in call.log)
-        assert self.carrier.wait_until(talking, timeout), f"{self.address} is not talking in a conference"
+            modes = [e.data.get("event") for e in list(call.log) if e.kind == "conference"] if call else []
+            modes = [m for m in modes if m in ("waiting", "held", "talking", "left", "ended")]
+            return bool(modes) and modes[-1] == mode
+        assert self.carrier.wait_until(there, timeout), f"{self.address} is not {mode} in a conference"
         return self.call
 
     def say(self, text: str, timeout: float = 10.0) -> None:

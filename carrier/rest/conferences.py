@@ -136,7 +136,7 @@ def create_participant(conference_sid: str):
         "end_on_exit": _flag(form, "EndConferenceOnExit", False), "muted": _flag(form, "Muted", False),
         "beep": beep, "call_sid_to_coach": coach,
         "wait": _music(form, "WaitUrl", "WaitMethod"), "hold": _flag(form, "Hold", False),
-        "hold_music": _music(form, "HoldUrl", "HoldMethod"),
+        "hold_music": _music(form, "HoldUrl", "HoldMethod", "GET"),
     }
     if form.get("MaxParticipants"):
         size = form["MaxParticipants"]
@@ -152,7 +152,7 @@ def create_participant(conference_sid: str):
         raise bad(f"Conference {conference.friendly_name} is full") from None
     if record is not None:
         conference.record(RecordingRequest(participant.call.sid, *record))
-    return jsonify(participant_json(conference, participant, queue_time="0")), 201
+    return jsonify(participant_json(conference, participant, queue_time="0", status="queued")), 201
 
 
 def _conference_callback(form) -> ConferenceCallback | None:
@@ -226,7 +226,7 @@ def update_participant(conference_sid: str, which: str):
     if "Hold" in form:
         changes["hold"] = _flag(form, "Hold", False)
     if form.get("HoldUrl") is not None:
-        changes["hold_music"] = _music(form, "HoldUrl", "HoldMethod")
+        changes["hold_music"] = _music(form, "HoldUrl", "HoldMethod", "GET")     # GET unless told
     if form.get("WaitUrl") is not None:
         changes["wait"] = _music(form, "WaitUrl", "WaitMethod")
     if "Muted" in form:
@@ -291,21 +291,21 @@ def _flag(form, name: str, default: bool) -> bool:
     return default if value in (None, "") else _boolean(value, name)
 
 
-def _method(form, name: str) -> str:
-    method = (form.get(name) or "POST").upper()
+def _method(form, name: str, default: str = "POST") -> str:
+    method = (form.get(name) or default).upper()
     if method not in ("GET", "POST"):
         raise bad(f"{name} must be GET or POST")
     return method
 
 
-def _music(form, url_name: str, method_name: str) -> Music:
+def _music(form, url_name: str, method_name: str, default_method: str = "POST") -> Music:
     url = form.get(url_name)
     if url is None:
         return Music()
     if not url.strip():
         return Music(silent=True)
     absolute(url, url_name)
-    return Music(TwimlSource(url, _method(form, method_name)))
+    return Music(TwimlSource(url, _method(form, method_name, default_method)))
 
 
 def _source(form, url_name: str, method_name: str) -> TwimlSource | None:

@@ -154,15 +154,17 @@ def conference_json(conference: Conference) -> dict:
     }
 
 
-def participant_json(conference: Conference, participant: Participant, *, queue_time: str | None = None) -> dict:
-    """``queue_time`` only in the answer to a dial-out, as on Twilio."""
+def participant_json(conference: Conference, participant: Participant, *, queue_time: str | None = None,
+                     status: str | None = None) -> dict:
+    """``queue_time`` only in the answer to a dial-out, as on Twilio, which
+    also says ``queued`` there however fast the phone rings."""
     return {
         "account_sid": conference.account_sid, "call_sid": participant.call.sid, "label": participant.label,
         "call_sid_to_coach": participant.call_sid_to_coach, "coaching": participant.coaching,
         "conference_sid": conference.sid, "date_created": rfc2822(participant.date_created),
         "date_updated": rfc2822(participant.date_updated), "end_conference_on_exit": participant.end_on_exit,
         "muted": participant.muted, "hold": participant.hold,
-        "start_conference_on_enter": participant.start_on_enter, "status": participant.status,
+        "start_conference_on_enter": participant.start_on_enter, "status": status or participant.status,
         "queue_time": queue_time,
         "uri": f"{account_uri(conference.account_sid)}/Conferences/{conference.sid}/Participants/"
                f"{participant.call.sid}.json",

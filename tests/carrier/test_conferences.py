@@ -11,7 +11,7 @@ from twilio.base.exceptions import TwilioRestException
 from carrier import ScriptedParty, hang_up, say, wait
 from carrier.actions import Pickup
 from carrier.clock import Clock
-from carrier.conferences import Participant, hears
+from carrier.conferences import Conference, Participant, hears
 from carrier.testing import Handset
 from tests.carrier.support import CITIZEN_NUMBER, finished, heard
 
@@ -73,6 +73,62 @@ def test_a_participant_still_ringing_hears_nothing():
     caller, duty = fake("CAcaller"), fake("CAduty")
     duty.joined = False
     assert not hears(duty, caller, True) and not hears(caller, duty, True)
+
+
+class FakeCall:
+    """Just what the conference model touches on a call."""
+
+    def __init__(self, sid: str) -> None:
+        self.sid, self.to, self.party, self.status = sid, sid, None, "in-progress"
+        self.carrier = SimpleNamespace(clock=Clock())
+        self.notes: list[tuple[str, str]] = []
+        self.mailbox = SimpleNamespace(items=[])
+        self.mailbox.put = self.mailbox.items.append
+
+    def note(self, kind: str, text: str, **data) -> None:
+        self.notes.append((kind, text))
+
+
+def room() -> Conference:
+    carrier = SimpleNamespace(clock=Clock(), account_sid="AC" + "0" * 32, conferences=None)
+    return Conference(carrier, ROOM)
+
+
+def member(conference: Conference, sid: str, **state) -> Participant:
+    participant = Participant(FakeCall(sid), **state)
+    conference.join(participant)
+    return participant
+
+
+def test_the_view_a_phone_shows_follows_the_model():
+    conference = room()
+    caller = member(conference, "CAcaller", label="caller")
+    operator = member(conference, "CAop", label="operator")
+    supervisor = member(conference, "CAsup", label="supervisor", call_sid_to_coach="CAop")
+    seen = {o["label"]: (o["i_hear"], o["hears_me"]) for o in conference.view(caller)["others"]}
+    assert seen == {"operator": (True, True), "supervisor": (False, True)}
+    coach = conference.view(supervisor)
+    assert coach["me"]["coaching_whom"] == "operator (CAop)"
+    assert {o["label"]: (o["i_hear"], o["hears_me"]) for o in coach["others"]} == \
+        {"caller": (True, False), "operator": (True, True)}
+    conference.update(caller, hold=True)
+    assert {o["label"]: o["hold"] for o in conference.view(operator)["others"]} == \
+        {"caller": True, "supervisor": False}
+    assert [n for n in caller.call.mailbox.items if n.kind == "changed"]
+
+
+def test_a_conference_waits_for_a_moderator_and_ends_with_its_reason():
+    conference = room()
+    caller = member(conference, "CAcaller", start_on_enter=False)
+    assert (conference.status, conference.mode(caller)) == ("init", "waiting")
+    operator = member(conference, "CAop", end_on_exit=True)
+    assert (conference.status, conference.mode(caller)) == ("in-progress", "talking")
+    assert [n.kind for n in caller.call.mailbox.items] == ["changed"]      # its music stops
+    conference.leave(operator)
+    assert (conference.status, conference.reason_ended, conference.call_sid_ending) == \
+        ("completed", "participant-with-end-conference-on-exit-left", "CAop")
+    assert [n.kind for n in caller.call.mailbox.items] == ["changed", "ended"]
+    assert conference.participants() == [] and caller.status == "complete"
 
 
 # --- <Dial><Conference> -----------------------------------------------------------------------
@@ -225,15 +281,17 @@ def test_hold_plays_the_hold_url_and_cuts_the_party_off_both_ways(carrier, twili
     seat.operator.wait_until_in_conference()
     held = participants("caller").update(hold=True, hold_url=stand_in.url("/hold-music"))
     assert held.hold is True
+    seat.caller.wait_until_in_conference("held")
     seat.caller.wait_until_heard("请稍候，不要挂机")
     seat.operator.say("我查一下")
     seat.caller.say("喂？")
     assert participants("caller").fetch().hold is True
     participants("caller").update(hold=False)
-    assert carrier.wait_until(lambda: seat.conference.mode(seat.conference.find("caller")) == "talking")
+    seat.caller.wait_until_in_conference("talking")
     seat.operator.say("让您久等了")
     seat.caller.wait_until_heard("让您久等了")
     assert "我查一下" not in seat.caller.heard() and "喂？" not in seat.operator.heard()
+    assert stand_in.seen("/hold-music")[0].method == "GET"        # Twilio's default HoldMethod
     assert stand_in.wait_for(lambda: [s.params["StatusCallbackEvent"] for s in stand_in.seen("/events")
                                       if "hold" in s.params["StatusCallbackEvent"]]
                              == ["participant-hold", "participant-unhold"])
