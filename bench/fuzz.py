@@ -498,6 +498,14 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
         "operator_voice.transfer": lambda: f.voice("/voice/operator/transfer", [], ["department", "case"]),
         "operator_voice.department_whisper": lambda: f.voice("/voice/operator/department-whisper", [], ["case"]),
         "operator_voice.after": lambda: f.voice("/voice/operator/after", ["DialCallStatus", "DialCallDuration"]),
+        "operator_voice.operator_leg": lambda: f.voice("/voice/operator/leg", [], ["call", "operator"]),
+        "operator_voice.requeue": lambda: f.voice("/voice/operator/requeue", []),
+        "operator_voice.left": lambda: f.voice("/voice/operator/left", ["DialCallStatus"], ["call"]),
+        "operator_voice.hold": lambda: f.voice("/voice/operator/hold", []),
+        "operator_voice.conference_events": lambda: f.voice(
+            "/voice/operator/conference", ["ConferenceSid", "FriendlyName", "StatusCallbackEvent", "Label", "Muted",
+                                           "Hold", "Coaching", "SequenceNumber"]),
+        "operator_voice.participant_leg": lambda: f.voice("/voice/operator/participant", [], ["call", "role", "who"]),
         "operator_voice.recording": lambda: f.voice("/voice/operator/recording", gather + ["RecordingChannels"]),
         "callbacks.answer": lambda: f.voice("/voice/callback/answer", ["AnsweredBy"], ["attempt"]),
         "callbacks.step": lambda: f.voice("/voice/callback/step", gather, ["attempt", "step"]),
@@ -523,6 +531,11 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
         "console_board.call_case": lambda: f.console(
             f.rng.choice(["GET", "POST"]), f"/console/calls/{f.segment(world.call_sids)}/case", [],
             ["description", "location", "category_code", "callback_number"]),
+        "console_board.supervise_call": lambda: f.console(
+            "POST", f"/console/calls/{f.segment(world.call_sids)}/supervise", [], ["mode", "back"],
+            roles=("supervisor", "operator")),
+        "console_board.conference_move": lambda: f.console(
+            "POST", f"/console/calls/{f.segment(world.call_sids)}/conference", [], ["move", "department", "back"]),
         "console_board.transfer_call": lambda: f.console(
             "POST", f"/console/calls/{f.segment(world.call_sids)}/transfer", [], ["department", "case"]),
         "console.choose_language": lambda: f.console("POST", "/console/language", [], ["language", "next"],

@@ -50,11 +50,47 @@ class Call(Base):
     # The operator who took the call over or answered it from the queue.
     operator: Mapped[str | None] = mapped_column(String(100))
     operator_joined_at: Mapped[datetime | None] = mapped_column()
+    # The conference every operator bridge goes through (hotline-<CallSid>):
+    # Twilio's sid once it started, the operator's side of it (talking,
+    # holding, consulting, three_way, handed_over: operators.conference) and
+    # the department a warm transfer consults.
+    conference_name: Mapped[str | None] = mapped_column(String(100))
+    conference_sid: Mapped[str | None] = mapped_column(String(64), index=True)
+    conference_state: Mapped[str | None] = mapped_column(String(16))
+    transfer_department: Mapped[str | None] = mapped_column(String(32))
 
     steps: Mapped[list["IvrStep"]] = relationship(back_populates="call", order_by="IvrStep.sequence")
     status_events: Mapped[list["CallStatusEvent"]] = relationship(
         back_populates="call", order_by="CallStatusEvent.id")
     recordings: Mapped[list["Recording"]] = relationship(back_populates="call")
+
+
+class CallParticipant(Base):
+    """One leg in a call's conference: the caller, the operator, a
+    supervisor or a department; its mode (talk, listen, coach, barge), hold
+    and mute as Twilio last reported them, and when it joined and left.
+    The centre's figures (handling, supervision, transfers) come from here."""
+
+    __tablename__ = "call_participant"
+    __table_args__ = (UniqueConstraint("conference_name", "call_leg_sid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), index=True)
+    conference_name: Mapped[str] = mapped_column(String(100))
+    conference_sid: Mapped[str | None] = mapped_column(String(64))
+    call_leg_sid: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # Who: the operator's or supervisor's user name, the department's code.
+    who: Mapped[str | None] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(16), default="talk")
+    muted: Mapped[bool] = mapped_column(default=False)
+    hold: Mapped[bool] = mapped_column(default=False)
+    # dialling, joined, left, failed (never joined: not answered, busy)
+    status: Mapped[str] = mapped_column(String(16), default="dialling")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    joined_at: Mapped[datetime | None] = mapped_column()
+    left_at: Mapped[datetime | None] = mapped_column()
+    last_sequence: Mapped[int | None] = mapped_column()
 
 
 class CallStatusEvent(Base):

@@ -8,18 +8,38 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from accounts.services import audit
+from accounts.services import audit, display_names
 from call_log.phones import mask
 from call_log.services import find_call
 from call_log.twilio_rest import twilio_client
 from cases.lifecycle import LifecycleError
 from console.auth import current_principal, current_user, requires, sees_full_numbers
 from console.i18n import local_time
-from console.labels import SEAT_REASON, SEAT_STATE, STATUS, STEP, word
+from console.labels import (
+    CONFERENCE_MOVE,
+    CONFERENCE_STATE,
+    PARTICIPANT,
+    PARTICIPANT_MODE,
+    SEAT_REASON,
+    SEAT_STATE,
+    STATUS,
+    STEP,
+    SUPERVISOR_MODE,
+    word,
+)
 from console.navigation import NavItem
 from database import db
 from ivr.kit import external_url
+from operators import conference as conference_rules
 from operators.board import live_calls
+from operators.conference_services import (
+    Refused,
+    conference_urls,
+    operator_move,
+    people_in,
+    stop_supervising,
+    supervise,
+)
 from operators.distribution import distribute
 from operators.intake import CaseForm, FormError, Saved, case_of_call, file_from_call, prefill
 from operators.presence import report_present
@@ -50,7 +70,9 @@ def board():
     config = services().config
     lines = [{"id": line.id, "name": line.name("zh-CN")} for line in config.lines.values()]
     states = [(state, word(SEAT_STATE, state)) for state in CHOSEN]
-    return render_template("console/board.html", lines=lines, states=states)
+    departments = [{"code": d.code, "name": d.name("zh-CN")} for d in config.departments.values() if d.duty_number]
+    return render_template("console/board.html", lines=lines, states=states, departments=departments,
+                           supervisor=current_user().role in SUPERVISING)
 
 
 @bp.get("/board.json")
@@ -59,8 +81,16 @@ def board_json():
     # Read-only: on SQLite the poll never takes (or waits for) the write lock.
     board = live_calls(db.reader(), services().config, services().now())
     calls = [c.as_dict(full_numbers=False) for c in board.calls]
+    me = current_user().username
+    people = people_in(db.reader(), [c["call_sid"] for c in calls if c["operator"]])
+    names = display_names(db.reader(), {p.who for legs in people.values() for p in legs
+                                        if p.who and p.role in (conference_rules.OPERATOR,
+                                                                conference_rules.SUPERVISOR)})
+    departments = services().config.departments
+    names.update({code: d.name("zh-CN") for code, d in departments.items()})
     for call in calls:
         call["step"] = word(STEP, call["step"])
+        _conference_view(call, people.get(call["call_sid"], []), me, names)
     lines = services().config.lines
     seat_rows = [{
         "username": seat.username, "name": seat.name, "state": seat.state, "state_label": word(SEAT_STATE, seat.state),
@@ -68,11 +98,31 @@ def board_json():
         "lines": [lines[line].name("zh-CN") if line in lines else line for line in seat.lines],
         "languages": list(seat.languages),
     } for seat in seats(db.reader())]
-    me = current_user().username
     mine = next((row for row in seat_rows if row["username"] == me), None)
     # The board's clock is the centre's, with the date, as every time the console shows.
     return jsonify(calls=calls, more=board.more, at=local_time(services().now(), with_seconds=True),
                    seats=seat_rows, me=mine)
+
+
+SUPERVISING = ("supervisor", "admin")
+
+
+def _conference_view(call: dict, people: list, me: str, names: dict[str, str]) -> None:
+    """Who is in the call's conference, in which mode; where the operator's
+    side of it is; and what the operator holding it may do now."""
+    state = call.pop("conference_state", None)
+    call["conference"] = [{
+        "role": p.role, "role_label": word(PARTICIPANT, p.role), "who": p.who or "",
+        "name": names.get(p.who or "", p.who or ""), "mode": p.mode,
+        "mode_label": word(PARTICIPANT_MODE, p.mode), "hold": p.hold, "joined": p.status == "joined",
+    } for p in people]
+    call["conference_state"] = state
+    call["conference_state_label"] = word(CONFERENCE_STATE, state) if state else ""
+    call["mine"] = bool(call["operator"]) and call["operator"] == me
+    call["moves"] = [{"move": m, "label": word(CONFERENCE_MOVE, m)}
+                     for m in conference_rules.moves_from(state)] if call["mine"] and state else []
+    watching = next((p for p in people if p.role == conference_rules.SUPERVISOR and p.who == me), None)
+    call["my_mode"] = watching.mode if watching else None
 
 
 @bp.post("/seat")
@@ -195,6 +245,72 @@ def _saved_message(saved: Saved) -> str:
         return _("This call joined case %(number)s, which is still being handled; it is now %(status)s.",
                  number=number, status=status)
     return _("Case %(number)s saved; it is now %(status)s.", number=number, status=status)
+
+
+def _refused(problem: Refused) -> str:
+    """Twilio's refusal, or the rules', in words."""
+    if problem.reason == Refused.GONE:
+        return _("The caller has hung up (or the call has ended).")
+    if problem.reason == Refused.NO_DEVICE:
+        return _("You have no phone or Twilio Client identity to ring.")
+    if problem.reason == Refused.NO_NUMBER:
+        return _("That department has no duty number.")
+    if problem.reason == Refused.NOT_YOURS:
+        return _("Only the operator on this call can do that.")
+    if problem.reason == Refused.NOT_NOW:
+        return _("That cannot be done in this call now.")
+    return _("Twilio refused: %(detail)s (error %(code)s).", detail=problem.detail, code=problem.code or "?")
+
+
+def _back():
+    if request.form.get("back") == "case":
+        return redirect(url_for("console_board.call_case", call_sid=request.view_args["call_sid"]))
+    return redirect(url_for("console_board.board"))
+
+
+@bp.post("/calls/<call_sid>/supervise")
+@requires("supervisor")
+def supervise_call(call_sid: str):
+    """A supervisor listens, coaches, barges in, or leaves the call."""
+    session = db.session()
+    mode = request.form.get("mode", "")
+    try:
+        if mode == "leave":
+            stop_supervising(session, twilio_client(), call_sid, current_user(), services().now())
+        elif mode in conference_rules.SUPERVISOR_MODES:
+            supervise(session, twilio_client(), services().config, call_sid, current_user(), mode,
+                      conference_urls(external_url), services().now())
+        else:
+            abort(400)
+    except Refused as problem:
+        session.rollback()
+        flash(_refused(problem), "error")
+        return _back()
+    session.commit()
+    flash(_("%(mode)s: done.", mode=word(SUPERVISOR_MODE, mode)), "ok")
+    return _back()
+
+
+@bp.post("/calls/<call_sid>/conference")
+@requires("operator", "supervisor")
+def conference_move(call_sid: str):
+    """The operator on the call: hold, resume, warm transfer (consult, join
+    all three, leave, cancel)."""
+    session = db.session()
+    move = request.form.get("move", "")
+    if move not in conference_rules.MOVES:
+        abort(400)
+    try:
+        state = operator_move(session, twilio_client(), services().config, call_sid, current_user(), move,
+                              conference_urls(external_url), services().now(),
+                              department_code=request.form.get("department") or None)
+    except Refused as problem:
+        session.rollback()
+        flash(_refused(problem), "error")
+        return _back()
+    session.commit()
+    flash(_("Done: %(state)s.", state=word(CONFERENCE_STATE, state)), "ok")
+    return _back()
 
 
 @bp.post("/calls/<call_sid>/transfer")

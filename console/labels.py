@@ -70,6 +70,17 @@ SEAT_REASON = {"no_answer": _l("did not answer an offered call"), "board_closed"
                "call_ended": _l("call ended"), "offer_failed": _l("the offer did not go through")}
 
 
+# Who is in a call's conference, in which mode, and where the operator's side of the call is.
+PARTICIPANT = {"caller": _l("caller"), "operator": _l("operator"), "supervisor": _l("supervisor"),
+               "department": _l("department")}
+PARTICIPANT_MODE = {"talk": _l("talking"), "listen": _l("listening"), "coach": _l("coaching"),
+                    "barge": _l("barged in")}
+CONFERENCE_STATE = {"talking": _l("talking"), "holding": _l("caller on hold"),
+                    "consulting": _l("consulting the department, caller on hold"),
+                    "three_way": _l("three-way call"), "handed_over": _l("handed over to the department")}
+CONFERENCE_MOVE = {"hold": _l("Hold"), "resume": _l("Resume"), "consult": _l("Warm transfer"),
+                   "join": _l("Join all three"), "leave": _l("Leave"), "cancel": _l("Cancel")}
+SUPERVISOR_MODE = {"listen": _l("Listen"), "coach": _l("Coach"), "barge": _l("Barge in"), "leave": _l("Leave")}
 RECORDING_STATUS = {"in-progress": _l("recording"), "completed": _l("complete"), "absent": _l("nothing recorded"),
                     "failed": _l("failed")}
 

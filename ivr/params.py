@@ -30,6 +30,8 @@ MAX_LENGTH = {
     # Whole numbers kept in integer columns: nine digits fit any of them.
     "SequenceNumber": 9, "CallDuration": 9, "RecordingDuration": 9, "QueuePosition": 9, "QueueTime": 9,
     "AvgQueueTime": 9,
+    # Conference status callbacks.
+    "ConferenceSid": 64, "FriendlyName": 100, "Label": 32, "StatusCallbackEvent": 32,
 }
 MAX_VALUE = 2000            # any other parameter
 MAX_PARAMETERS = 100        # Twilio sends a few dozen at most

@@ -113,6 +113,45 @@ def render_bridge(notice: Iterable[Utterance], device: str, whisper_url: str, ac
     return str(response)
 
 
+@dataclass(frozen=True)
+class ConferenceSeat:
+    """How one party enters a call's conference (Twilio's <Conference> attributes)."""
+
+    name: str
+    label: str
+    action_url: str
+    status_callback: str
+    wait_url: str = ""
+    start_on_enter: bool = True
+    end_on_exit: bool = False
+
+
+CONFERENCE_EVENTS = "start end join leave mute hold modify"
+
+
+def render_conference(before: Iterable[Utterance], seat: ConferenceSeat, prompts: Mapping[str, PromptSet]) -> str:
+    """Say what comes first (a notice, a whisper), then enter the named
+    conference; its <Dial> action is asked for when the party leaves it."""
+    response = VoiceResponse()
+    _say_all(response, before, prompts)
+    dial = Dial(action=seat.action_url, method="POST")
+    dial.conference(seat.name, participant_label=seat.label, beep=False,
+                    start_conference_on_enter=seat.start_on_enter, end_conference_on_exit=seat.end_on_exit,
+                    wait_url=seat.wait_url, wait_method="POST", status_callback=seat.status_callback,
+                    status_callback_method="POST", status_callback_event=CONFERENCE_EVENTS)
+    response.append(dial)
+    return str(response)
+
+
+def render_hold(utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet], pause: int = 5) -> str:
+    """The hold prompt (a conference's waitUrl and HoldUrl): said, a pause,
+    and Twilio asks for it again when it ends."""
+    response = VoiceResponse()
+    _say_all(response, utterances, prompts)
+    response.pause(length=pause)
+    return str(response)
+
+
 def render_whisper(utterances: Iterable[Utterance], prompts: Mapping[str, PromptSet]) -> str:
     """Played to the person answering, before the bridge."""
     response = VoiceResponse()

@@ -67,6 +67,7 @@ class LiveCall:
     operator: str | None          # who holds the call: their user name
     operator_name: str | None     # and the name the console shows for them
     open_cases: list[str]
+    conference_state: str | None = None   # the operator's side of the call (operators.conference)
 
     def as_dict(self, full_numbers: bool = False) -> dict:
         data = dict(self.__dict__)
@@ -134,6 +135,7 @@ def live_calls(session: Session, config: HotlineConfig, now: datetime) -> Board:
             queue_position=positions.get(call.id) if call.queued_at and not call.queue_ended_at else None,
             operator=call.operator, operator_name=names.get(call.operator or "", call.operator),
             open_cases=open_cases.get(call.caller_e164 or "", [])[:MAX_OPEN_CASES],
+            conference_state=call.conference_state if call.operator else None,
         ))
     return Board(board, more)
 

@@ -106,7 +106,7 @@ def answered(session: Session, call_sid: str, now: datetime) -> Seat | None:
 
 def bridge_ended(session: Session, config: HotlineConfig, call_sid: str, connected: bool,
                  now: datetime, caller_gone: bool = False) -> str | None:
-    """The <Dial> to an operator ended.  Says what became of the seat:
+    """The caller's <Dial> (the call's conference, or a cold transfer) ended.  Says what became of the seat:
     ``missed`` (an offered caller not answered: the operator is marked away
     and the caller goes back to the queue), ``caller_left`` (the caller hung
     up while the device rang: no fault of the operator's), ``ended``
@@ -121,9 +121,11 @@ def bridge_ended(session: Session, config: HotlineConfig, call_sid: str, connect
         move(session, seat, config.seats.missed_state, now, reason=rules.NO_ANSWER)
         log.info("operator seat %s missed an offered call; marked %s", seat.user_id, seat.state)
         return "missed"
-    if seat.state in (rules.ON_CALL, rules.RINGING):
-        if seat.state == rules.RINGING:
-            move(session, seat, rules.ON_CALL, now, call_sid=call_sid)
+    if seat.state == rules.RINGING:
+        # The caller left the conference while the operator's device still
+        # rang, without hanging up: the operator's leg says what became of it.
+        return None
+    if seat.state == rules.ON_CALL:
         move(session, seat, rules.WRAP_UP, now, reason=rules.CALL_ENDED)
         return "ended"
     return None

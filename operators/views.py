@@ -1,7 +1,11 @@
-"""TwiML for the operator's side of calls: the bridge to an operator, the
-whisper they hear first, the transfer to a department, and what happens
-when the person does not answer.  Twilio webhooks, so each is signed."""
+"""TwiML for the operator's side of calls: the caller entering the call's
+conference (and the operator's leg rung from there), the whisper the
+operator hears before joining it, the conference's status callbacks, the
+hold prompt, the cold transfer to a department, and what happens when the
+operator does not answer.  Twilio webhooks, so each is signed."""
 from __future__ import annotations
+
+import logging
 
 from flask import Blueprint, Response, request
 from sqlalchemy import select
@@ -15,12 +19,33 @@ from ivr.kit import call_sid, external_url, recording_params, recovery, twilio_s
 from ivr.prompts import render
 from ivr.services import back_to_queue
 from ivr.turns import CallState
-from ivr.twiml import render_apology_and_record, render_bridge, render_goodbye, render_whisper
+from ivr.twiml import (
+    ConferenceSeat,
+    render_apology_and_record,
+    render_bridge,
+    render_conference,
+    render_goodbye,
+    render_hold,
+    render_whisper,
+)
+from operators import conference as rules
+from operators import seats as seat_rules
+from operators.conference_services import (
+    ConferenceEvent,
+    ConferenceUrls,
+    conference_event,
+    dialled_leg_ended,
+    operator_answered,
+    operator_leg_ended,
+    ring_operator,
+)
+from operators.conference_services import conference_urls as build_conference_urls
 from operators.recording import recording_status, start_operator_recording
-from operators.seating import answered, bridge_ended
+from operators.seating import answered, bridge_ended, holding, move
 from operators.whispers import department_whisper, operator_whisper
 from wiring import services
 
+log = logging.getLogger(__name__)
 bp = Blueprint("operator_voice", __name__, url_prefix="/voice/operator")
 
 
@@ -28,51 +53,169 @@ def _language_of(call) -> str:
     return (call.language if call is not None and call.language else "zh-CN")
 
 
+def conference_urls() -> ConferenceUrls:
+    """The URLs of a call's conference legs, for this request's host."""
+    return build_conference_urls(external_url)
+
+
 @bp.post("/connect")
 @twilio_signed
 def connect():
-    """The caller's leg, moved here by a takeover or a dequeue."""
+    """The caller's leg, moved here by a takeover, *Answer next* or an
+    offer.  The operator's device is rung (the whisper, then the call's
+    conference), and the caller enters the conference, hearing the hold
+    prompt until the operator is in."""
     session = db.session()
     config = services().config
     operator = session.scalars(select(User).where(User.username == request.args.get("operator", ""))).first()
     call = find_call(session, call_sid())
     language = _language_of(call)
-    if operator is None or not operator.device:
+    if operator is None or not operator.device or call is None:
         return twiml(_apology(config, language))
+    urls = conference_urls()
+    leg = ring_operator(session, twilio_client(), config, call_sid(), operator, urls, services().now())
+    if leg is None:
+        # Twilio would not ring the operator: the offer is off, the caller waits again (or leaves a message).
+        seat = holding(session, call_sid())
+        if seat is not None and seat.state == seat_rules.RINGING:
+            move(session, seat, seat_rules.AVAILABLE, services().now(), reason="offer_failed")
+        again = back_to_queue(session, services().hotline, call_sid(), voice_urls(), services().now()) \
+            if call.queued_at else None
+        session.commit()
+        return twiml(again or _apology(config, language))
+    session.commit()
     notice = [render(config.prompts[language], "takeover_notice")]
-    whisper = external_url("operator_voice.whisper", call=call_sid())
-    after = external_url("operator_voice.after")
-    return twiml(render_bridge(notice, operator.device, whisper, after, config.prompts,
-                               timeout=config.seats.ring_seconds))
+    return twiml(render_conference(notice, ConferenceSeat(
+        rules.conference_name(call_sid()), rules.CALLER, external_url("operator_voice.after"), urls.events,
+        wait_url=urls.hold, start_on_enter=False, end_on_exit=True), config.prompts))
 
 
 @bp.post("/whisper")
 @twilio_signed
 def whisper():
-    """Heard by the operator before the bridge: who, what they said, what is
-    open.  Asked for when their device picks up, so an offered caller is
-    answered now: the seat is on the call, the caller out of the queue."""
+    """The operator's leg answered: the whisper (who, what they said, what
+    is open), then the call's conference.  An offered caller is answered
+    now: the seat is on the call.  A caller who hung up meanwhile: the
+    operator is told so."""
     session = db.session()
     config = services().config
     now = services().now()
-    call = find_call(session, request.args.get("call", ""), lock=True)
-    seat = answered(session, request.args.get("call", ""), now) if call is not None else None
+    caller = request.args.get("call", "")
+    call = find_call(session, caller, lock=True)
+    if call is None or call.status in FINAL_STATUSES:
+        seat = holding(session, caller)
+        if seat is not None and seat.state == seat_rules.RINGING:
+            move(session, seat, seat_rules.AVAILABLE, now, reason=seat_rules.CALLER_LEFT)
+        elif seat is not None and seat.state == seat_rules.ON_CALL:
+            move(session, seat, seat_rules.WRAP_UP, now, reason=seat_rules.CALL_ENDED)
+        session.commit()
+        return twiml(render_goodbye([render(config.prompts["zh-CN"], "caller_gone")], config.prompts))
+    seat = answered(session, caller, now)
     if seat is not None and call.operator_joined_at is None:
         operator = session.get(User, seat.user_id)
         call.operator, call.operator_joined_at = operator.username if operator else None, now
         if call.queued_at:
             call.queue_ended_at, call.queue_result = call.queue_ended_at or now, "answered"
+    operator_answered(session, caller, call_sid(), call.operator, now)
     session.commit()
-    state = CallState.from_json(call.ivr_state) if call is not None and call.ivr_state else None
-    open_cases = len(open_cases_of(session, call.caller_e164)) if call is not None and call.caller_e164 else 0
-    summary = operator_whisper(config, call.line_id if call else None, call.caller_e164 if call else None,
-                               state, open_cases)
-    body = render_whisper([summary], config.prompts)
-    if call is not None and call.operator:
-        # The operator has answered: record the call for quality review (after the commit above).
+    state = CallState.from_json(call.ivr_state) if call.ivr_state else None
+    open_cases = len(open_cases_of(session, call.caller_e164)) if call.caller_e164 else 0
+    summary = operator_whisper(config, call.line_id, call.caller_e164, state, open_cases)
+    urls = conference_urls()
+    body = render_conference([summary], ConferenceSeat(
+        rules.conference_name(caller), rules.OPERATOR, external_url("operator_voice.left", call=caller),
+        urls.events, start_on_enter=True, end_on_exit=True), config.prompts)
+    if call.operator:
+        # The operator has answered: record the caller's leg in two channels for quality
+        # review (after the commit above; the caller on one channel, what they hear on the other).
         start_operator_recording(session, twilio_client, config, call.call_sid,
                                  external_url("operator_voice.recording"))
     return twiml(body)
+
+
+@bp.post("/leg", endpoint="operator_leg")
+@twilio_signed
+def operator_leg():
+    """The operator's leg's status callback.  Not answered: the operator is
+    marked away (or freed) and the caller goes back to the queue, keeping
+    their place, for the next operator (or may leave a message)."""
+    session = db.session()
+    caller = request.args.get("call", "")
+    outcome = operator_leg_ended(session, services().config, caller, call_sid(),
+                                 request.form.get("CallStatus", ""), services().now())
+    session.commit()
+    if outcome == "missed":
+        try:
+            twilio_client().calls(caller).update(url=external_url("operator_voice.requeue"), method="POST")
+        except Exception as error:  # noqa: BLE001 - the caller gone meanwhile, or Twilio unreachable: logged
+            log.info("caller %s could not be sent back: %s", caller, error)
+    return "", 204
+
+
+@bp.post("/requeue")
+@twilio_signed
+def requeue():
+    """The caller, out of the conference: the operator did not answer.
+    Back to the queue as the next IVR step, or a message if they were never queued."""
+    config = services().config
+    session = db.session()
+    call = find_call(session, call_sid())
+    again = back_to_queue(session, services().hotline, call_sid(), voice_urls(), services().now()) \
+        if call is not None and call.queued_at else None
+    session.commit()
+    return twiml(again or _apology(config, _language_of(call)))
+
+
+@bp.post("/left")
+@twilio_signed
+def left():
+    """The operator's <Dial> action: they left the conference (hung up, were
+    removed after a warm transfer, or the call ended)."""
+    session = db.session()
+    seat = holding(session, request.args.get("call", ""))
+    if seat is not None and seat.state == seat_rules.ON_CALL:
+        move(session, seat, seat_rules.WRAP_UP, services().now(), reason=seat_rules.CALL_ENDED)
+    session.commit()
+    return twiml(render_goodbye([], services().config.prompts))
+
+
+@bp.post("/hold")
+@twilio_signed
+def hold():
+    """The hold prompt: a conference's waitUrl and a held caller's HoldUrl."""
+    config = services().config
+    return twiml(render_hold([render(config.prompts["zh-CN"], "hold_prompt")], config.prompts))
+
+
+@bp.post("/conference", endpoint="conference_events")
+@twilio_signed
+def conference_events():
+    """Conference status callbacks: who joined and left, hold and mute."""
+    form = request.form
+    truth = {"true": True, "false": False}
+    event = ConferenceEvent(
+        event=form.get("StatusCallbackEvent", ""), conference_sid=form.get("ConferenceSid", ""),
+        friendly_name=form.get("FriendlyName", ""), call_sid=form.get("CallSid") or None,
+        label=form.get("Label") or None, muted=truth.get(form.get("Muted", "").lower(), False),
+        hold=truth.get(form.get("Hold", "").lower(), False),
+        coaching=truth.get(form.get("Coaching", "").lower(), False),
+        sequence=whole_number(form.get("SequenceNumber")))
+    session = db.session()
+    conference_event(session, event, services().now())
+    session.commit()
+    return "", 204
+
+
+@bp.post("/participant", endpoint="participant_leg")
+@twilio_signed
+def participant_leg():
+    """A dialled-in leg's (supervisor, department) status callback."""
+    session = db.session()
+    who = (request.args.get("who") or "")[:100] or None
+    dialled_leg_ended(session, request.args.get("call", ""), call_sid(), request.form.get("CallStatus", ""),
+                      services().now(), role=request.args.get("role"), who=who)
+    session.commit()
+    return "", 204
 
 
 @bp.post("/recording")
@@ -91,6 +234,8 @@ def recording():
 @bp.post("/transfer")
 @twilio_signed
 def transfer():
+    """The cold transfer: the caller leaves the conference (which ends with
+    them) and is put straight through to the department's duty number."""
     config = services().config
     session = db.session()
     call = find_call(session, call_sid())

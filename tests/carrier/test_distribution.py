@@ -1,7 +1,8 @@
 """Automatic distribution end to end: the real hotline behind the local
 carrier, two operators' devices, and distribution passes as the scheduler
 runs them.  The first operator's device is not answered: the caller goes
-back to the queue, keeps their place, and is offered to the second one."""
+back to the queue, keeps their place, and is offered to the second one,
+who hears the whisper and talks with the caller in the call's conference."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,8 +12,8 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.services import create_user
 from call_log.models import Call, Recording
-from carrier import ScriptedParty, hang_up, press, say, wait
-from carrier.actions import Pickup
+from carrier.actions import Listening, Pickup, Press
+from carrier.testing import Handset
 from database import db
 from ivr.kit import public_url
 from operators import seats as rules
@@ -24,6 +25,19 @@ from tests.support.caller import URBAN
 from wiring import services
 
 CITIZEN = "+8613912345678"
+
+
+class Caller(Handset):
+    """A handset that asks for a person at the menu (presses 0), then does what the test says."""
+
+    def __init__(self, carrier, address: str) -> None:
+        super().__init__(carrier, address)
+        self.keys = ["0"]
+
+    def next_action(self, call, moment):
+        if self.keys and isinstance(moment, Listening):
+            return Press(self.keys.pop(0))
+        return super().next_action(call, moment)
 
 
 def on_duty(app, *usernames: str) -> None:
@@ -60,26 +74,33 @@ def waiting(service) -> int:
 
 def test_a_caller_is_offered_to_the_next_operator_when_the_first_does_not_answer(service):
     on_duty(service.app, "wang", "li")
-    wang = service.carrier.directory.register(ScriptedParty("client:wang", pickup=Pickup.NO_ANSWER))
-    li = service.carrier.directory.register(ScriptedParty("client:li", say("您好，我是接线员小李"), hang_up()))
-    citizen = ScriptedParty(CITIZEN, press("0"), wait(), say("青年路的路灯不亮了"), wait())
-    call = service.carrier.call_in(citizen, URBAN)
-    assert service.carrier.wait_until(lambda: waiting(service) == 1, timeout=60)
+    carrier = service.carrier
+    wang = Handset(carrier, "client:wang", pickup=Pickup.NO_ANSWER)
+    li = Handset(carrier, "client:li")
+    citizen = Caller(carrier, CITIZEN)
+    call = carrier.call_in(citizen, URBAN)
+    assert carrier.wait_until(lambda: waiting(service) == 1, timeout=60)
 
     assert [o.operator for o in one_pass(service).offers] == ["wang"]
-    # Wang's phone rings out: the Dial's action marks him away and queues the caller again.
-    assert service.carrier.wait_until(lambda: seat(service.app, "wang") == (rules.BREAK, rules.NO_ANSWER), 60)
-    assert service.carrier.wait_until(lambda: waiting(service) == 1, timeout=60)
+    # Wang's phone rings out: his leg's status callback marks him away and queues the caller again.
+    assert carrier.wait_until(lambda: seat(service.app, "wang") == (rules.BREAK, rules.NO_ANSWER), 60)
+    citizen.wait_until_heard("话务员暂时未能接听，正在为您转接下一位，请稍候。", timeout=60)
+    assert carrier.wait_until(lambda: waiting(service) == 1, timeout=60)
 
     assert [o.operator for o in one_pass(service).offers] == ["li"]
+    li.wait_until_in_conference(timeout=60)
+    citizen.wait_until_in_conference(timeout=60)
+    # Li heard the whisper (who is calling) before joining the call's conference.
+    assert any("尾号5678" in text for text in li.heard())
+    citizen.say("青年路的路灯不亮了")
+    li.wait_until_heard("青年路的路灯不亮了")
+    li.say("您好，我是接线员小李")
+    citizen.wait_until_heard("您好，我是接线员小李")
+    li.hang_up()
     finished(call, timeout=60)
 
-    heard = [u.text for u in citizen.utterances()]
-    assert "话务员暂时未能接听，正在为您转接下一位，请稍候。" in heard
-    assert "您好，我是接线员小李" in heard
-    assert [u.text for u in li.utterances()][-1] == "青年路的路灯不亮了"
     assert [c.status for c in wang.calls] == ["no-answer"]
-    assert service.carrier.wait_until(lambda: seat(service.app, "li")[0] == rules.WRAP_UP, timeout=60)
+    assert carrier.wait_until(lambda: seat(service.app, "li")[0] == rules.WRAP_UP, timeout=60)
     with db.session_scope(service.app) as session:
         lis = [(c.previous, c.state) for c in session.scalars(
             select(SeatChange).join(User, User.id == SeatChange.user_id).where(User.username == "li")

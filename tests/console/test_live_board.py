@@ -103,15 +103,18 @@ def test_takeover_needs_the_csrf_token(client, sign_in, live_call, twilio_http):
     assert twilio_http.sent == []
 
 
-def test_bridge_twiml_rings_the_operator_device_with_a_whisper(webhooks, live_call, users):
+def test_bridge_puts_the_caller_in_the_calls_conference_and_rings_the_operator_with_a_whisper(
+        webhooks, live_call, users, twilio_http):
     response = webhooks.post("/voice/operator/connect?operator=op1", live_call.base_params())
     document = Document(parse(response.data))
-    client = document.root.find("Dial/Client")
-    assert client.text == "op1" and "/voice/operator/whisper?call=" + live_call.sid in client.get("url")
+    conference = document.root.find("Dial/Conference")
+    assert conference.text == f"hotline-{live_call.sid}" and conference.get("participantLabel") == "caller"
     assert "转接话务员" in document.text
-    whisper = Document(parse(webhooks.post(client.get("url"), {**live_call.base_params(),
-                                                               "CallSid": "CA" + "9" * 32}).data))
+    [leg] = twilio_http.created
+    assert leg["To"] == "client:op1" and "/voice/operator/whisper?call=" + live_call.sid in leg["Url"]
+    whisper = Document(parse(webhooks.post(leg["Url"], {**live_call.base_params(), "CallSid": leg["_sid"]}).data))
     assert "西仓路银春旅馆门前有两个上水井盖丢失" in whisper.text and "5678" in "".join(whisper.root.itertext())
+    assert whisper.root.find("Dial/Conference").text == f"hotline-{live_call.sid}"
 
 
 def test_operator_files_the_prefilled_case(client, sign_in, live_call, own_session):

@@ -11,6 +11,10 @@ What it answers, in this order:
 * ``answers["/Calls/CA….json"] = (200, {...})``: a request whose URL path ends so;
 * the calls it placed: ``POST Calls.json`` places one (201, ``queued``, kept in ``created``),
   ``GET Calls.json`` lists them by To and From, ``GET Calls/<sid>.json`` gives ``statuses[sid]``;
+* conferences (``conference()`` puts one in progress, with its participants by label):
+  ``GET Conferences.json`` by FriendlyName and Status; Participants create (by the conference's sid
+  or FriendlyName: 201, ``queued``), list, fetch, update and delete by CallSid or Label (404 20404
+  for one not there), each kept in ``conferences[name]["participants"]``;
 * recordings of live calls: ``POST Calls/<sid>/Recordings.json`` starts one (201, ``in-progress``,
   its form kept in ``recordings`` with _sid and _call_sid);
 * the SMS it took: ``POST Messages.json`` sends one (201, ``queued``, kept in ``messages``),
@@ -71,6 +75,7 @@ class TwilioRest(HttpClient):
         self.recordings: list[dict] = []                   # the form of each call recording started
         self.failures: list[tuple[int, int, str]] = []     # (HTTP status, Twilio code, message), used in order
         self.lookups_down = False
+        self.conferences: dict[str, dict] = {}            # FriendlyName -> {"sid", "participants": {CallSid: {...}}}
         self._lock = threading.Lock()
 
     # --- what a test sets ------------------------------------------------------------------------
@@ -97,6 +102,19 @@ class TwilioRest(HttpClient):
         with self._lock:
             self.messages.append({"To": to, "Body": body, "_sid": sid})
         return sid
+
+    def conference(self, name: str, sid: str | None = None, **legs: str) -> str:
+        """A conference in progress, with a participant per label (``caller="CA…"``); its sid."""
+        sid = sid or "CF" + secrets.token_hex(16)
+        with self._lock:
+            self.conferences[name] = {"sid": sid, "status": "in-progress", "participants": {
+                leg: _participant(sid, leg, label) for label, leg in legs.items()}}
+        return sid
+
+    def participant(self, name: str, label: str) -> dict | None:
+        """The participant with this label now in the conference, or None."""
+        return next((p for p in self.conferences.get(name, {}).get("participants", {}).values()
+                     if p["label"] == label), None)
 
     # --- what a test reads -----------------------------------------------------------------------
 
@@ -131,7 +149,7 @@ class TwilioRest(HttpClient):
             self.sent.append(sent)
             assert auth is None or auth[0] == ACCOUNT_SID, "calls must be made with the account SID"
             status, body = self._answer(sent)
-            return Response(status, json.dumps(body))
+            return Response(status, "" if body is None else json.dumps(body))
 
     def _answer(self, sent: SentRequest) -> tuple[int, dict]:
         method, path, params = sent.method, urlsplit(sent.url).path, sent.params
@@ -186,7 +204,54 @@ class TwilioRest(HttpClient):
             sid = path.rsplit("/", 1)[-1].removesuffix(".json")
             if sid in self.statuses:
                 return 200, {"sid": sid, "status": self.statuses[sid]}
+        if "/Conferences" in path:
+            return self._conference(method, path, params, sent.data)
         return 404, NOT_FOUND
+
+    def _conference(self, method: str, path: str, params: dict, data: dict) -> tuple[int, dict | None]:
+        parts = path.split("/Conferences", 1)[1].strip("/").removesuffix(".json").split("/")
+        if parts == [""] and method == "GET":
+            listed = [{"sid": c["sid"], "friendly_name": name, "status": c["status"], "account_sid": ACCOUNT_SID}
+                      for name, c in self.conferences.items()
+                      if params.get("FriendlyName") in (None, name) and params.get("Status") in (None, c["status"])]
+            return 200, {"conferences": listed, "page": 0, "page_size": 50, "start": 0,
+                         "end": max(len(listed) - 1, 0), "uri": path, "first_page_uri": path,
+                         "next_page_uri": None, "previous_page_uri": None}
+        name = next((n for n, c in self.conferences.items() if parts[0] in (n, c["sid"])), None)
+        if name is None and method == "POST" and parts[1:] == ["Participants"] and not parts[0].startswith("CF"):
+            self.conference(parts[0])
+            name = parts[0]
+        if name is None or len(parts) < 2 or parts[1] != "Participants":
+            return 404, NOT_FOUND
+        conference = self.conferences[name]
+        legs = conference["participants"]
+        if len(parts) == 2 and method == "POST":
+            leg = "CA" + secrets.token_hex(16)
+            legs[leg] = {**_participant(conference["sid"], leg, data.get("Label")), "status": "queued",
+                         "muted": data.get("Muted") == "true", "coaching": data.get("Coaching") == "true",
+                         "call_sid_to_coach": data.get("CallSidToCoach"), "_form": dict(data)}
+            return 201, _public(legs[leg])
+        if len(parts) == 2 and method == "GET":
+            listed = [_public(p) for p in legs.values()]
+            return 200, {"participants": listed, "page": 0, "page_size": 50, "start": 0,
+                         "end": max(len(listed) - 1, 0), "uri": path, "first_page_uri": path,
+                         "next_page_uri": None, "previous_page_uri": None}
+        leg = next((sid for sid, p in legs.items() if parts[2] in (sid, p["label"])), None) if len(parts) == 3 else None
+        if leg is None:
+            return 404, NOT_FOUND
+        if method == "DELETE":
+            del legs[leg]
+            return 204, None
+        if method == "POST":
+            for field, key in (("Hold", "hold"), ("Muted", "muted"), ("Coaching", "coaching"),
+                               ("EndConferenceOnExit", "end_conference_on_exit")):
+                if field in data:
+                    legs[leg][key] = data[field] == "true"
+            if "CallSidToCoach" in data or data.get("Coaching") == "false":
+                legs[leg]["call_sid_to_coach"] = data.get("CallSidToCoach")
+            if "HoldUrl" in data:
+                legs[leg]["hold_url"] = data["HoldUrl"]
+        return 200, _public(legs[leg])
 
     # --- over HTTP, for another process ----------------------------------------------------------
 
@@ -231,6 +296,16 @@ def _message(form: dict) -> dict:
     return {"sid": form["_sid"], "account_sid": ACCOUNT_SID, "to": form.get("To"), "from": form.get("From"),
             "body": form.get("Body"), "status": "queued", "direction": "outbound-api",
             "messaging_service_sid": form.get("MessagingServiceSid"), "api_version": "2010-04-01"}
+
+
+def _participant(conference_sid: str, call_sid: str, label: str | None) -> dict:
+    return {"account_sid": ACCOUNT_SID, "call_sid": call_sid, "conference_sid": conference_sid, "label": label,
+            "status": "connected", "muted": False, "hold": False, "coaching": False, "call_sid_to_coach": None,
+            "end_conference_on_exit": False, "start_conference_on_enter": True}
+
+
+def _public(participant: dict) -> dict:
+    return {k: v for k, v in participant.items() if not k.startswith("_") and k != "hold_url"}
 
 
 def call_resource(sid: str, status: str = "in-progress", **extra) -> dict:

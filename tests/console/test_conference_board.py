@@ -1,0 +1,204 @@
+"""The live board's conference controls with the real twilio client over the
+one REST double: supervisors listen, coach, barge in and leave; the
+operator holds and warm-transfers; refusals are said in words."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from accounts.models import AuditEntry
+from call_log.models import Call as CallRow
+from database import db
+from tests.console.conftest import csrf_token
+from tests.support.conferences import available, double, event, in_conference, offered
+from wiring import services
+
+
+@pytest.fixture
+def twilio_http(app):
+    return double(app)
+
+
+def operator(app, clock, username: str) -> None:
+    available(app, clock, username)
+
+
+# --- supervisors -------------------------------------------------------------------------------
+
+def supervise(client, call, mode: str):
+    return client.post(f"/console/calls/{call.sid}/supervise",
+                       data={"csrf_token": csrf_token(client, "/console/board"), "mode": mode}, follow_redirects=True)
+
+
+def test_a_supervisor_listens_coaches_barges_in_and_leaves(app, client, sign_in, new_call, clock, twilio_http,
+                                                           webhooks):
+    operator(app, clock, "wang")
+    call, _ = offered(app, new_call, twilio_http, webhooks)
+    leg = in_conference(webhooks, call, twilio_http)
+    name = f"hotline-{call.sid}"
+    sign_in("sup1")
+
+    assert supervise(client, call, "listen").status_code == 200
+    boss = twilio_http.participant(name, "supervisor")
+    assert (boss["_form"]["To"], boss["_form"]["Muted"], boss["_form"]["Label"]) == ("client:sup1", "true",
+                                                                                      "supervisor")
+    event(webhooks, call, "participant-join", "supervisor", boss["call_sid"], 5, Muted="true")
+    [row] = [c for c in client.get("/console/board.json").get_json()["calls"] if c["call_sid"] == call.sid]
+    assert {(p["role"], p["mode"]) for p in row["conference"]} == {("caller", "talk"), ("operator", "talk"),
+                                                                  ("supervisor", "listen")}
+    assert row["my_mode"] == "listen"
+
+    supervise(client, call, "coach")
+    boss = twilio_http.participant(name, "supervisor")
+    assert (boss["muted"], boss["coaching"], boss["call_sid_to_coach"]) == (False, True, leg)
+    event(webhooks, call, "participant-modify", "supervisor", boss["call_sid"], 6, Coaching="true")
+
+    supervise(client, call, "barge")
+    boss = twilio_http.participant(name, "supervisor")
+    assert (boss["muted"], boss["coaching"]) == (False, False)
+    event(webhooks, call, "participant-modify", "supervisor", boss["call_sid"], 7)
+    [row] = [c for c in client.get("/console/board.json").get_json()["calls"] if c["call_sid"] == call.sid]
+    assert ("supervisor", "barge") in {(p["role"], p["mode"]) for p in row["conference"]}
+
+    supervise(client, call, "leave")
+    assert twilio_http.participant(name, "supervisor") is None
+    with db.session_scope(app) as session:
+        actions = [a.action for a in session.scalars(select(AuditEntry).where(AuditEntry.actor == "user:sup1")
+                                                     .order_by(AuditEntry.id))]
+    assert actions == ["supervise_listen", "supervise_coach", "supervise_barge", "supervise_leave"]
+
+
+def test_an_operator_cannot_supervise(app, client, sign_in, new_call, clock, twilio_http, webhooks):
+    operator(app, clock, "wang")
+    call, _ = offered(app, new_call, twilio_http, webhooks)
+    in_conference(webhooks, call, twilio_http)
+    sign_in("op1")
+    response = client.post(f"/console/calls/{call.sid}/supervise",
+                           data={"csrf_token": csrf_token(client, "/console/board"), "mode": "listen"})
+    assert response.status_code == 403
+    assert twilio_http.participant(f"hotline-{call.sid}", "supervisor") is None
+
+
+@pytest.mark.parametrize(("status", "code"), [(404, 20404), (400, 21220)])
+def test_a_caller_gone_is_said_in_words_not_a_500(app, client, sign_in, new_call, clock, twilio_http, webhooks,
+                                                  status, code):
+    operator(app, clock, "wang")
+    call, _ = offered(app, new_call, twilio_http, webhooks)
+    in_conference(webhooks, call, twilio_http)
+    sign_in("sup1")
+    twilio_http.fail_next(status, code, "The requested resource was not found")
+    response = supervise(client, call, "listen")
+    assert response.status_code == 200 and "来电人已挂机" in response.get_data(as_text=True)
+    with db.session_scope(app) as session:
+        assert session.scalars(select(AuditEntry).where(AuditEntry.actor == "user:sup1")).all() == []
+
+
+# --- the operator: hold and warm transfer ------------------------------------------------------
+
+def move(client, call, name: str, **extra):
+    return client.post(f"/console/calls/{call.sid}/conference",
+                       data={"csrf_token": csrf_token(client, "/console/board"), "move": name, **extra},
+                       follow_redirects=True)
+
+
+def state_of(app, call) -> str:
+    with db.session_scope(app) as session:
+        return session.scalars(select(CallRow.conference_state).where(CallRow.call_sid == call.sid)).one()
+
+
+@pytest.fixture
+def op1_on_a_call(app, new_call, clock, twilio_http, webhooks, users):
+    """op1 (the console's operator) answered an offered caller; both are in the conference."""
+    available(app, clock, "op1", create=False)
+    call, _ = offered(app, new_call, twilio_http, webhooks)
+    in_conference(webhooks, call, twilio_http)
+    return call
+
+
+def test_the_operator_holds_and_resumes(app, client, sign_in, op1_on_a_call, twilio_http):
+    call = op1_on_a_call
+    sign_in("op1")
+    move(client, call, "hold")
+    caller = twilio_http.participant(f"hotline-{call.sid}", "caller")
+    assert caller["hold"] is True and caller["hold_url"].endswith("/voice/operator/hold")
+    assert state_of(app, call) == "holding"
+    [row] = [c for c in client.get("/console/board.json").get_json()["calls"] if c["call_sid"] == call.sid]
+    assert [m["move"] for m in row["moves"]] == ["resume", "consult"] and row["mine"]
+    move(client, call, "resume")
+    assert twilio_http.participant(f"hotline-{call.sid}", "caller")["hold"] is False
+    assert state_of(app, call) == "talking"
+
+
+def test_a_warm_transfer_consults_joins_and_leaves_the_department_with_the_caller(
+        app, client, sign_in, op1_on_a_call, twilio_http, webhooks):
+    call = op1_on_a_call
+    name = f"hotline-{call.sid}"
+    sign_in("op1")
+
+    move(client, call, "consult", department="WATER")
+    assert twilio_http.participant(name, "caller")["hold"] is True
+    department = twilio_http.participant(name, "department")
+    assert department["_form"]["To"] == services(app).config.departments["WATER"].duty_number
+    assert department["_form"]["From"] == services(app).config.lines["urban"].number
+    assert state_of(app, call) == "consulting"
+    event(webhooks, call, "participant-join", "department", department["call_sid"], 5)
+
+    move(client, call, "join")
+    assert twilio_http.participant(name, "caller")["hold"] is False
+    assert state_of(app, call) == "three_way"
+
+    move(client, call, "leave")
+    assert twilio_http.participant(name, "operator") is None
+    assert twilio_http.participant(name, "department")["end_conference_on_exit"] is True
+    assert state_of(app, call) == "handed_over"
+    with db.session_scope(app) as session:
+        actions = [a.action for a in session.scalars(select(AuditEntry).where(AuditEntry.actor == "user:op1")
+                                                     .order_by(AuditEntry.id))]
+    assert actions == ["conference_consult", "conference_join", "conference_leave"]
+
+
+def test_a_warm_transfer_can_be_cancelled(app, client, sign_in, op1_on_a_call, twilio_http):
+    call = op1_on_a_call
+    sign_in("op1")
+    move(client, call, "consult", department="WATER")
+    move(client, call, "cancel")
+    assert twilio_http.participant(f"hotline-{call.sid}", "department") is None
+    assert twilio_http.participant(f"hotline-{call.sid}", "caller")["hold"] is False
+    assert state_of(app, call) == "talking"
+
+
+def test_a_move_the_rules_refuse_asks_twilio_nothing(app, client, sign_in, op1_on_a_call, twilio_http):
+    call = op1_on_a_call
+    sign_in("op1")
+    before = len(twilio_http.sent)
+    response = move(client, call, "join")
+    assert "That cannot be done in this call now" in response.get_data(as_text=True) \
+        or "现在不能" in response.get_data(as_text=True)
+    assert len(twilio_http.sent) == before and state_of(app, call) == "talking"
+
+
+def test_only_the_operator_on_the_call_moves_it(app, client, sign_in, new_call, clock, twilio_http, webhooks,
+                                                users):
+    operator(app, clock, "wang")
+    call, _ = offered(app, new_call, twilio_http, webhooks)
+    in_conference(webhooks, call, twilio_http)
+    sign_in("op1")
+    before = len(twilio_http.sent)
+    move(client, call, "hold")
+    assert len(twilio_http.sent) == before and state_of(app, call) == "talking"
+
+
+def test_a_department_that_does_not_answer_leaves_the_operator_with_the_held_caller(
+        app, client, sign_in, op1_on_a_call, twilio_http, webhooks):
+    call = op1_on_a_call
+    sign_in("op1")
+    move(client, call, "consult", department="WATER")
+    department = twilio_http.participant(f"hotline-{call.sid}", "department")
+    callback = department["_form"]["StatusCallback"]
+    assert parse_qs(urlsplit(callback).query)["role"] == ["department"]
+    webhooks.post(callback, {**call.base_params(), "CallSid": department["call_sid"], "CallStatus": "no-answer"})
+    assert state_of(app, call) == "holding"
+    move(client, call, "resume")
+    assert state_of(app, call) == "talking"
