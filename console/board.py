@@ -274,21 +274,16 @@ def supervise_call(call_sid: str):
     """A supervisor listens, coaches, barges in, or leaves the call."""
     session = db.session()
     mode = request.form.get("mode", "")
-    try:
-        if mode == "leave":
-            stop_supervising(session, twilio_client(), call_sid, current_user(), services().now())
-        elif mode in conference_rules.SUPERVISOR_MODES:
-            supervise(session, twilio_client(), services().config, call_sid, current_user(), mode,
-                      conference_urls(external_url), services().now())
-        else:
-            abort(400)
-    except Refused as problem:
-        session.rollback()
-        flash(_refused(problem), "error")
-        return _back()
-    session.commit()
-    flash(_("%(mode)s: done.", mode=word(SUPERVISOR_MODE, mode)), "ok")
-    return _back()
+    if mode == "leave":
+        def step():
+            return stop_supervising(session, twilio_client(), call_sid, current_user(), services().now())
+    elif mode in conference_rules.SUPERVISOR_MODES:
+        def step():
+            return supervise(session, twilio_client(), services().config, call_sid, current_user(), mode,
+                             conference_urls(external_url), services().now())
+    else:
+        abort(400)
+    return _carry_out(session, step, lambda result: _("%(mode)s: done.", mode=word(SUPERVISOR_MODE, mode)))
 
 
 @bp.post("/calls/<call_sid>/conference")
@@ -300,16 +295,25 @@ def conference_move(call_sid: str):
     move = request.form.get("move", "")
     if move not in conference_rules.MOVES:
         abort(400)
-    try:
-        state = operator_move(session, twilio_client(), services().config, call_sid, current_user(), move,
+    return _carry_out(
+        session,
+        lambda: operator_move(session, twilio_client(), services().config, call_sid, current_user(), move,
                               conference_urls(external_url), services().now(),
-                              department_code=request.form.get("department") or None)
+                              department_code=request.form.get("department") or None),
+        lambda state: _("Done: %(state)s.", state=word(CONFERENCE_STATE, state)))
+
+
+def _carry_out(session, step, done):
+    """Run one conference step: refused, it is rolled back and said in words;
+    done, it is committed and ``done(result)`` is said.  Back to the board."""
+    try:
+        result = step()
     except Refused as problem:
         session.rollback()
         flash(_refused(problem), "error")
         return _back()
     session.commit()
-    flash(_("Done: %(state)s.", state=word(CONFERENCE_STATE, state)), "ok")
+    flash(done(result), "ok")
     return _back()
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from flask import Flask, request
 from twilio.request_validator import RequestValidator
 
+from carrier.actions import Listening, Press
+from carrier.testing import Handset
 from config.settings import Settings
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -91,3 +93,16 @@ def finished(call, timeout: float = 60.0):
 
 def heard(party, call=None) -> list[str]:
     return [u.text for u in party.utterances(call.sid if call else None)]
+
+
+class Caller(Handset):
+    """A handset that asks for a person at the menu (presses 0), then does what the test says."""
+
+    def __init__(self, carrier, address: str) -> None:
+        super().__init__(carrier, address)
+        self.keys = ["0"]
+
+    def next_action(self, call, moment):
+        if self.keys and isinstance(moment, Listening):
+            return Press(self.keys.pop(0))
+        return super().next_action(call, moment)

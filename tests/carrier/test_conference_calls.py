@@ -9,7 +9,7 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.services import create_user
 from call_log.models import Call as CallRow
-from carrier.actions import Listening, Pickup, Press
+from carrier.actions import Pickup
 from carrier.testing import Handset
 from database import db
 from ivr.kit import public_url
@@ -18,25 +18,12 @@ from operators.conference_services import conference_urls, operator_move, superv
 from operators.distribution import distribute
 from operators.models import Seat
 from operators.seating import choose
-from tests.carrier.support import finished
+from tests.carrier.support import Caller, finished
 from tests.support.caller import URBAN
 from wiring import services
 
 CITIZEN = "+8613912345678"
 WATER_DUTY = "+8652386210001"
-
-
-class Caller(Handset):
-    """A handset that asks for a person at the menu (presses 0), then does what the test says."""
-
-    def __init__(self, carrier, address: str) -> None:
-        super().__init__(carrier, address)
-        self.keys = ["0"]
-
-    def next_action(self, call, moment):
-        if self.keys and isinstance(moment, Listening):
-            return Press(self.keys.pop(0))
-        return super().next_action(call, moment)
 
 
 def people(app) -> None:

@@ -1,12 +1,21 @@
 """End-to-end tests: the service, the local carrier and a real browser."""
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from config.catalog import SeatPolicy
+from database import db
+from ivr.kit import public_url
+from operators.distribution import distribute
 from tests.carrier.conftest import service  # noqa: F401  (the hotline behind the local carrier)
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
+from wiring import services
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -32,3 +41,29 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def short_rings(app) -> None:
+    """A five-second ring, so that a test does not sit through twenty seconds of it."""
+    config = services(app).config
+    services(app).config = replace(config, seats=SeatPolicy(ring_seconds=5, wrap_up=timedelta(seconds=30)))
+
+
+@contextmanager
+def distributing(hotline):
+    """The scheduler's operators.distribute job, every 300 ms, until the block ends."""
+    app, stop = hotline.app, threading.Event()
+
+    def run() -> None:
+        while not stop.wait(0.3):
+            distribute(lambda: db.session_scope(app), hotline.twilio, services(app).config,
+                       lambda operator: public_url(app, "operator_voice.connect", operator=operator),
+                       services(app).clock)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

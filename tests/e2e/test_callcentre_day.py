@@ -27,8 +27,8 @@ from config.catalog import SeatPolicy
 from database import db
 from operators import seats as rules
 from operators.presence import report_present
-from tests.carrier.support import finished
-from tests.carrier.test_distribution import Caller, on_duty, one_pass, seat, waiting
+from tests.carrier.support import Caller, finished
+from tests.carrier.test_distribution import on_duty, one_pass, seat, waiting
 from tests.e2e.conftest import WAIT_MS, screenshot, sync_api
 from tests.support.browser import sign_in_page
 from tests.support.caller import URBAN

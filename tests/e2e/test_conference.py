@@ -13,18 +13,13 @@ on screen (the console, or the phone's who-hears-whom panel)."""
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from accounts.services import create_user
-from config.catalog import SeatPolicy
 from database import db
-from ivr.kit import public_url
-from operators.distribution import distribute
-from tests.e2e.conftest import WAIT_MS, screenshot, sync_api
+from tests.e2e.conftest import WAIT_MS, distributing, screenshot, short_rings, sync_api
 from tests.support.caller import URBAN
 from wiring import services
 
@@ -41,26 +36,14 @@ def people(service):
                                      ("boss", "赵值班长", "supervisor")):
             create_user(session, username, PASSWORD, role, display_name=name, device=f"client:{username}",
                         hash_method="pbkdf2:sha256:1000")
-    config = services(service.app).config
-    services(service.app).config = replace(config, seats=SeatPolicy(ring_seconds=5, wrap_up=timedelta(seconds=30)))
+    short_rings(service.app)
 
 
 @pytest.fixture
 def scheduler(service, people):
     """The scheduler's operators.distribute job, every 300 ms, until the test ends."""
-    app, stop = service.app, threading.Event()
-
-    def run() -> None:
-        while not stop.wait(0.3):
-            distribute(lambda: db.session_scope(app), service.twilio, services(app).config,
-                       lambda operator: public_url(app, "operator_voice.connect", operator=operator),
-                       services(app).clock)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join()
+    with distributing(service):
+        yield
 
 
 def phones(browser, service, *addresses: str):

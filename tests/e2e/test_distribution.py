@@ -5,18 +5,13 @@ to the second operator, who answers.  Distribution passes run beside the
 test as the scheduler runs them; every wait is on a state shown on screen."""
 from __future__ import annotations
 
-import threading
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from accounts.services import create_user
-from config.catalog import SeatPolicy
 from database import db
-from ivr.kit import public_url
-from operators.distribution import distribute
-from tests.e2e.conftest import WAIT_MS, screenshot, sync_api
+from tests.e2e.conftest import WAIT_MS, distributing, screenshot, short_rings, sync_api
 from tests.support.caller import URBAN
 from wiring import services
 
@@ -30,27 +25,14 @@ def operators(service):
         for username, name in (("wang", "王接线员"), ("li", "李接线员")):
             create_user(session, username, PASSWORD, "operator", display_name=name, device=f"client:{username}",
                         hash_method="pbkdf2:sha256:1000")
-    # A short ring, so that the test does not sit through twenty seconds of it.
-    config = services(service.app).config
-    services(service.app).config = replace(config, seats=SeatPolicy(ring_seconds=5, wrap_up=timedelta(seconds=30)))
+    short_rings(service.app)
 
 
 @pytest.fixture
 def scheduler(service, operators):
     """The scheduler's operators.distribute job, every 300 ms, until the test ends."""
-    app, stop = service.app, threading.Event()
-
-    def run() -> None:
-        while not stop.wait(0.3):
-            distribute(lambda: db.session_scope(app), service.twilio, services(app).config,
-                       lambda operator: public_url(app, "operator_voice.connect", operator=operator),
-                       services(app).clock)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    yield
-    stop.set()
-    thread.join()
+    with distributing(service):
+        yield
 
 
 def phones_for(browser, service, identity: str):
