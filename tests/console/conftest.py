@@ -5,6 +5,8 @@ import re
 import pytest
 
 from accounts.services import create_user
+from carrier import create_carrier_app
+from carrier.testing import carrier_for, serve
 from database import db
 
 PASSWORD = "correct horse battery"
@@ -55,3 +57,17 @@ def served(app):
     from tests.support.browser import served_on_loopback
     with served_on_loopback(app) as url:
         yield url
+
+
+@pytest.fixture
+def carrier(app):
+    """The carrier on a loopback port, standing in for Twilio's REST API (the recordings' audio)."""
+    settings = app.config["SETTINGS"]
+    the_carrier = carrier_for(settings.twilio_account_sid, settings.twilio_auth_token)
+    try:
+        with serve(create_carrier_app(the_carrier, settings)) as api:
+            the_carrier.api_base_url = api
+            app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": api})
+            yield the_carrier
+    finally:
+        the_carrier.shutdown()

@@ -11,8 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import AuditEntry
-from carrier import create_carrier_app
-from carrier.testing import carrier_for, serve
 from database import db
 from quality.models import QualityReview
 from tests.console.conftest import csrf_token
@@ -20,20 +18,6 @@ from tests.quality.support import answered_call
 from wiring import services
 
 FULL = {"greeting": "10", "identity": "20", "category": "30", "courtesy": "25", "closure": "15"}
-
-
-@pytest.fixture
-def carrier(app):
-    """The carrier on a loopback port, standing in for Twilio's REST API (the recordings' audio)."""
-    settings = app.config["SETTINGS"]
-    the_carrier = carrier_for(settings.twilio_account_sid, settings.twilio_auth_token)
-    try:
-        with serve(create_carrier_app(the_carrier, settings)) as api:
-            the_carrier.api_base_url = api
-            app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": api})
-            yield the_carrier
-    finally:
-        the_carrier.shutdown()
 
 
 def score(client, call_sid: str, scores: dict, comment: str = ""):

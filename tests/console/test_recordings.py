@@ -9,27 +9,11 @@ from datetime import datetime, timezone
 import pytest
 
 from call_log.models import Recording
-from carrier import create_carrier_app
 from carrier.recordings import Recording as CarrierRecording
-from carrier.testing import carrier_for, serve
 from cases.models import Case
 from database import db
 from tests.support.factories import dispatched
 from wiring import services
-
-
-@pytest.fixture
-def carrier(app):
-    """The carrier on a loopback port, standing in for Twilio's REST API."""
-    settings = app.config["SETTINGS"]
-    the_carrier = carrier_for(settings.twilio_account_sid, settings.twilio_auth_token)
-    try:
-        with serve(create_carrier_app(the_carrier, settings)) as api:
-            the_carrier.api_base_url = api
-            app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": api})
-            yield the_carrier
-    finally:
-        the_carrier.shutdown()
 
 
 @pytest.fixture

@@ -67,3 +67,21 @@ def distributing(hotline):
     finally:
         stop.set()
         thread.join()
+
+
+def console_for(chromium, hotline, username: str, password: str = "operator password 1",
+                viewport: tuple[int, int] = (1600, 1000)):
+    """A console in its own page, signed in, on the live board."""
+    page = chromium.new_page(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{hotline.url}/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.click("text=实时看板")
+    return page
+
+
+def heard(pane, text: str) -> None:
+    """A browser phone's pane shows ``text`` as heard."""
+    sync_api.expect(pane.locator(".transcript li.them", has_text=text).last).to_be_visible()

@@ -19,7 +19,7 @@ import pytest
 
 from accounts.services import create_user
 from database import db
-from tests.e2e.conftest import WAIT_MS, distributing, screenshot, short_rings, sync_api
+from tests.e2e.conftest import WAIT_MS, console_for, distributing, heard, screenshot, short_rings, sync_api
 from tests.support.caller import URBAN
 from wiring import services
 
@@ -56,21 +56,6 @@ def phones(browser, service, *addresses: str):
     for address in addresses:
         assert service.carrier.wait_until(lambda a=address: service.carrier.directory.lookup(a) is not None)
     return page, [page.locator(f"#handset-{n}") for n in range(1, len(addresses) + 1)]
-
-
-def console_for(browser, service, username: str):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{service.url}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.click("text=实时看板")
-    return page
-
-
-def heard(pane, text: str) -> None:
-    sync_api.expect(pane.locator(".transcript li.them", has_text=text).last).to_be_visible()
 
 
 def say(pane, text: str):

@@ -11,7 +11,7 @@ import pytest
 
 from accounts.services import create_user
 from database import db
-from tests.e2e.conftest import WAIT_MS, distributing, screenshot, short_rings, sync_api
+from tests.e2e.conftest import WAIT_MS, console_for, distributing, heard, screenshot, short_rings, sync_api
 from tests.support.caller import URBAN
 from wiring import services
 
@@ -46,25 +46,10 @@ def phones_for(browser, service, identity: str):
     return page
 
 
-def console_for(browser, service, username: str):
-    page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{service.url}/console/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.click("text=实时看板")
-    return page
-
-
-def heard(pane, text: str) -> None:
-    sync_api.expect(pane.locator(".transcript li.them", has_text=text).last).to_be_visible()
-
-
 def test_a_waiting_caller_skips_the_operator_who_does_not_answer(service, browser, scheduler):
     wang_phones = phones_for(browser, service, "wang")
     li_phones = phones_for(browser, service, "li")
-    wang, li = console_for(browser, service, "wang"), console_for(browser, service, "li")
+    wang, li = (console_for(browser, service, name, viewport=(1440, 900)) for name in ("wang", "li"))
 
     wang.locator(".seat-states button[data-state=available]").click()
     sync_api.expect(wang.locator("#my-state")).to_have_attribute("data-state", "available")
