@@ -13,7 +13,6 @@ from datetime import timedelta
 
 import pytest
 
-from tests.console.test_quality import carrier  # noqa: F401 - the carrier serves the recordings' audio
 from tests.quality.support import answered_call
 from tests.support.browser import WAIT_MS, screenshot
 from tests.support.browser import sign_in_page as sign_in
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_supervisor_reviews_a_recorded_call_and_sees_the_operators_average(
-        app, clock, chromium, served, users, carrier):  # noqa: F811
+        app, clock, chromium, served, users, carrier):
     call_sid = answered_call(app, "op1", clock() - timedelta(hours=2), seconds=3, carrier=carrier)
     browser, expect = chromium
     page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
