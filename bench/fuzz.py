@@ -521,6 +521,8 @@ def routes(f: Fuzzer, world: World) -> dict[str, Callable[[], Request]]:
         "console_board.board": lambda: f.console("GET", "/console/board", ["x"]),
         "console_board.board_json": lambda: f.console("GET", "/console/board.json", ["x"]),
         "console_board.presence": lambda: f.console("POST", "/console/presence", [], ["x"]),
+        "wallboard.wallboard": lambda: f.console("GET", "/console/wallboard", ["x"]),
+        "wallboard.wallboard_json": lambda: f.console("GET", "/console/wallboard.json", ["x"]),
         "monitoring.healthz": lambda: f.api("GET", "/healthz", ["x"]),
         "monitoring.readyz": lambda: f.api("GET", "/readyz", ["x"]),
         "monitoring.metrics": lambda: f.api("GET", "/internal/metrics", ["x"]),
