@@ -85,3 +85,21 @@ def console_for(chromium, hotline, username: str, password: str = "operator pass
 def heard(pane, text: str) -> None:
     """A browser phone's pane shows ``text`` as heard."""
     sync_api.expect(pane.locator(".transcript li.them", has_text=text).last).to_be_visible()
+
+
+def available_in_turn(hotline, *consoles) -> None:
+    """Each console's operator becomes available, 30 s apart on the service's
+    clock, so the first has been idle longest."""
+    for number, console in enumerate(consoles):
+        if number:
+            services(hotline.app).clock.moment += timedelta(seconds=30)
+        console.locator(".seat-states button[data-state=available]").click()
+        sync_api.expect(console.locator("#my-state")).to_have_attribute("data-state", "available")
+
+
+def call_for_a_person(caller, line: str) -> None:
+    """The browser phone's caller dials ``line`` and presses 0 at the menu."""
+    caller.locator("select[name=to]").select_option(line)
+    caller.locator("button.call").click()
+    sync_api.expect(caller.locator(".prompt")).to_contain_text("keys")
+    caller.locator(".keypad button[data-key='0']").click()

@@ -13,15 +13,23 @@ on screen (the console, or the phone's who-hears-whom panel)."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
 from accounts.services import create_user
 from database import db
-from tests.e2e.conftest import WAIT_MS, console_for, distributing, heard, screenshot, short_rings, sync_api
+from tests.e2e.conftest import (
+    WAIT_MS,
+    available_in_turn,
+    call_for_a_person,
+    console_for,
+    distributing,
+    heard,
+    screenshot,
+    short_rings,
+    sync_api,
+)
 from tests.support.caller import URBAN
-from wiring import services
 
 pytestmark = pytest.mark.browser
 PASSWORD = "operator password 1"
@@ -98,17 +106,10 @@ def test_supervision_and_a_warm_transfer_in_the_browser(service, browser, schedu
     other_phones, (boss_phone, water_phone) = phones(browser, service, "client:boss", WATER_DUTY)
     wang, li, boss = (console_for(browser, service, name) for name in ("wang", "li", "boss"))
 
-    wang.locator(".seat-states button[data-state=available]").click()
-    sync_api.expect(wang.locator("#my-state")).to_have_attribute("data-state", "available")
-    services(service.app).clock.moment += timedelta(seconds=30)       # Wang has been idle longer
-    li.locator(".seat-states button[data-state=available]").click()
-    sync_api.expect(li.locator("#my-state")).to_have_attribute("data-state", "available")
+    available_in_turn(service, wang, li)       # Wang has been idle longer
 
     caller = phone_page.locator("#caller")
-    caller.locator("select[name=to]").select_option(URBAN)
-    caller.locator("button.call").click()
-    sync_api.expect(caller.locator(".prompt")).to_contain_text("keys")
-    caller.locator(".keypad button[data-key='0']").click()
+    call_for_a_person(caller, URBAN)
 
     # Distributed to Wang, who lets it ring out and is marked away; then to Li, who answers.
     sync_api.expect(wang_phone).to_have_attribute("data-state", "ringing")

@@ -5,15 +5,22 @@ to the second operator, who answers.  Distribution passes run beside the
 test as the scheduler runs them; every wait is on a state shown on screen."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from accounts.services import create_user
 from database import db
-from tests.e2e.conftest import WAIT_MS, console_for, distributing, heard, screenshot, short_rings, sync_api
+from tests.e2e.conftest import (
+    WAIT_MS,
+    available_in_turn,
+    call_for_a_person,
+    console_for,
+    distributing,
+    heard,
+    screenshot,
+    short_rings,
+    sync_api,
+)
 from tests.support.caller import URBAN
-from wiring import services
 
 pytestmark = pytest.mark.browser
 PASSWORD = "operator password 1"
@@ -51,17 +58,10 @@ def test_a_waiting_caller_skips_the_operator_who_does_not_answer(service, browse
     li_phones = phones_for(browser, service, "li")
     wang, li = (console_for(browser, service, name, viewport=(1440, 900)) for name in ("wang", "li"))
 
-    wang.locator(".seat-states button[data-state=available]").click()
-    sync_api.expect(wang.locator("#my-state")).to_have_attribute("data-state", "available")
-    services(service.app).clock.moment += timedelta(seconds=30)       # Wang has been idle longer
-    li.locator(".seat-states button[data-state=available]").click()
-    sync_api.expect(li.locator("#my-state")).to_have_attribute("data-state", "available")
+    available_in_turn(service, wang, li)       # Wang has been idle longer
 
     caller = li_phones.locator("#caller")
-    caller.locator("select[name=to]").select_option(URBAN)
-    caller.locator("button.call").click()
-    sync_api.expect(caller.locator(".prompt")).to_contain_text("keys")
-    caller.locator(".keypad button[data-key='0']").click()
+    call_for_a_person(caller, URBAN)
 
     # Offered to Wang, who lets it ring.
     sync_api.expect(wang_phones.locator("#operator")).to_have_attribute("data-state", "ringing")
