@@ -3,6 +3,10 @@ endpoint, both driven through Flask's test client by one caller, with the
 same calls as ``bench/intake.py`` (no HTTP server, no load generator
 competing for the cores, no concurrency).
 
+Beside them it measures the floor (``bench/floor.py``): the bare endpoint
+plus a signature check and one row written and committed per webhook, the
+least any signed, persisted webhook costs here.
+
 Prints, per database, the mean and median time of each webhook, the ratio
 bare/hotline (the aim: at least 0.5, the hotline at most twice the bare
 endpoint), and the SQL statements and transactions each webhook sent.
@@ -131,6 +135,24 @@ def measure_bare(calls: int) -> Figures:
     return figures
 
 
+def measure_floor(name: str, database_url: str, calls: int) -> Figures:
+    """The floor (``bench/floor.py``): signed, one row written, fixed TwiML."""
+    from twilio.request_validator import RequestValidator
+
+    from bench.floor import create_app
+    app = create_app(database_url, AUTH_TOKEN, PUBLIC)
+    counter = Counter(app.config["ENGINE"])
+    client = app.test_client()
+    validator = RequestValidator(AUTH_TOKEN)
+    figures = Figures(f"floor, {name}")
+    numbers = CallerNumbers("137")
+    for index in range(calls + 20):
+        target = figures if index >= 20 else Figures("warm-up")
+        one_call(client, validator.compute_signature, target, counter, numbers, check=False)
+    app.config["ENGINE"].dispose()
+    return figures
+
+
 def measure_hotline(name: str, database_url: str, workdir: Path, calls: int) -> Figures:
     from twilio.request_validator import RequestValidator
 
@@ -153,29 +175,34 @@ def measure_hotline(name: str, database_url: str, workdir: Path, calls: int) -> 
     return figures
 
 
-def report(bare: Figures, hotlines: list[Figures]) -> None:
+def report(bare: Figures, hotlines: list[Figures], floors: list[Figures] = ()) -> None:
     def cell(values: list[float]) -> str:
         return f"{statistics.mean(values):.2f}/{statistics.median(values):.2f}"
 
     print("\nin-process, one caller, mean/median ms per webhook:")
     print("| server | " + " | ".join(KINDS) + " | all |")
     print("|---" * (len(KINDS) + 2) + "|")
-    for figures in [bare, *hotlines]:
+    for figures in [bare, *floors, *hotlines]:
         print(f"| {figures.name} | " + " | ".join(cell(figures.times[k]) for k in KINDS)
               + f" | {cell(figures.all_times())} |")
     print("\nthe same, CPU time of this process (the app, and SQLite, which runs in it; not PostgreSQL's"
           " server), mean/median ms: less disturbed than the times above on a busy machine")
     print("| server | " + " | ".join(KINDS) + " | all |")
     print("|---" * (len(KINDS) + 2) + "|")
-    for figures in [bare, *hotlines]:
+    for figures in [bare, *floors, *hotlines]:
         print(f"| {figures.name} | " + " | ".join(cell(figures.cpu[k]) for k in KINDS)
               + f" | {cell(figures.all_cpu())} |")
-    for figures in hotlines:
+    for figures in [*floors, *hotlines]:
         per = ", ".join(
             f"{k} {statistics.mean(figures.statements[k]):.1f}/{statistics.mean(figures.transactions[k]):.1f}"
             for k in KINDS)
         print(f"  {figures.name}: SQL statements/transactions per webhook: {per}")
     base = statistics.mean(bare.all_times())
+    for figures in floors:
+        mean = statistics.mean(figures.all_times())
+        cpu_ratio = statistics.mean(bare.all_cpu()) / statistics.mean(figures.all_cpu())
+        print(f"  {figures.name}: the floor's ratio {base / mean:.2f} (bare {base:.2f} ms / floor {mean:.2f} ms "
+              f"per webhook), by CPU time {cpu_ratio:.2f}: no signed, persisted webhook does better here")
     for figures in hotlines:
         mean = statistics.mean(figures.all_times())
         ratio = base / mean
@@ -185,14 +212,15 @@ def report(bare: Figures, hotlines: list[Figures]) -> None:
               f"aim >= 0.5 {'met' if ratio >= 0.5 else 'MISSED'}")
 
 
-def run(calls: int, backends: list[str]) -> tuple[Figures, list[Figures]]:
+def run(calls: int, backends: list[str]) -> tuple[Figures, list[Figures], list[Figures]]:
     bare = measure_bare(calls * 3)
-    hotlines = []
+    hotlines, floors = [], []
     with tempfile.TemporaryDirectory(prefix="hotline-inprocess-") as tmp:
         for backend in backends:
             workdir = Path(tmp) / backend
             workdir.mkdir()
             if backend == "sqlite":
+                floors.append(measure_floor("SQLite", f"sqlite:///{workdir / 'floor.sqlite3'}", calls * 3))
                 hotlines.append(measure_hotline("SQLite", sqlite_url(workdir), workdir, calls))
                 continue
             user, why = postgres_admin()
@@ -200,8 +228,10 @@ def run(calls: int, backends: list[str]) -> tuple[Figures, list[Figures]]:
                 print(f"in-process, PostgreSQL: SKIPPED ({why})")
                 continue
             with postgres_database(user) as url:
+                floors.append(measure_floor("PostgreSQL", url, calls * 3))
+            with postgres_database(user) as url:
                 hotlines.append(measure_hotline("PostgreSQL", url, workdir, calls))
-    return bare, hotlines
+    return bare, hotlines, floors
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,8 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args(argv)
-    bare, hotlines = run(args.calls, [b.strip() for b in args.backends.split(",") if b.strip()])
-    report(bare, hotlines)
+    bare, hotlines, floors = run(args.calls, [b.strip() for b in args.backends.split(",") if b.strip()])
+    report(bare, hotlines, floors)
     return 0
 
 
