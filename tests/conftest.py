@@ -173,3 +173,19 @@ def own_session(app):
     session = db._bound(app).factory()
     yield session
     session.close()
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium for a browser test: ``(browser, expect)``."""
+    from tests.support.browser import launched_chromium
+    with launched_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def served(app):
+    """The app on a loopback port, for the browser."""
+    from tests.support.browser import served_on_loopback
+    with served_on_loopback(app) as url:
+        yield url

@@ -44,22 +44,6 @@ def sign_in(client, users):
 
 
 @pytest.fixture
-def chromium():
-    """Debian's Chromium for the console's browser tests: ``(browser, expect)``."""
-    from tests.support.browser import launched_chromium
-    with launched_chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def served(app):
-    """The app on a loopback port, for the browser."""
-    from tests.support.browser import served_on_loopback
-    with served_on_loopback(app) as url:
-        yield url
-
-
-@pytest.fixture
 def carrier(app):
     """The carrier on a loopback port, standing in for Twilio's REST API (the recordings' audio)."""
     settings = app.config["SETTINGS"]

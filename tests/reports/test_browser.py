@@ -14,23 +14,11 @@ import pytest
 from database import db
 from reports.periods import trailing_months
 from tests.reports.histories import fill_month
-from tests.support.browser import WAIT_MS, launched_chromium, served_on_loopback
+from tests.support.browser import WAIT_MS
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-
-
-@pytest.fixture
-def chromium():
-    with launched_chromium() as (browser, _expect):
-        yield browser
-
-
-@pytest.fixture
-def served(app):
-    with served_on_loopback(app) as url:
-        yield url
 
 
 @pytest.fixture
@@ -54,7 +42,8 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 
 
 def test_report_page_shows_the_ranking_the_hotline_and_legible_trend_charts(chromium, served, users, a_year_of_cases):
-    page = chromium.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
+    browser, _expect = chromium
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
     page.set_default_timeout(WAIT_MS)
     sign_in(page, served, "sup1", users)
     page.goto(f"{served}/console/reports/2026-10")

@@ -10,21 +10,8 @@ import pytest
 
 from database import db
 from tests.reports.callcentre_day import at, build_day, seat_states
-from tests.support.browser import ARTIFACTS, WAIT_MS, launched_chromium, screenshot, served_on_loopback
+from tests.support.browser import ARTIFACTS, WAIT_MS, screenshot
 from tests.support.browser import sign_in_page as sign_in_browser
-
-
-@pytest.fixture
-def wall_browser():
-    """Debian's Chromium: ``(browser, expect)``."""
-    with launched_chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def wall_served(app):
-    with served_on_loopback(app) as url:
-        yield url
 
 
 @pytest.fixture
@@ -81,13 +68,13 @@ def test_an_empty_day_shows_dashes_not_errors(client, sign_in, users, clock):
 
 
 @pytest.mark.browser
-def test_the_wallboard_on_a_wall_screen_shows_the_day_and_follows_it_live(app, wall_browser, wall_served, evening,
+def test_the_wallboard_on_a_wall_screen_shows_the_day_and_follows_it_live(app, chromium, served, evening,
                                                                          users, clock):
-    browser, expect = wall_browser
+    browser, expect = chromium
     page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
     page.set_default_timeout(WAIT_MS)
-    sign_in_browser(page, wall_served, "sup1", users)
-    page.goto(f"{wall_served}/console/wallboard")
+    sign_in_browser(page, served, "sup1", users)
+    page.goto(f"{served}/console/wallboard")
     expect(page.locator("body")).to_have_attribute("data-loaded", "yes")
     shown = {"offered": "12", "answered": "6", "abandoned": "4", "within": "33.33%", "wait": "0:24",
              "handling": "4:20", "waiting": "1", "longest": "2:00", "within_counts": "4 / 12"}
@@ -121,15 +108,15 @@ def test_the_wallboard_on_a_wall_screen_shows_the_day_and_follows_it_live(app, w
 
 
 @pytest.mark.browser
-def test_the_month_page_shows_the_call_centre_tables(app, wall_browser, wall_served, evening, users, clock):
+def test_the_month_page_shows_the_call_centre_tables(app, chromium, served, evening, users, clock):
     """The report page's call-centre section, over the same evening: saves
     artifacts/report-call-centre.png."""
-    browser, expect = wall_browser
+    browser, expect = chromium
     clock.set_local(2026, 11, 2, 9, 0)
     page = browser.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
     page.set_default_timeout(WAIT_MS)
-    sign_in_browser(page, wall_served, "sup1", users)
-    page.goto(f"{wall_served}/console/reports/2026-10")
+    sign_in_browser(page, served, "sup1", users)
+    page.goto(f"{served}/console/reports/2026-10")
     section = page.locator("#call-centre")
     expect(section).to_be_visible()
     # The total row by line: 12 offered, 6 answered (50.00%), 4 abandoned, 4 within 15 s (33.33%),

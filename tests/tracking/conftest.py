@@ -18,17 +18,3 @@ def cases(app, clock):
         lamp = report(session, config, clock(), category="C0118", description="路灯不亮", caller=CALLER,
                       location="李四家楼下")
         return sewer.number, lamp.number
-
-
-@pytest.fixture
-def chromium():
-    from tests.support.browser import launched_chromium
-    with launched_chromium() as launched:
-        yield launched
-
-
-@pytest.fixture
-def served(app):
-    from tests.support.browser import served_on_loopback
-    with served_on_loopback(app) as url:
-        yield url
