@@ -16,6 +16,7 @@ from console.i18n import language
 from console.navigation import NavItem
 from database import db
 from knowledge.services import EDITABLE, EditRefused, edit_article, history
+from understanding.text import is_chinese
 from wiring import services
 
 bp = Blueprint("console_knowledge", __name__, url_prefix="/console/knowledge")
@@ -32,6 +33,13 @@ def _knowledge():
     return services().knowledge
 
 
+def query_language(query: str) -> str:
+    """Chinese if the query has any Chinese in it, else English when it has Latin letters."""
+    if is_chinese(query) or not any("a" <= c.lower() <= "z" for c in query):
+        return "zh-CN"
+    return "en-US"
+
+
 def may_edit() -> bool:
     principal = current_principal()
     return principal is not None and principal.role in EDITORS + ("admin",)
@@ -46,7 +54,9 @@ def index():
     if line not in lines:
         line = None
     if query:
-        hits = _knowledge().search(session, query, line=line, k=8)
+        # Compared with the texts of the query's own language: an English
+        # question finds the articles by how English callers ask them.
+        hits = _knowledge().search(session, query, line=line, k=8, language=query_language(query))
         found = [(hit.article, hit.score) for hit in hits if hit.score > 0]
     else:
         found = [(article, None) for article in _knowledge().articles(session)

@@ -39,6 +39,16 @@ def test_an_operator_searches_in_the_callers_words(client, sign_in):
     assert f"/console/knowledge/{ARTICLE}" in text[first:first + 600]
 
 
+def test_an_english_question_is_searched_in_english(client, sign_in):
+    # The English search knows the article by how English callers ask it; the Chinese one would not.
+    sign_in("op1")
+    page = client.get("/console/knowledge/", query_string={"q": "my kitchen is on fire, which number do I call",
+                                                           "line": "urban"})
+    text = page.get_data(as_text=True)
+    first = text.index("<tbody>")
+    assert page.status_code == 200 and "/console/knowledge/emergency-numbers" in text[first:first + 600]
+
+
 def test_an_operator_reads_but_may_not_edit(client, sign_in):
     sign_in("op1")
     page = client.get(f"/console/knowledge/{ARTICLE}").get_data(as_text=True)
