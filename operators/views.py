@@ -297,4 +297,9 @@ def _apology(config, language: str) -> str:
                                      urls.fallback_recorded, urls.recording_status)
 
 
-bp.register_error_handler(Exception, recovery(_apology_for_request))
+# The IVR's failure path: the informing callbacks (the legs' and the conference's status, the
+# recording) are spooled while the database is unavailable, and replayed by `flask --app app spool
+# replay` (operators.cli.SPOOL_REPLAYERS); what answers with TwiML apologises and lets the caller record.
+bp.register_error_handler(Exception, recovery(_apology_for_request, spool_as={
+    "operator_voice.operator_leg": "operator_leg", "operator_voice.conference_events": "conference_event",
+    "operator_voice.participant_leg": "participant_leg", "operator_voice.recording": "operator_recording"}))
