@@ -107,12 +107,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from ivr.cli import spool_cli
     from knowledge.cli import knowledge_cli
     from notifications.cli import notifications_cli
+    from operators.cli import SPOOL_REPLAYERS as operator_spool_replayers
     from reports.cli import report_command, satisfaction_command
     from scheduler.cli import scheduler_command
     from sms.cli import SPOOL_REPLAYERS as sms_spool_replayers
     from sms.cli import sms_cli
     from understanding.cli import classifier_cli, train_if_stale
-    services(app).spool_replayers.update(spool_replayers | callback_spool_replayers | sms_spool_replayers)
+    services(app).spool_replayers.update(spool_replayers | callback_spool_replayers | operator_spool_replayers
+                                         | sms_spool_replayers)
     for command in (make_init_command(_sync_configuration, train_if_stale), case_cli, spool_cli, user_cli,
                     api_key_command, notifications_cli, callbacks_cli, report_command, scheduler_command,
                     sms_cli, classifier_cli, knowledge_cli):

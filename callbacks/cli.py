@@ -17,8 +17,7 @@ from callbacks.pauses import active_pause, resume_callbacks
 from callbacks.services import CallbackNotFound, CannotCancel, cancel_callback, line_of
 from cases.models import Case
 from database import db
-from ivr.kit import answered_by, recording_params, status_update, whole_number
-from ivr.spool import BadLine, SpooledWebhook
+from ivr.kit import BadLine, SpooledWebhook, answered_by, recording_params, status_update, whole_number
 from wiring import Services, services
 
 callbacks_cli = AppGroup("callbacks", help="Callbacks to complainants: list, status, resume, cancel, satisfaction.")

@@ -19,9 +19,17 @@ from dataclasses import asdict, dataclass, replace
 from typing import Mapping
 
 from config.catalog import Category, Line, PromptSet
-from ivr.conversation import MAX_RETRIES, OPERATOR_KEY, Conversing  # noqa: F401  (MAX_RETRIES: the survey's rule too)
-from ivr.prompts import Digits, Utterance
-from ivr.turns import Gather, Input, Record, Turn
+from ivr.voice import (
+    MAX_RETRIES,  # noqa: F401  (the survey's rule too)
+    OPERATOR_KEY,
+    Conversing,
+    Digits,
+    Gather,
+    Input,
+    Record,
+    Turn,
+    Utterance,
+)
 
 ANSWER_KEYS = {"1": "satisfied", "2": "basically_satisfied"}
 UNSATISFIED_KEY = "3"

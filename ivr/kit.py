@@ -14,15 +14,23 @@ board's URLs in ``console.board``).
 
     bp.register_error_handler(Exception, kit.recovery(apology, spool_as={...}))
 
-One of each: the signature check (``twilio_signed``), the reader of
+One of each: the signature check (``twilio_signed``); the reader of
 Twilio's parameters (``ivr.params``: ``call_params``, ``caller_input``,
-``recording_params``, ``status_update``, ``whole_number``, ``answered_by``),
-the URL builder (``external_url``, and ``public_url`` outside a request), the TwiML renderer (``ivr.twiml``:
-``render_turn``, ``render_goodbye``, the prompts' ``render``; a view answers with ``twiml(body)``), the step
-store (``ivr.steps``: ``call_at_step``, ``store_step``, ``stored_step``), the
-conversations' shared rules (``ivr.conversation``) and the failure path
-(``recovery``: apology, recording, spool).  Other packages use these names
-and never import ``ivr.views``.
+``recording_params``, ``recording_channels``, ``status_update``,
+``call_status``, ``answered_by``, ``queue_params``, ``fallback_params``,
+``dial_status``, ``conference_update``, ``whole_number``), which each spool
+replay uses too, on the spooled form; the URL builder (``external_url``,
+and ``public_url`` outside a request); the TwiML renderer (``ivr.twiml``:
+``render_turn``, ``render_conference``, ``render_goodbye``, ...; a view
+answers with ``twiml(body)``); the step store (``ivr.steps``:
+``call_at_step``, ``store_step``, ``stored_step``); and the failure path
+(``recovery``: apology, recording, spool; ``SpooledWebhook`` and
+``BadLine`` for the replayers).  The pure names (prompts, turns, the
+conversations' shared rules) come from ``ivr.voice`` and are re-exported
+here; domain code that must stay free of Flask imports ``ivr.voice``.
+
+Other packages import only ``ivr.kit`` and ``ivr.voice``, never the
+modules behind them (the ``ivr-kit-only`` contract in pyproject.toml).
 """
 from __future__ import annotations
 
@@ -30,32 +38,80 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, url_for
 
-from ivr.conversation import MAX_RETRIES, OPERATOR_KEY, Conversing
 from ivr.params import (
     BadWebhook,
+    ConferenceEvent,
+    DialStatus,
+    FallbackParams,
+    QueueWait,
     answered_by,
     call_params,
     call_sid,
+    call_status,
     caller_input,
+    check_parameters,
     checked_form,
+    conference_update,
+    dial_status,
+    fallback_params,
+    queue_params,
+    recording_channels,
     recording_params,
     status_update,
     whole_number,
 )
-from ivr.prompts import render
 from ivr.recovery import database_unavailable, recovery, spool_request
-from ivr.services import VoiceUrls
+from ivr.services import VoiceUrls, back_to_queue
 from ivr.signature import twilio_signed
+from ivr.spool import BadLine, SpooledWebhook, spool_dir
 from ivr.steps import StepCall, call_at_step, store_step, stored_step
-from ivr.turns import Input, Turn
-from ivr.twiml import TurnUrls, render_goodbye, render_turn, twiml
+from ivr.twiml import (
+    ConferenceSeat,
+    TurnUrls,
+    render_apology_and_record,
+    render_bridge,
+    render_conference,
+    render_goodbye,
+    render_hold,
+    render_turn,
+    render_whisper,
+    twiml,
+)
+from ivr.voice import (
+    MAX_RETRIES,
+    OPERATOR_KEY,
+    CallState,
+    Conversing,
+    Digits,
+    Gather,
+    Input,
+    Record,
+    Turn,
+    Utterance,
+    format_time,
+    render,
+)
 
 __all__ = [
-    "MAX_RETRIES", "OPERATOR_KEY", "BadWebhook", "Conversing", "Input", "StepCall", "Turn", "TurnUrls", "VoiceUrls",
-    "answered_by", "call_at_step", "call_params", "call_sid", "caller_input", "checked_form",
-    "database_unavailable", "external_url", "public_url", "recording_params", "recovery", "render",
-    "render_goodbye", "render_turn", "spool_request", "status_update", "store_step", "stored_step", "twiml",
-    "twilio_signed", "voice_urls", "whole_number",
+    # the pure half (ivr.voice): prompts, turns, the intake's state, the conversations' rules
+    "MAX_RETRIES", "OPERATOR_KEY", "CallState", "Conversing", "Digits", "Gather", "Input", "Record", "Turn",
+    "Utterance", "format_time", "render",
+    # the signature check and Twilio's parameters (ivr.params)
+    "twilio_signed", "BadWebhook", "ConferenceEvent", "DialStatus", "FallbackParams", "QueueWait",
+    "answered_by", "call_params", "call_sid", "call_status", "caller_input", "check_parameters", "checked_form",
+    "conference_update", "dial_status", "fallback_params", "queue_params", "recording_channels",
+    "recording_params", "status_update", "whole_number",
+    # URLs
+    "VoiceUrls", "external_url", "public_url", "voice_urls",
+    # TwiML (ivr.twiml)
+    "ConferenceSeat", "TurnUrls", "render_apology_and_record", "render_bridge", "render_conference",
+    "render_goodbye", "render_hold", "render_turn", "render_whisper", "twiml",
+    # the step store (ivr.steps)
+    "StepCall", "call_at_step", "store_step", "stored_step",
+    # the failure path and the spool
+    "BadLine", "SpooledWebhook", "database_unavailable", "recovery", "spool_dir", "spool_request",
+    # the intake's queue, which operators' legs send a caller back to
+    "back_to_queue",
 ]
 
 

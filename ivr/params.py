@@ -1,5 +1,9 @@
 """Twilio's webhook parameters, read from the request into the call log's
-dataclasses.  Every voice blueprint translates requests through here.
+dataclasses (and the few kept here: a queue's wait, the Fallback URL's
+error, a <Dial>'s outcome, a conference's status callback).  Every voice
+blueprint translates requests through here, and so does every spool
+replay: each reader takes the request's form, or a spooled one
+(``reader(webhook.form)``), and checks both alike.
 
 A signed request is cleaned first (``clean``, called by ``ivr.signature``):
 control characters, NUL among them, are dropped and every value is cut to
@@ -14,12 +18,13 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Mapping
 
 from flask import Request, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from call_log.services import CallParams, RecordingParams, StatusUpdate
+from call_log.services import FINAL_STATUSES, CallParams, RecordingParams, StatusUpdate
 from ivr.turns import Input
 
 # The longest value of each parameter the call log stores: its column's size.
@@ -162,3 +167,109 @@ def answered_by(form: Form | None = None) -> str | None:
     """Answering machine detection on an outbound call: human, machine_start, ..."""
     form = checked_form() if form is None else check_parameters(form)
     return form.get("AnsweredBy") or None
+
+
+def call_status(form: Form | None = None) -> str:
+    """The call's status (``CallStatus``: ringing, completed, no-answer, ...; "" when absent)."""
+    form = checked_form() if form is None else check_parameters(form)
+    return form.get("CallStatus", "")
+
+
+def recording_channels(form: Form | None = None) -> int | None:
+    """How many channels a recording has (2: an operator's call recorded in dual channel)."""
+    form = checked_form() if form is None else check_parameters(form)
+    return whole_number(form.get("RecordingChannels"))
+
+
+@dataclass(frozen=True)
+class QueueWait:
+    """<Enqueue waitUrl>: where the caller is in the queue, and Twilio's average wait."""
+
+    call_sid: str
+    position: int | None
+    average_wait_seconds: int | None
+
+
+def queue_params(form: Form | None = None) -> QueueWait:
+    form = checked_form() if form is None else check_parameters(form)
+    return QueueWait(call_sid=form.get("CallSid", ""), position=whole_number(form.get("QueuePosition")),
+                     average_wait_seconds=whole_number(form.get("AvgQueueTime")))
+
+
+@dataclass(frozen=True)
+class FallbackParams:
+    """Twilio's Fallback URL (and any apology): the number called picks the
+    line; what failed is logged."""
+
+    call_sid: str
+    to_number: str | None
+    error_code: str | None
+    error_url: str | None
+
+
+def fallback_params(form: Form | None = None, *, checked: bool = True) -> FallbackParams:
+    """``checked=False`` only on the failure path, which must choose its
+    apology's line whatever came in (a request refused for too many
+    parameters is answered too); what a signed request carries is clean
+    already (``clean``)."""
+    if form is None:
+        form = checked_form() if checked else request.form
+    elif checked:
+        form = check_parameters(form)
+    return FallbackParams(call_sid=form.get("CallSid", ""), to_number=form.get("To"),
+                          error_code=form.get("ErrorCode") or None, error_url=form.get("ErrorUrl") or None)
+
+
+@dataclass(frozen=True)
+class DialStatus:
+    """<Dial action>: how the bridge ended, and whether the caller is still on the line."""
+
+    call_sid: str
+    dial_call_status: str
+    call_status: str
+
+    @property
+    def connected(self) -> bool:
+        return self.dial_call_status == "completed"
+
+    @property
+    def caller_gone(self) -> bool:
+        return self.call_status in FINAL_STATUSES
+
+
+def dial_status(form: Form | None = None) -> DialStatus:
+    form = checked_form() if form is None else check_parameters(form)
+    return DialStatus(call_sid=form.get("CallSid", ""), dial_call_status=form.get("DialCallStatus", ""),
+                      call_status=form.get("CallStatus", ""))
+
+
+@dataclass(frozen=True)
+class ConferenceEvent:
+    """One conference status callback, as Twilio sends it."""
+
+    event: str                  # conference-start, participant-join, participant-hold, ...
+    conference_sid: str
+    friendly_name: str
+    call_sid: str | None
+    label: str | None
+    muted: bool
+    hold: bool
+    coaching: bool
+    sequence: int | None
+
+
+_TRUTH = {"true": True, "false": False}
+
+
+def _flag(form: Form, name: str) -> bool:
+    return _TRUTH.get(form.get(name, "").lower(), False)
+
+
+def conference_update(form: Form | None = None) -> ConferenceEvent:
+    """A conference's status callback: who joined and left, hold, mute, coaching."""
+    form = checked_form() if form is None else check_parameters(form)
+    return ConferenceEvent(
+        event=form.get("StatusCallbackEvent", ""), conference_sid=form.get("ConferenceSid", ""),
+        friendly_name=form.get("FriendlyName", ""), call_sid=form.get("CallSid") or None,
+        label=form.get("Label") or None, muted=_flag(form, "Muted"), hold=_flag(form, "Hold"),
+        coaching=_flag(form, "Coaching"), sequence=whole_number(form.get("SequenceNumber")))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 KINDS = ("fallback_recorded", "recording", "status", "callback_status", "callback_recording",
+         "operator_leg", "conference_event", "participant_leg", "operator_recording",
          "sms_incoming", "sms_status")
 
 

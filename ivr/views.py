@@ -17,8 +17,9 @@ from ivr.kit import (
     call_params,
     call_sid,
     caller_input,
-    checked_form,
     database_unavailable,
+    fallback_params,
+    queue_params,
     recording_params,
     recovery,
     spool_request,
@@ -80,10 +81,10 @@ def step():
 @bp.post("/queue/wait", endpoint="wait")
 @twilio_signed
 def wait():
-    form = checked_form()
+    waiting = queue_params()
     session = db.session()
-    body = queue_wait(session, hotline(), form.get("CallSid", ""), whole_number(form.get("QueuePosition")),
-                      whole_number(form.get("AvgQueueTime")), voice_urls(), now())
+    body = queue_wait(session, hotline(), waiting.call_sid, waiting.position, waiting.average_wait_seconds,
+                      voice_urls(), now())
     session.commit()
     return twiml(body)
 
@@ -91,7 +92,7 @@ def wait():
 @bp.post("/queue/choice", endpoint="wait_choice")
 @twilio_signed
 def wait_choice():
-    return twiml(queue_choice(request.form.get("Digits")))
+    return twiml(queue_choice(caller_input().digits))
 
 
 @bp.post("/status")
@@ -119,9 +120,10 @@ def recording():
 @twilio_signed
 def fallback():
     """Twilio's Fallback URL: the primary answer failed; apologise and record."""
-    line = hotline().line_for(request.form.get("To")) or hotline().default_line()
-    log.error("fallback URL called for call %s: ErrorCode %s at %s", request.form.get("CallSid"),
-              request.form.get("ErrorCode"), request.form.get("ErrorUrl"))
+    failed = fallback_params()
+    line = hotline().line_for(failed.to_number) or hotline().default_line()
+    log.error("fallback URL called for call %s: ErrorCode %s at %s", failed.call_sid or None, failed.error_code,
+              failed.error_url)
     return twiml(apology(hotline(), line, voice_urls()))
 
 
@@ -131,7 +133,8 @@ def fallback_recorded_view():
     """The recording left after an apology.  Whatever fails now, the caller
     hears that it was kept and the call ends; asking them to record again
     would go round in circles."""
-    line = hotline().line_for(request.form.get("To")) or hotline().default_line()
+    called = fallback_params(checked=False)     # the goodbye is said whatever came in
+    line = hotline().line_for(called.to_number) or hotline().default_line()
     session = db.session()
     try:
         params, recording = call_params(), recording_params()
@@ -145,14 +148,15 @@ def fallback_recorded_view():
         if database_unavailable(error):
             spool_request("fallback_recorded")
         else:
-            log.exception("the fallback recording of call %s could not be stored", request.form.get("CallSid"))
+            log.exception("the fallback recording of call %s could not be stored", called.call_sid or None)
         body = recorded_goodbye(hotline(), line)
     return twiml(body)
 
 
 def _apology() -> str:
-    """Apologise and record: the recording becomes a case."""
-    line = hotline().line_for(request.form.get("To")) or hotline().default_line()
+    """Apologise and record: the recording becomes a case.  The failure
+    path reads the number called unchecked: the apology is said whatever came in."""
+    line = hotline().line_for(fallback_params(checked=False).to_number) or hotline().default_line()
     return apology(hotline(), line, voice_urls())
 
 

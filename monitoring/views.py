@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from database import db
-from ivr.spool import spool_dir
+from ivr.kit import spool_dir
 from monitoring.health import readiness
 from monitoring.metrics import DatabaseFigures
 from wiring import services

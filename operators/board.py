@@ -16,7 +16,7 @@ from call_log.services import FINAL_STATUSES
 from cases.models import Case, Complainant
 from cases.services import CLOSED_STATUSES
 from config.catalog import HotlineConfig
-from ivr.turns import CallState
+from ivr.voice import CallState
 from operators.models import Seat
 
 # A call Twilio has said nothing about for this long is gone, even when its

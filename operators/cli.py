@@ -1,6 +1,7 @@
 """``flask --app app user skills`` and ``flask --app app user seats``:
 an operator's skills (the lines and languages they take calls for) and
-every operator's seat."""
+every operator's seat; and the replayers of the operators' callbacks kept
+in the spool while the database was unavailable (``SPOOL_REPLAYERS``)."""
 from __future__ import annotations
 
 import click
@@ -10,9 +11,20 @@ from sqlalchemy import select
 
 from accounts.models import User
 from database import db
+from ivr.kit import (
+    BadLine,
+    SpooledWebhook,
+    call_sid,
+    call_status,
+    conference_update,
+    recording_channels,
+    recording_params,
+)
+from operators.conference_services import conference_event, dialled_leg_ended, operator_leg_ended
+from operators.recording import recording_status
 from operators.seating import seats, set_skills
 from operators.seats import SeatError
-from wiring import services
+from wiring import Services, services
 
 
 def _listed(value: str | None) -> list[str] | None:
@@ -50,3 +62,34 @@ def seats_command() -> None:
             reason = f" ({seat.reason})" if seat.reason else ""
             click.echo(f"{seat.username}\t{seat.state}{reason}\tsince {seat.since:%Y-%m-%d %H:%M:%S}Z\t"
                        f"lines {','.join(seat.lines) or 'any'}\tlanguages {','.join(seat.languages) or 'any'}")
+
+
+# --- spooled callbacks of the operators' legs (``flask --app app spool replay``) ---
+# Each reads the spooled parameters with the live webhook's reader and runs the same use case.
+
+def _replay_operator_leg(session, kept: Services, webhook: SpooledWebhook) -> None:
+    """The operator's leg ended.  Only what is kept is replayed (the leg, the
+    seat); a caller the live webhook would have sent back to the queue has
+    long since left the call that was waiting then."""
+    operator_leg_ended(session, kept.config, webhook.args.get("call", ""), call_sid(webhook.form),
+                       call_status(webhook.form), kept.now())
+
+
+def _replay_conference_event(session, kept: Services, webhook: SpooledWebhook) -> None:
+    conference_event(session, conference_update(webhook.form), kept.now())
+
+
+def _replay_participant_leg(session, kept: Services, webhook: SpooledWebhook) -> None:
+    dialled_leg_ended(session, webhook.args.get("call", ""), call_sid(webhook.form), call_status(webhook.form),
+                      kept.now(), role=webhook.args.get("role"), who=webhook.args.get("who"))
+
+
+def _replay_recording(session, kept: Services, webhook: SpooledWebhook) -> None:
+    recording = recording_params(webhook.form)
+    if recording is None:
+        raise BadLine("a recording callback without RecordingSid")
+    recording_status(session, recording, recording_channels(webhook.form))
+
+
+SPOOL_REPLAYERS = {"operator_leg": _replay_operator_leg, "conference_event": _replay_conference_event,
+                   "participant_leg": _replay_participant_leg, "operator_recording": _replay_recording}

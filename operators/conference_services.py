@@ -30,6 +30,7 @@ from accounts.services import audit, principal_for_user
 from call_log.models import Call, CallParticipant
 from call_log.services import FINAL_STATUSES, find_call
 from config.catalog import HotlineConfig
+from ivr.kit import ConferenceEvent
 from operators import conference as rules
 from operators import seats as seat_rules
 from operators.seating import holding, move
@@ -191,21 +192,6 @@ def _leg(session: Session, name: str, leg_sid: str) -> CallParticipant | None:
 
 # --- what Twilio reports -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ConferenceEvent:
-    """One conference status callback, as Twilio sends it."""
-
-    event: str                  # conference-start, participant-join, participant-hold, ...
-    conference_sid: str
-    friendly_name: str
-    call_sid: str | None
-    label: str | None
-    muted: bool
-    hold: bool
-    coaching: bool
-    sequence: int | None
-
-
 def conference_event(session: Session, event: ConferenceEvent, now: datetime) -> Call | None:
     """Keep what Twilio says of the conference and its participants.  The
     operator leaving puts their seat in wrap-up."""
@@ -255,7 +241,9 @@ def dialled_leg_ended(session: Session, caller_sid: str, leg_sid: str, status: s
                       role: str | None = None, who: str | None = None) -> None:
     """A supervisor's or department's leg ended; one never answered failed.
     It may end before the console's request that dialled it has written
-    it down (a phone that is busy at once): it is written here then."""
+    it down (a phone that is busy at once): it is written here then.
+    ``who`` comes back from the leg's URL, cut to its column."""
+    who = (who or "")[:100] or None
     # The call first, locked: the console's consult writes its state under the same lock, so
     # one of the two sees what the other wrote.
     call = find_call(session, caller_sid, lock=True)

@@ -16,7 +16,7 @@ from cases.models import Case, CaseEvent, Complainant
 from cases.services import NewCase, open_case
 from cases.workflow import apply_to
 from config.catalog import HotlineConfig
-from ivr.turns import CallState
+from ivr.voice import CallState
 from understanding.services import learn
 
 

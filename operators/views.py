@@ -15,23 +15,32 @@ from call_log.services import FINAL_STATUSES, find_call
 from call_log.twilio_rest import twilio_client
 from cases.services import find_case, open_cases_of
 from database import db
-from ivr.kit import call_sid, external_url, recording_params, recovery, twilio_signed, twiml, voice_urls, whole_number
-from ivr.prompts import render
-from ivr.services import back_to_queue
-from ivr.turns import CallState
-from ivr.twiml import (
+from ivr.kit import (
+    CallState,
     ConferenceSeat,
+    back_to_queue,
+    call_sid,
+    call_status,
+    conference_update,
+    dial_status,
+    external_url,
+    recording_channels,
+    recording_params,
+    recovery,
+    render,
     render_apology_and_record,
     render_bridge,
     render_conference,
     render_goodbye,
     render_hold,
     render_whisper,
+    twilio_signed,
+    twiml,
+    voice_urls,
 )
 from operators import conference as rules
 from operators import seats as seat_rules
 from operators.conference_services import (
-    ConferenceEvent,
     ConferenceUrls,
     conference_event,
     dialled_leg_ended,
@@ -141,8 +150,7 @@ def operator_leg():
     their place, for the next operator (or may leave a message)."""
     session = db.session()
     caller = request.args.get("call", "")
-    outcome = operator_leg_ended(session, services().config, caller, call_sid(),
-                                 request.form.get("CallStatus", ""), services().now())
+    outcome = operator_leg_ended(session, services().config, caller, call_sid(), call_status(), services().now())
     session.commit()
     if outcome == "missed":
         try:
@@ -191,15 +199,7 @@ def hold():
 @twilio_signed
 def conference_events():
     """Conference status callbacks: who joined and left, hold and mute."""
-    form = request.form
-    truth = {"true": True, "false": False}
-    event = ConferenceEvent(
-        event=form.get("StatusCallbackEvent", ""), conference_sid=form.get("ConferenceSid", ""),
-        friendly_name=form.get("FriendlyName", ""), call_sid=form.get("CallSid") or None,
-        label=form.get("Label") or None, muted=truth.get(form.get("Muted", "").lower(), False),
-        hold=truth.get(form.get("Hold", "").lower(), False),
-        coaching=truth.get(form.get("Coaching", "").lower(), False),
-        sequence=whole_number(form.get("SequenceNumber")))
+    event = conference_update()
     session = db.session()
     conference_event(session, event, services().now())
     session.commit()
@@ -211,9 +211,8 @@ def conference_events():
 def participant_leg():
     """A dialled-in leg's (supervisor, department) status callback."""
     session = db.session()
-    who = (request.args.get("who") or "")[:100] or None
-    dialled_leg_ended(session, request.args.get("call", ""), call_sid(), request.form.get("CallStatus", ""),
-                      services().now(), role=request.args.get("role"), who=who)
+    dialled_leg_ended(session, request.args.get("call", ""), call_sid(), call_status(), services().now(),
+                      role=request.args.get("role"), who=request.args.get("who"))
     session.commit()
     return "", 204
 
@@ -226,7 +225,7 @@ def recording():
     params = recording_params()
     if params is not None:
         session = db.session()
-        recording_status(session, params, whole_number(request.form.get("RecordingChannels")))
+        recording_status(session, params, recording_channels())
         session.commit()
     return Response(status=204)
 
@@ -271,9 +270,10 @@ def after():
     session = db.session()
     call = find_call(session, call_sid())
     language = _language_of(call)
-    connected = request.form.get("DialCallStatus") == "completed"
-    caller_gone = request.form.get("CallStatus") in FINAL_STATUSES
-    outcome = bridge_ended(session, config, call_sid(), connected, services().now(), caller_gone=caller_gone)
+    dialled = dial_status()
+    connected = dialled.connected
+    outcome = bridge_ended(session, config, dialled.call_sid, connected, services().now(),
+                           caller_gone=dialled.caller_gone)
     if outcome == "missed":
         # Offered by distribution and not answered: the next operator's turn.
         again = back_to_queue(session, services().hotline, call_sid(), voice_urls(), services().now())
@@ -297,4 +297,9 @@ def _apology(config, language: str) -> str:
                                      urls.fallback_recorded, urls.recording_status)
 
 
-bp.register_error_handler(Exception, recovery(_apology_for_request))
+# The IVR's failure path: the informing callbacks (the legs' and the conference's status, the
+# recording) are spooled while the database is unavailable, and replayed by `flask --app app spool
+# replay` (operators.cli.SPOOL_REPLAYERS); what answers with TwiML apologises and lets the caller record.
+bp.register_error_handler(Exception, recovery(_apology_for_request, spool_as={
+    "operator_voice.operator_leg": "operator_leg", "operator_voice.conference_events": "conference_event",
+    "operator_voice.participant_leg": "participant_leg", "operator_voice.recording": "operator_recording"}))

@@ -3,8 +3,7 @@ who is calling, what they said, what is already open for them."""
 from __future__ import annotations
 
 from config.catalog import HotlineConfig, PromptSet
-from ivr.prompts import Digits, Utterance, render
-from ivr.turns import CallState
+from ivr.voice import CallState, Digits, Utterance, render
 
 
 def operator_whisper(config: HotlineConfig, line_id: str | None, caller_e164: str | None,

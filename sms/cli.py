@@ -11,6 +11,7 @@ from database import db
 from ivr.kit import whole_number
 from sms import inbound, keywords
 from sms.models import SmsMessage
+from sms.params import incoming_text, message_status
 
 sms_cli = AppGroup("sms", help="SMS to complainants (the scheduler sends them).")
 
@@ -39,17 +40,17 @@ def status(limit: int) -> None:
 # app spool replay``); create_app wires these into Services.spool_replayers.
 
 def _replay_incoming(session, kept, webhook) -> None:
-    asked = keywords.read(webhook.form.get("Body"))
+    text_in = incoming_text(webhook.form)
+    asked = keywords.read(text_in.body)
     if asked.kind not in (keywords.STOP, keywords.START):
         raise ValueError(f"only opt-outs and opt-ins are kept, not {asked.kind!r}")
-    inbound.answer_text(session, kept.config, kept.sms, webhook.form.get("From"), webhook.form.get("Body"),
-                        kept.now())
+    inbound.answer_text(session, kept.config, kept.sms, text_in.from_number, text_in.body, kept.now())
 
 
 def _replay_status(session, kept, webhook) -> None:
-    form = webhook.form
-    inbound.record_status(session, whole_number(webhook.args.get("message")), form.get("MessageSid"),
-                          form.get("MessageStatus"), form.get("ErrorCode"), kept.now())
+    reported = message_status(webhook.form)
+    inbound.record_status(session, whole_number(webhook.args.get("message")), reported.message_sid,
+                          reported.status, reported.error_code, kept.now())
 
 
 SPOOL_REPLAYERS = {"sms_incoming": _replay_incoming, "sms_status": _replay_status}

@@ -18,7 +18,7 @@ from call_log.phones import national_digits, parse_caller, takes_sms
 from cases.events import CALLBACK_UNREACHABLE, CASE_CLOSED, CASE_OPENED, CaseEvents
 from cases.models import Case, CaseEvent, Complainant
 from config.catalog import HotlineConfig, Line
-from ivr.prompts import format_time
+from ivr.voice import format_time
 from sms.services import queue_message
 from sms.settings import SmsSettings
 

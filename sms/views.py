@@ -21,6 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from database import db
 from ivr.kit import BadWebhook, database_unavailable, recovery, spool_request, twilio_signed, twiml, whole_number
 from sms import inbound, keywords
+from sms.params import incoming_text, message_status
 from wiring import services
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -37,9 +38,10 @@ def _reply(text: str | None) -> str:
 @bp.post("/incoming")
 @twilio_signed
 def incoming():
+    text_in = incoming_text()
     session = db.session()
-    text = inbound.answer_text(session, services().config, services().sms, request.form.get("From"),
-                               request.form.get("Body"), services().now())
+    text = inbound.answer_text(session, services().config, services().sms, text_in.from_number, text_in.body,
+                               services().now())
     session.commit()
     return twiml(_reply(text))
 
@@ -47,9 +49,10 @@ def incoming():
 @bp.post("/status")
 @twilio_signed
 def status():
+    reported = message_status()
     session = db.session()
-    inbound.record_status(session, whole_number(request.args.get("message")), request.form.get("MessageSid"),
-                          request.form.get("MessageStatus"), request.form.get("ErrorCode"), services().now())
+    inbound.record_status(session, whole_number(request.args.get("message")), reported.message_sid,
+                          reported.status, reported.error_code, services().now())
     session.commit()
     return "", 204
 
@@ -60,7 +63,7 @@ _KEPT = {keywords.STOP: "opted_out", keywords.START: "opted_in"}
 
 
 def _busy() -> str:
-    asked = keywords.read(request.form.get("Body"))
+    asked = keywords.read(incoming_text(checked=False).body)
     return _reply(services().sms.text(services().sms.language_of(asked.language), "busy"))
 
 
@@ -68,7 +71,7 @@ _recover_as_voice = recovery(_busy, spool_as={"sms.status": "sms_status"})
 
 
 def _recover(error: Exception):
-    asked = keywords.read(request.form.get("Body"))
+    asked = keywords.read(incoming_text(checked=False).body)
     if request.endpoint == "sms.incoming" and asked.kind in _KEPT and database_unavailable(error):
         try:
             db.session().rollback()
