@@ -19,8 +19,8 @@ from console.navigation import NavItem
 from console.recordings import recording_response
 from database import db
 from quality import services as quality
-from reports.periods import is_month
-from reports.periods import month as month_period
+from routing.periods import is_month
+from routing.periods import month as month_period
 from wiring import services
 
 bp = Blueprint("console_quality", __name__, url_prefix="/console/quality")
