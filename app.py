@@ -265,7 +265,6 @@ def _register_console(app: Flask) -> None:
                   supervision.HOTSPOTS_ENTRY, quality_pages.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
                   reports.MENU_ENTRY, reports.WALLBOARD_ENTRY):
         navigation.offer(entry)
-    app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for
     app.jinja_env.globals["console_alerts"] = console_alerts
     for name in ("voice", "operator_voice", "callbacks", "sms", "api", "open311"):
