@@ -28,10 +28,6 @@ MENU_ENTRY = NavItem("console_knowledge.index", _l("Knowledge base"),
                      _l("Answers to callers' questions: search them; supervisors edit them"), READERS)
 
 
-def _knowledge():
-    return services().knowledge
-
-
 def may_edit() -> bool:
     principal = current_principal()
     return principal is not None and principal.role in EDITORS + ("admin",)
@@ -46,10 +42,10 @@ def index():
     if line not in lines:
         line = None
     if query:
-        hits = _knowledge().search(session, query, line=line, k=8)
+        hits = services().knowledge.search(session, query, line=line, k=8)
         found = [(hit.article, hit.score) for hit in hits if hit.score > 0]
     else:
-        found = [(article, None) for article in _knowledge().articles(session)
+        found = [(article, None) for article in services().knowledge.articles(session)
                  if line is None or line in article.lines]
     changes = history(session, limit=10) if may_edit() else []
     return render_template("console/knowledge.html", found=found, query=query, line=line, lines=lines,
@@ -60,7 +56,7 @@ def index():
 @requires(*READERS)
 def article(article_id: str):
     session = db.session()
-    found = _knowledge().article(session, article_id)
+    found = services().knowledge.article(session, article_id)
     if found is None:
         abort(404)
     return render_template("console/article.html", article=found, changes=history(session, article_id),
@@ -72,12 +68,12 @@ def article(article_id: str):
 @requires(*EDITORS)
 def edit(article_id: str):
     session = db.session()
-    current = _knowledge().article(session, article_id)
+    current = services().knowledge.article(session, article_id)
     if current is None:
         abort(404)
     content = _content(request.form)
     try:
-        edit_article(session, _knowledge(), article_id, content, current_principal().actor, services().now())
+        edit_article(session, services().knowledge, article_id, content, current_principal().actor, services().now())
     except EditRefused as refused:
         session.rollback()
         flash(_("Not saved: %(reason)s", reason=str(refused)), "error")
