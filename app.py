@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from callbacks.services import request_call_back
     from ivr.services import Hotline
+    from operators.operator_desk import operator_desk, queue_estimate
     from sms.settings import load as load_sms_settings
     from wiring import Services, install
     config = load_config(settings.config_dir, settings.config_secrets)
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     knowledge = _knowledge_base(settings, config, sms)
     install(app, Services(config=config, clock=settings.extra.get("clock", utcnow),
                           hotline=Hotline(config, understanding, owe_callback=request_call_back,
+                                          admit_caller=operator_desk, estimate_wait=queue_estimate,
                                           knowledge=knowledge),
                           understanding=understanding, knowledge=knowledge, sms=sms))
     _check_other_config_files(app, settings, config)
@@ -265,7 +267,6 @@ def _register_console(app: Flask) -> None:
                   supervision.HOTSPOTS_ENTRY, quality_pages.MENU_ENTRY, knowledge_pages.MENU_ENTRY,
                   reports.MENU_ENTRY, reports.WALLBOARD_ENTRY):
         navigation.offer(entry)
-    app.extensions["console_navigation"] = navigation
     app.jinja_env.globals["console_nav"] = navigation.items_for
     app.jinja_env.globals["console_alerts"] = console_alerts
     for name in ("voice", "operator_voice", "callbacks", "sms", "api", "open311"):

@@ -14,15 +14,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from flask import Flask, current_app
 
 from config.catalog import HotlineConfig
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:      # the types only: wiring imports no feature at run time
+    from twilio.http import HttpClient
+    from twilio.rest import Client
+
     from ivr.services import Hotline
     from knowledge.services import KnowledgeBase
+    from monitoring.metrics import WebhookTimer
+    from quality.settings import QualitySettings
+    from reports.services import Assessment
+    from reports.settings import AssessmentSettings
+    from sms.settings import SmsSettings
     from understanding.reading import Understanding
 
 KEY = "hotline_services"
@@ -37,15 +45,15 @@ class Services:
     hotline: "Hotline"                       # the lines' IVR flows (the voice kit)
     understanding: "Understanding | None" = None   # the trained model reading callers' words
     knowledge: "KnowledgeBase | None" = None       # the articles that answer questions, with their edits
-    webhook_timer: Any = None                # monitoring.metrics.WebhookTimer
-    twilio_client: Any = None                # twilio.rest.Client, built on first use
-    twilio_http_client: Any = None           # tests hand in a transport for the real client
-    assessment: Any = None                   # reports.settings.AssessmentSettings, read on first use
-    sms: Any = None                          # sms.settings.SmsSettings (config/sms.yaml), read at start
-    quality: Any = None                      # quality.settings.QualitySettings (config/quality.yaml), read at start
+    webhook_timer: "WebhookTimer | None" = None    # times the voice webhooks (monitoring.metrics)
+    twilio_client: "Client | None" = None           # built on first use (call_log.twilio_rest.twilio_client)
+    twilio_http_client: "HttpClient | None" = None  # tests hand in a transport for the real client
+    assessment: "AssessmentSettings | None" = None  # config/assessment.yaml, read at start (reports.settings)
+    sms: "SmsSettings | None" = None                # config/sms.yaml, read at start
+    quality: "QualitySettings | None" = None        # config/quality.yaml, read at start
     # Months' assessments the report pages keep for a while: (month, settings' fingerprint) ->
-    # (monotonic time it expires, reports.services.Assessment); reports.views fills and trims it.
-    assessments_kept: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
+    # (monotonic time it expires, the assessment); reports.views fills and trims it.
+    assessments_kept: "dict[tuple[str, str], tuple[float, Assessment]]" = field(default_factory=dict)
     # How `spool replay` feeds back each kind of spooled webhook: kind -> (session, services, webhook).
     spool_replayers: dict[str, Callable[..., None]] = field(default_factory=dict)
 

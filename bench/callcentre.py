@@ -99,8 +99,8 @@ def probe(calls: int, repeat: int):
         from database.setup import upgrade_schema
         from reports.callcentre import CallMeasure
         from reports.callcentre_sql import call_reports
-        from reports.periods import month
         from reports.wallboard import wallboard
+        from routing.periods import month
 
         app = create_app({"database_url": url, "instance_dir": work / "instance"})
         engine = db.engine(app)

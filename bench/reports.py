@@ -193,7 +193,7 @@ def _load(url: str, options: argparse.Namespace) -> None:
 
 def _chunks(options: argparse.Namespace) -> list[Chunk]:
     """Cases per local day: fewer at weekends, a slow growth over the months; a chunk is a week."""
-    from reports.periods import trailing_months
+    from routing.periods import trailing_months
 
     periods = trailing_months(options.month, options.months)
     first = periods[0].start.astimezone(SHANGHAI).date()
@@ -220,7 +220,7 @@ def _worker_start(url: str, options: argparse.Namespace) -> None:
 
     from config.loader import load_config
     from config.settings import SHIPPED_CONFIG_DIR
-    from reports.periods import month
+    from routing.periods import month
 
     connection = psycopg.connect(_psycopg_url(url))
     # Foreign keys are checked by triggers; the generator keeps them true, so skip the checks.
@@ -414,9 +414,9 @@ def _measure(url: str, options: argparse.Namespace) -> None:
     from database import make_engine
     from reports import sql
     from reports.models import MonthFigures
-    from reports.periods import month
     from reports.services import assessment, trend
     from reports.settings import AssessmentSettings
+    from routing.periods import month
 
     settings = AssessmentSettings()
     label = options.month

@@ -101,6 +101,14 @@ class CaseEvent(Base):
     case: Mapped[Case] = relationship(back_populates="events")
 
 
+# For the monthly assessment (reports.statement.concerned): the cases moved in a month, from the
+# index alone; and (PostgreSQL only) the cases falling due in a month, by the deadline each event
+# set: the migration writes its expression, data ->> 'due_at'.
+Index("ix_case_event_at_case_id", CaseEvent.at, CaseEvent.case_id)
+_DUE_AT = CaseEvent.data["due_at"].as_string()
+Index("ix_case_event_due_at", _DUE_AT, postgresql_where=_DUE_AT.isnot(None)).ddl_if(dialect="postgresql")
+
+
 class CaseNumberSequence(Base):
     """The last case number issued on each day, for short daily numbers."""
 

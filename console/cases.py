@@ -48,14 +48,6 @@ MENU_ENTRY = NavItem("console_cases.cases", _l("Cases"),
 YES = ("1", "on", "yes", "true")
 
 
-def _config():
-    return services().config
-
-
-def _now():
-    return services().now()
-
-
 def _time_zone() -> str:
     return services().hotline.default_line().time_zone
 
@@ -81,9 +73,9 @@ def cases():
     except OutsideDepartment:
         abort(404)
     wanted = casework.CaseFilter(**{**wanted.__dict__, "department": department})
-    page = casework.search(db.reader(), wanted, _now(), _time_zone())
-    config = _config()
-    return render_template("console/cases.html", page=page, wanted=wanted, config=config, now=_now(),
+    page = casework.search(db.reader(), wanted, services().now(), _time_zone())
+    config = services().config
+    return render_template("console/cases.html", page=page, wanted=wanted, config=config, now=services().now(),
                            statuses=lifecycle.STATUSES, sorts=casework.SORTS,
                            own_department=principal.role == "department", mask=mask, mask_text=mask_text,
                            args={k: v for k, v in request.args.items() if k != "page"})
@@ -108,7 +100,7 @@ def show_numbers(number: str):
     if not reason:
         flash(_("Say why you need the whole number."), "error")
         return _to_case_page(number)
-    record_numbers_shown(session, principal, case, _now(), f"case page: {reason}"[:500])
+    record_numbers_shown(session, principal, case, services().now(), f"case page: {reason}"[:500])
     session.commit()
     return _render_case(number, full_numbers=True)
 
@@ -122,11 +114,12 @@ def take_step(number: str):
     form = request.form
     action = (form.get("action") or "").strip()
     try:
-        step = Transition(action=action, actor=principal.actor, role=LIFECYCLE_ROLE[principal.role], at=_now(),
+        step = Transition(action=action, actor=principal.actor, role=LIFECYCLE_ROLE[principal.role],
+                          at=services().now(),
                           reason=_text(form.get("reason")), note=_text(form.get("note")),
                           review_date=_date(form.get("review_date")), department=_text(form.get("department")),
                           to=_text(form.get("to")), category=_text(form.get("category")))
-        case = transition_as(session, _config(), principal, number, step)
+        case = transition_as(session, services().config, principal, number, step)
     except CaseNotFound:
         session.rollback()
         abort(404)
@@ -151,7 +144,7 @@ def merge(number: str):
         return _to_case_page(number)
     try:
         target = merge_as(session, principal, number, into, Merge(
-            principal.actor, LIFECYCLE_ROLE[principal.role], _now(), _text(request.form.get("note"))))
+            principal.actor, LIFECYCLE_ROLE[principal.role], services().now(), _text(request.form.get("note"))))
     except CaseNotFound:
         return _refused(session, number, _("There is no case %(number)s to merge into.", number=into))
     except merging.Refused as refused:
@@ -171,8 +164,8 @@ def split(number: str):
     _case_or_404(session, number)
     form = request.form
     try:
-        new = split_as(session, _config(), principal, number, Split(
-            principal.actor, LIFECYCLE_ROLE[principal.role], _now(), _text(form.get("description")) or "",
+        new = split_as(session, services().config, principal, number, Split(
+            principal.actor, LIFECYCLE_ROLE[principal.role], services().now(), _text(form.get("description")) or "",
             _text(form.get("category")), _text(form.get("location")), _text(form.get("note"))))
     except merging.Refused as refused:
         return _refused(session, number, merge_refusal(refused, number, None))
@@ -270,14 +263,14 @@ def _render_case(number: str, full_numbers: bool = False):
     principal = current_principal()
     session = db.session()
     case = _case_or_404(session, number)
-    config = _config()
+    config = services().config
     role = LIFECYCLE_ROLE[principal.role]
     actions = [RULES[a] for a in allowed_actions(case.status, role)]
     categories = sorted((c for c in config.categories.values() if not case.line_id or case.line_id in c.lines),
                         key=lambda c: c.code)
     departments = sorted(config.departments.values(), key=lambda d: d.code)
     return render_template(
-        "console/case.html", file=casework.case_file(session, case), case=case, config=config, now=_now(),
+        "console/case.html", file=casework.case_file(session, case), case=case, config=config, now=services().now(),
         may_merge=merging.may_merge(case.status, role), may_split=merging.may_split(case.status, role),
         actions=actions, categories=categories, departments=departments, void_reasons=VOID_REASONS,
         suggested=suggested_department(config, case) if case.status in ("filed", "returned") else None,

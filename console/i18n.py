@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, has_request_context, session
 from flask_babel import Babel, get_locale, gettext, ngettext
 
-from wiring import KEY as SERVICES_KEY
+from wiring import services
 
 LANGUAGES = {"zh_CN": "中文", "en_US": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
@@ -66,9 +66,10 @@ def language() -> str:
 
 
 def centre_time_zone() -> str:
-    kept = current_app.extensions.get(SERVICES_KEY)
+    """The time zone of the centre's first line; Asia/Shanghai in an app
+    without the hotline's services (``services()`` raises KeyError there)."""
     try:
-        return kept.hotline.default_line().time_zone if kept else DEFAULT_TIME_ZONE
+        return services().hotline.default_line().time_zone
     except (AttributeError, LookupError, StopIteration):
         return DEFAULT_TIME_ZONE
 

@@ -29,10 +29,6 @@ MENU_ENTRY = NavItem("console_knowledge.index", _l("Knowledge base"),
                      _l("Answers to callers' questions: search them; supervisors edit them"), READERS)
 
 
-def _knowledge():
-    return services().knowledge
-
-
 def query_language(query: str) -> str:
     """Chinese if the query has any Chinese in it, else English when it has Latin letters."""
     if is_chinese(query) or not any("a" <= c.lower() <= "z" for c in query):
@@ -56,10 +52,10 @@ def index():
     if query:
         # Compared with the texts of the query's own language: an English
         # question finds the articles by how English callers ask them.
-        hits = _knowledge().search(session, query, line=line, k=8, language=query_language(query))
+        hits = services().knowledge.search(session, query, line=line, k=8, language=query_language(query))
         found = [(hit.article, hit.score) for hit in hits if hit.score > 0]
     else:
-        found = [(article, None) for article in _knowledge().articles(session)
+        found = [(article, None) for article in services().knowledge.articles(session)
                  if line is None or line in article.lines]
     changes = history(session, limit=10) if may_edit() else []
     return render_template("console/knowledge.html", found=found, query=query, line=line, lines=lines,
@@ -70,7 +66,7 @@ def index():
 @requires(*READERS)
 def article(article_id: str):
     session = db.session()
-    found = _knowledge().article(session, article_id)
+    found = services().knowledge.article(session, article_id)
     if found is None:
         abort(404)
     return render_template("console/article.html", article=found, changes=history(session, article_id),
@@ -82,12 +78,12 @@ def article(article_id: str):
 @requires(*EDITORS)
 def edit(article_id: str):
     session = db.session()
-    current = _knowledge().article(session, article_id)
+    current = services().knowledge.article(session, article_id)
     if current is None:
         abort(404)
     content = _content(request.form)
     try:
-        edit_article(session, _knowledge(), article_id, content, current_principal().actor, services().now())
+        edit_article(session, services().knowledge, article_id, content, current_principal().actor, services().now())
     except EditRefused as refused:
         session.rollback()
         flash(_("Not saved: %(reason)s", reason=str(refused)), "error")

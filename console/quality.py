@@ -19,8 +19,8 @@ from console.navigation import NavItem
 from console.recordings import recording_response
 from database import db
 from quality import services as quality
-from reports.periods import is_month
-from reports.periods import month as month_period
+from routing.periods import is_month
+from routing.periods import month as month_period
 from wiring import services
 
 bp = Blueprint("console_quality", __name__, url_prefix="/console/quality")
@@ -28,10 +28,6 @@ bp = Blueprint("console_quality", __name__, url_prefix="/console/quality")
 REVIEWERS = ("supervisor",)           # admins pass every check
 MENU_ENTRY = NavItem("console_quality.sample", _l("Quality review"),
                      _l("Score a sample of operators' recorded calls; each operator's averages"), REVIEWERS)
-
-
-def _settings():
-    return services().quality
 
 
 def _local_today() -> date:
@@ -44,10 +40,10 @@ def _local_today() -> date:
 def sample():
     day = _day(request.args.get("week")) or _local_today()
     session = db.reader()
-    drawn = quality.week_sample(session, _settings(), quality.week_of(day, centre_time_zone()))
+    drawn = quality.week_sample(session, services().quality, quality.week_of(day, centre_time_zone()))
     names = display_names(session, {row.operator for row in drawn.rows})
     return render_template("console/quality.html", sample=drawn, names=names, config=services().config,
-                           rule=_settings().rule, this_week=quality.week_of(_local_today(), centre_time_zone()))
+                           rule=services().quality.rule, this_week=quality.week_of(_local_today(), centre_time_zone()))
 
 
 @bp.get("/calls/<call_sid>")
@@ -65,10 +61,10 @@ def call_page(call_sid: str):
 def save(call_sid: str):
     session = db.session()
     principal = current_principal()
-    given = {item.key: request.form.get(f"score-{item.key}", "") for item in _settings().checklist}
+    given = {item.key: request.form.get(f"score-{item.key}", "") for item in services().quality.checklist}
     comment = request.form.get("comment")
     try:
-        review = quality.save_review(session, _settings(), principal, call_sid, given, comment, services().now())
+        review = quality.save_review(session, services().quality, principal, call_sid, given, comment, services().now())
     except quality.ReviewRefused as refused:
         session.rollback()
         if refused.code == "no_call":
@@ -102,14 +98,14 @@ def summary():
         abort(404)
     period = month_period(label, centre_time_zone())
     session = db.reader()
-    found = quality.month_summary(session, _settings(), period.start, period.end)
+    found = quality.month_summary(session, services().quality, period.start, period.end)
     names = display_names(session, {s.operator for s in found.operators})
     year, number = (int(part) for part in label.split("-"))
     previous = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
     following = f"{year + 1}-01" if number == 12 else f"{year}-{number + 1:02d}"
     return render_template("console/quality_summary.html", summary=found, names=names, month=label,
-                           previous=previous, following=following, checklist=_settings().checklist,
-                           possible=_settings().possible)
+                           previous=previous, following=following, checklist=services().quality.checklist,
+                           possible=services().quality.possible)
 
 
 def _review_page(session, found, given, comment):
@@ -118,7 +114,7 @@ def _review_page(session, found, given, comment):
     names = display_names(session, {found.call.operator, *(r.reviewer for r in found.reviews)})
     return render_template(
         "console/quality_call.html", file=found, names=names, config=services().config,
-        checklist=_settings().checklist, possible=_settings().possible, mine=mine,
+        checklist=services().quality.checklist, possible=services().quality.possible, mine=mine,
         given=given if given is not None else (dict((k, str(v)) for k, v in mine.scores.items()) if mine else {}),
         comment=comment if comment is not None else (mine.comment if mine else ""),
         # A review needs no whole number: always masked here, as on the case

@@ -17,7 +17,7 @@ from console.i18n import language
 from console.navigation import NavItem
 from database import db
 from dispatch import supervision
-from reports.charts import Series, count_chart
+from web.charts import Series, count_chart
 from wiring import services
 
 bp = Blueprint("console_supervision", __name__, url_prefix="/console")

@@ -85,6 +85,7 @@ from ivr.voice import (
     Digits,
     Gather,
     Input,
+    OperatorDesk,
     Record,
     Turn,
     Utterance,
@@ -94,8 +95,8 @@ from ivr.voice import (
 
 __all__ = [
     # the pure half (ivr.voice): prompts, turns, the intake's state, the conversations' rules
-    "MAX_RETRIES", "OPERATOR_KEY", "CallState", "Conversing", "Digits", "Gather", "Input", "Record", "Turn",
-    "Utterance", "format_time", "render",
+    "MAX_RETRIES", "OPERATOR_KEY", "CallState", "Conversing", "Digits", "Gather", "Input", "OperatorDesk",
+    "Record", "Turn", "Utterance", "format_time", "render",
     # the signature check and Twilio's parameters (ivr.params)
     "twilio_signed", "BadWebhook", "ConferenceEvent", "DialStatus", "FallbackParams", "QueueWait",
     "answered_by", "call_params", "call_sid", "call_status", "caller_input", "check_parameters", "checked_form",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Callable, NoReturn, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,12 +40,12 @@ from ivr.flow import (
     Intake,
     LookupCase,
     OpenCase,
+    OperatorDesk,
     RequestCallback,
     SeekOperator,
     SendAnswer,
     Turn,
 )
-from ivr.operator_desk import expected_wait_minutes, handling_time, operator_desk, place_in_queue, staffed
 from ivr.prompts import render
 from ivr.steps import StepCall, call_at_step, call_seen, store_step, stored_step
 from ivr.twiml import (
@@ -86,13 +86,19 @@ class Hotline:
     ``owe_callback`` schedules a call back to a caller who would rather not
     wait (``callbacks.services.request_call_back``, handed in by
     ``create_app``: the IVR does not reach up into the callbacks package).
+    ``admit_caller`` says whether a person can take the call now and
+    ``estimate_wait`` a queued caller's place and wait (the operators'
+    ``operator_desk`` and ``queue_estimate``, handed in the same way).
     ``knowledge`` answers callers' questions; without it a person does."""
 
     def __init__(self, config: HotlineConfig, understanding: Understanding | None = None,
-                 owe_callback: OweCallback | None = None, knowledge: KnowledgeBase | None = None) -> None:
+                 owe_callback: OweCallback | None = None, knowledge: KnowledgeBase | None = None,
+                 admit_caller: AdmitCaller | None = None, estimate_wait: EstimateWait | None = None) -> None:
         self.config = config
         self.understanding = understanding
         self.owe_callback = owe_callback or _no_callbacks
+        self.admit_caller = admit_caller or _no_operator_desk
+        self.estimate_wait = estimate_wait or _no_operator_desk
         self.knowledge = knowledge
         self._flows = {
             line_id: Flow(line, config.prompts, config.categories, parse_number=_number_parser(line),
@@ -120,6 +126,21 @@ class OweCallback(Protocol):
 
 def _no_callbacks(session: Session, config: HotlineConfig, **request: object) -> None:
     raise RuntimeError("no callback service was wired into this Hotline (create_app hands one in)")
+
+
+class AdmitCaller(Protocol):
+    def __call__(self, session: Session, config: HotlineConfig, line: Line, now: datetime) -> OperatorDesk:
+        ...
+
+
+class EstimateWait(Protocol):
+    def __call__(self, session: Session, config: HotlineConfig, line: Line, call: Call, reported: int | None,
+                 now: datetime) -> tuple[int, float]:
+        ...
+
+
+def _no_operator_desk(*args: object) -> NoReturn:
+    raise RuntimeError("no operator desk was wired into this Hotline (create_app hands one in)")
 
 
 def _number_parser(line: Line) -> Callable[[str], str | None]:
@@ -210,7 +231,7 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: StepCal
         return flow.resume(turn.state, CaseCreated(case.number))
     if isinstance(turn.effect, SeekOperator):
         line = hotline.config.lines[call.line_id]
-        desk = operator_desk(session, hotline.config, line, now)
+        desk = hotline.admit_caller(session, hotline.config, line, now)
         if desk.available:
             held = _held(session, call)
             held.queue_name, held.queued_at, held.queue_result = desk.queue, now, None
@@ -285,10 +306,8 @@ def queue_wait(session: Session, hotline: Hotline, call_sid: str, position: int 
         return render_nothing()
     line = hotline.config.lines[call.line_id]
     # Our own order, not Twilio's: a caller sent back to the queue keeps their place.
-    position = place_in_queue(session, call, now) or position or 1
+    position, expected = hotline.estimate_wait(session, hotline.config, line, call, position, now)
     call.queue_position, call.last_seen_at = position, now
-    expected = expected_wait_minutes(position, staffed(session, now),
-                                     handling_time(session, hotline.config, line, now))
     if average_wait_seconds:
         expected = max(expected, average_wait_seconds / 60)
     flow = hotline.flow(call.line_id)

@@ -29,16 +29,7 @@ from ivr.kit import (
     voice_urls,
     whole_number,
 )
-from ivr.services import (
-    Hotline,
-    answer_call,
-    apology,
-    fallback_recorded,
-    queue_choice,
-    queue_wait,
-    recorded_goodbye,
-    take_step,
-)
+from ivr.services import answer_call, apology, fallback_recorded, queue_choice, queue_wait, recorded_goodbye, take_step
 from wiring import services
 
 log = logging.getLogger(__name__)
@@ -46,19 +37,11 @@ log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 
-def hotline() -> Hotline:
-    return services().hotline
-
-
-def now():
-    return services().now()
-
-
 @bp.post("/incoming")
 @twilio_signed
 def incoming():
     session = db.session()
-    body = answer_call(session, hotline(), call_params(), voice_urls(), now())
+    body = answer_call(session, services().hotline, call_params(), voice_urls(), services().now())
     session.commit()
     return twiml(body)
 
@@ -68,11 +51,12 @@ def incoming():
 def step():
     sequence = whole_number(request.args.get("step"))
     if sequence is None:
-        return twiml(apology(hotline(), hotline().default_line(), voice_urls()))
+        hotline = services().hotline
+        return twiml(apology(hotline, hotline.default_line(), voice_urls()))
     recording = recording_params()
     event = caller_input(recording)
     session = db.session()
-    body = take_step(session, hotline(), call_sid(), sequence, event, voice_urls(), now(),
+    body = take_step(session, services().hotline, call_sid(), sequence, event, voice_urls(), services().now(),
                      recording=recording)
     session.commit()
     return twiml(body)
@@ -83,8 +67,8 @@ def step():
 def wait():
     waiting = queue_params()
     session = db.session()
-    body = queue_wait(session, hotline(), waiting.call_sid, waiting.position, waiting.average_wait_seconds,
-                      voice_urls(), now())
+    body = queue_wait(session, services().hotline, waiting.call_sid, waiting.position, waiting.average_wait_seconds,
+                      voice_urls(), services().now())
     session.commit()
     return twiml(body)
 
@@ -100,7 +84,7 @@ def wait_choice():
 def status():
     update = status_update()
     session = db.session()
-    record_status(session, update, now())
+    record_status(session, update, services().now())
     session.commit()
     return Response(status=204)
 
@@ -121,10 +105,11 @@ def recording():
 def fallback():
     """Twilio's Fallback URL: the primary answer failed; apologise and record."""
     failed = fallback_params()
-    line = hotline().line_for(failed.to_number) or hotline().default_line()
+    hotline = services().hotline
+    line = hotline.line_for(failed.to_number) or hotline.default_line()
     log.error("fallback URL called for call %s: ErrorCode %s at %s", failed.call_sid or None, failed.error_code,
               failed.error_url)
-    return twiml(apology(hotline(), line, voice_urls()))
+    return twiml(apology(hotline, line, voice_urls()))
 
 
 @bp.post("/fallback/recorded", endpoint="fallback_recorded")
@@ -134,30 +119,32 @@ def fallback_recorded_view():
     hears that it was kept and the call ends; asking them to record again
     would go round in circles."""
     called = fallback_params(checked=False)     # the goodbye is said whatever came in
-    line = hotline().line_for(called.to_number) or hotline().default_line()
+    hotline = services().hotline
+    line = hotline.line_for(called.to_number) or hotline.default_line()
     session = db.session()
     try:
         params, recording = call_params(), recording_params()
-        body = fallback_recorded(session, hotline(), params, recording, now())
+        body = fallback_recorded(session, hotline, params, recording, services().now())
         session.commit()
     except BadWebhook as error:
         log.warning("fallback recording refused: %s", error)
-        return twiml(recorded_goodbye(hotline(), line))
+        return twiml(recorded_goodbye(hotline, line))
     except Exception as error:  # noqa: BLE001 - the caller is told it was kept; the log says what failed
         session.rollback()
         if database_unavailable(error):
             spool_request("fallback_recorded")
         else:
             log.exception("the fallback recording of call %s could not be stored", called.call_sid or None)
-        body = recorded_goodbye(hotline(), line)
+        body = recorded_goodbye(hotline, line)
     return twiml(body)
 
 
 def _apology() -> str:
     """Apologise and record: the recording becomes a case.  The failure
     path reads the number called unchecked: the apology is said whatever came in."""
-    line = hotline().line_for(fallback_params(checked=False).to_number) or hotline().default_line()
-    return apology(hotline(), line, voice_urls())
+    hotline = services().hotline
+    line = hotline.line_for(fallback_params(checked=False).to_number) or hotline.default_line()
+    return apology(hotline, line, voice_urls())
 
 
 bp.register_error_handler(Exception, recovery(_apology, spool_as={"voice.status": "status",

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from ivr.conversation import MAX_RETRIES, OPERATOR_KEY, Conversing
 from ivr.prompts import Digits, Utterance, format_time, render
-from ivr.turns import CallState, Gather, Input, Record, Turn
+from ivr.turns import CallState, Gather, Input, OperatorDesk, Record, Turn
 
 __all__ = [
-    "MAX_RETRIES", "OPERATOR_KEY", "CallState", "Conversing", "Digits", "Gather", "Input", "Record", "Turn",
-    "Utterance", "format_time", "render",
+    "MAX_RETRIES", "OPERATOR_KEY", "CallState", "Conversing", "Digits", "Gather", "Input", "OperatorDesk", "Record",
+    "Turn", "Utterance", "format_time", "render",
 ]

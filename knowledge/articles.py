@@ -161,14 +161,16 @@ def load_complaints(config_dir: Path | str) -> tuple[str, ...]:
 
 
 def check_files(config_dir: Path | str, lines: Iterable[str], departments: Iterable[str]) -> None:
-    """The articles and every held-out set read and checked, as the app does
-    at start: every held-out enquiry names an article that exists."""
+    """The articles, every held-out set and the English reports read and
+    checked, as the app does at start: every held-out enquiry names an
+    article that exists."""
     known = {article.id for article in load_articles(config_dir, lines, departments)}
     for which, (heldout, _frozen) in HELDOUT_SETS.items():
         for index, enquiry in enumerate(load_heldout(config_dir, which)):
             if enquiry.article not in known:
                 raise KnowledgeError(f"{Path(config_dir) / heldout}: enquiries[{index}].article: "
                                      f"no article {enquiry.article!r} in {ARTICLES}")
+    load_complaints(config_dir)       # read only by `knowledge evaluate`, but a mistake stops the start too
 
 
 def edited_article(article: Article, content: Mapping) -> Article:

@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 from call_log.models import Call
 from callbacks.models import Callback, CallbackAttempt, CallbackPause
 from config.catalog import HotlineConfig
-from ivr.operator_desk import QUEUE_QUIET_AFTER
 from notifications.models import OutboxMessage
 from operators.board import live
+from operators.operator_desk import QUEUE_QUIET_AFTER
 from operators.presence import operators_on_duty
 
 VOICE_BLUEPRINTS = ("voice", "operator_voice", "callbacks")

@@ -12,7 +12,7 @@ from reports.indicators import (
     rank,
     report_from_sets,
 )
-from reports.periods import DEFAULT_TIME_ZONE, Period, month, trailing_months
+from routing.periods import DEFAULT_TIME_ZONE, Period, month, trailing_months
 
 __all__ = [
     "ALL", "DEFAULT_TIME_ZONE", "AssessmentRules", "Figure", "HandlingTime", "Indicator", "Measure", "Period",

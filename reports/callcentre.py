@@ -40,7 +40,7 @@ from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from reports.indicators import ALL, Figure
-from reports.periods import Period
+from routing.periods import Period
 
 ANSWER_WITHIN = timedelta(seconds=15)       # GB/T 33358: a person answers within 15 seconds
 CONNECT_WITHIN = timedelta(hours=24)        # ... and connects at least 95% of callers within 24 hours

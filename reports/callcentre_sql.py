@@ -28,8 +28,8 @@ from reports.callcentre import (
     CallReport,
     call_report,
 )
-from reports.periods import Period
 from reports.statement import Dialect
+from routing.periods import Period
 
 # The seat state an operator's part of a call ends from (operators.seats.ON_CALL).
 ON_CALL = "on_call"

@@ -24,7 +24,6 @@ from reports.callcentre import TARGETS as CALL_TARGETS
 from reports.enquiries import direct_answers
 from reports.exports import to_csv
 from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
-from reports.periods import FIRST_YEAR, LAST_YEAR, is_month, month
 from reports.satisfaction import BY, satisfaction
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import (
@@ -37,6 +36,7 @@ from reports.tables import (
     shown_indicators,
     unplaced_text,
 )
+from routing.periods import FIRST_YEAR, LAST_YEAR, is_month, month
 from wiring import services as app_services
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from knowledge.models import Enquiry
-from reports.periods import Period
+from routing.periods import Period
 
 TOTAL = "all"
 OUTCOMES = ("answered", "escalated", "operator")

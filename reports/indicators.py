@@ -39,7 +39,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import AbstractSet, Mapping
 
-from reports.periods import Period
+from routing.periods import Period
 
 CaseId = int
 GroupKey = str | None

@@ -1,5 +1,5 @@
-"""What the monthly assessment keeps in the database: the figures of months that have ended, and
-an index its queries need.
+"""What the monthly assessment keeps in the database: the figures of months that have ended.
+(The indexes its queries need on the cases' events are declared with them, in cases/models.py.)
 
 A month's figures are read from the events before its end, so once it has ended they never
 change: the trend charts compute each month once and keep its counts here. ``fingerprint``
@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, UniqueConstraint
+from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cases.models import CaseEvent
 from database import Base, utcnow
 
 
@@ -27,11 +26,3 @@ class MonthFigures(Base):
     #  "departments": {code: {indicator: [numerator, denominator]}}}
     figures: Mapped[dict] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-# Indexes on case_event for reports.statement.concerned: the cases moved in a month, from the
-# index alone; and (PostgreSQL only) the cases falling due in a month, by the deadline each
-# event set: the migration writes its expression, data ->> 'due_at'.
-Index("ix_case_event_at_case_id", CaseEvent.at, CaseEvent.case_id)
-_DUE_AT = CaseEvent.data["due_at"].as_string()
-Index("ix_case_event_due_at", _DUE_AT, postgresql_where=_DUE_AT.isnot(None)).ddl_if(dialect="postgresql")

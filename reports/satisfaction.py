@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from callbacks.models import SurveyAnswer
 from cases.models import Case, CaseEvent
 from reports.indicators import ANSWERS, UNREACHABLE, AssessmentRules
-from reports.periods import Period
+from routing.periods import Period
 
 BY = ("department", "line")
 TOTAL = "all"

@@ -21,9 +21,9 @@ from reports.callcentre import CallReport
 from reports.callcentre_sql import call_reports
 from reports.indicators import ALL, GroupKey, Indicator, Measure, Placing, Report, Row, rank
 from reports.models import MonthFigures
-from reports.periods import Period, month, trailing_months
 from reports.settings import AssessmentSettings
 from reports.statement import CLOCK_ACTIONS
+from routing.periods import Period, month, trailing_months
 
 # The reports of a month, by name: the figures per department over all channels, the hotline's
 # cases and the other channels' listed separately (as Taizhou reported them), and the groupings.

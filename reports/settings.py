@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from reports.indicators import LOWER_IS_BETTER, AssessmentRules, Figure, Indicator
-from reports.periods import DEFAULT_TIME_ZONE
+from routing.periods import DEFAULT_TIME_ZONE
 from wiring import services
 
 FILE_NAME = "assessment.yaml"

@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from reports.indicators import MEASURES, AssessmentRules, CaseId, GroupKey, Measure, Report, report_from_sets
-from reports.periods import Period
 from reports.statement import Dialect, concerned, with_marks
+from routing.periods import Period
 
 STRICT = AssessmentRules()   # the default rules
 # The case attributes a report can be grouped by (besides the department charged).

@@ -32,7 +32,7 @@ from typing import Sequence
 from sqlalchemy.orm import Session
 
 from reports.indicators import ANSWERS, AssessmentRules, Measure
-from reports.periods import Period
+from routing.periods import Period
 
 # The events that may start the time-limit clock, and so carry data["due_at"]: the intake of an
 # urgent case (cases.services.open_case), and filing, reactivation and reopening

@@ -25,10 +25,8 @@ from operators.seats import STATES
 from reports import exports, services
 from reports.callcentre import TARGETS as CALL_TARGETS
 from reports.callcentre import CallIndicator, CallMeasure, seconds_text
-from reports.charts import ChartWords, Series, trend_chart
 from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
-from reports.periods import is_month
 from reports.settings import AssessmentSettings, for_app
 from reports.tables import (
     CALL_TABLES,
@@ -45,6 +43,8 @@ from reports.tables import (
     unplaced_text,
 )
 from reports.wallboard import wallboard as figures_now
+from routing.periods import is_month
+from web.charts import ChartWords, Series, trend_chart
 from wiring import services as app_services
 
 bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_folder="templates",

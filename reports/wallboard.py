@@ -21,7 +21,7 @@ from operators.seating import seats
 from operators.seats import STATES
 from reports.callcentre import CallReport, call_report
 from reports.callcentre_sql import call_marks
-from reports.periods import day_of
+from routing.periods import day_of
 
 # No caller waits in a queue for a day: looking only that far back lets the index on the time each
 # caller joined a queue find those waiting, instead of reading every call (the live board's test of

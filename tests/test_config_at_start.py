@@ -3,6 +3,7 @@ is built: a mistake stops the start, naming the file and the key, instead of
 reaching a caller or the first report."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,10 @@ def config_dir(tmp_path) -> Path:
     target = tmp_path / "config"
     shutil.copytree(SHIPPED_CONFIG_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     return target
+
+
+# Every YAML file shipped in config/, as a path relative to it.
+SHIPPED_YAML = sorted(path.relative_to(SHIPPED_CONFIG_DIR).as_posix() for path in SHIPPED_CONFIG_DIR.rglob("*.yaml"))
 
 
 def build(config_dir: Path, tmp_path: Path, **extra):
@@ -94,4 +99,20 @@ def test_a_broken_quality_yaml_stops_the_start(config_dir, tmp_path):
     data["quality"]["checklist"][1]["points"] = 0
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(QualityConfigError, match=r"quality\.yaml: quality\.checklist\[1\]\.points: must be a whole"):
+        build(config_dir, tmp_path, understanding=None)
+
+
+@pytest.mark.parametrize("name", SHIPPED_YAML)
+def test_each_yaml_file_that_is_not_yaml_stops_the_start_naming_it(config_dir, tmp_path, name):
+    (config_dir / name).write_text("key: [unclosed\n", encoding="utf-8")
+    with pytest.raises(Exception, match=re.escape(name)):
+        build(config_dir, tmp_path)         # the classifier's corpora are checked only when it is loaded
+
+
+def test_a_broken_english_report_stops_the_start(config_dir, tmp_path):
+    path = config_dir / "knowledge" / "complaints-en.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["complaints"][2] = {"text": " "}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"complaints-en\.yaml: complaints\[2\]: needs text"):
         build(config_dir, tmp_path, understanding=None)

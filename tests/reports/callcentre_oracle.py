@@ -16,7 +16,7 @@ from reports.callcentre import (
     CallbackMarks,
     CallMarks,
 )
-from reports.periods import Period
+from routing.periods import Period
 
 
 def oracle_marks(session, period: Period) -> tuple[list[CallMarks], list[CallbackMarks]]:

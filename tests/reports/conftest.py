@@ -1,12 +1,10 @@
-"""Fixtures for the report tests: the reports blueprint and CLI command on the test app (until
-the application factory registers them, which makes this a no-op), and a month of cases."""
+"""Fixtures for the report tests: the test app with every department ranked, and a month of cases."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pytest
 
-import reports.models  # noqa: F401  (its table and indexes in the metadata, until database/models.py imports it)
 from database import db
 from reports.settings import for_app
 from tests.console.conftest import sign_in, users  # noqa: F401  (the console's sign-in fixtures)
@@ -16,13 +14,6 @@ from wiring import services
 
 @pytest.fixture
 def app(app):
-    from reports.cli import report_command
-    from reports.views import bp
-
-    if "reports" not in app.blueprints:
-        app.register_blueprint(bp)
-    if "report" not in app.cli.commands:
-        app.cli.add_command(report_command)
     # The stories hold a handful of cases: every department with a figure is placed (the minimum
     # itself is tested in test_ranking_minimum.py).
     services(app).assessment = replace(for_app(app), minimum_to_rank=1)

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from callbacks.models import SurveyAnswer
 from cases.models import Case, CaseEvent
 from reports.indicators import AssessmentRules
-from reports.periods import Period
 from reports.statement import CLOCK_ACTIONS
+from routing.periods import Period
 from tests.reports.oracle import DISPATCH, STRICT, CaseHistory, EventRecord, Survey
 
 # SQLite allows a few tens of thousands of bound parameters a statement; stay well below.

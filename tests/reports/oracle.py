@@ -32,7 +32,7 @@ from reports.indicators import (
     Report,
     report_from_sets,
 )
-from reports.periods import Period
+from routing.periods import Period
 
 STRICT = AssessmentRules()   # the default rules
 

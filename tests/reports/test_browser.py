@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from database import db
-from reports.periods import trailing_months
+from routing.periods import trailing_months
 from tests.reports.histories import fill_month
 from tests.support.browser import WAIT_MS
 

@@ -11,7 +11,7 @@ import pytest
 from database import db
 from reports.callcentre import ALL, CallIndicator, CallMeasure, call_report, seconds_text
 from reports.callcentre_sql import call_marks, call_reports
-from reports.periods import day_of, month
+from routing.periods import day_of, month
 from tests.reports.callcentre_day import at, build_day
 from tests.reports.callcentre_oracle import oracle_marks
 

@@ -12,7 +12,7 @@ import pytest
 from database import db
 from knowledge.models import Enquiry
 from reports.enquiries import direct_answers
-from reports.periods import month
+from routing.periods import month
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

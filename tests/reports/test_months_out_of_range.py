@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.periods import is_month, month, trailing_months
+from routing.periods import is_month, month, trailing_months
 
 
 @pytest.mark.parametrize("label", ["0000-01", "0001-01", "9999-12", "9999-01", "2026-00", "2026-13",

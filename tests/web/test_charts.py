@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from reports.charts import ChartWords, Series, axis_range, count_chart, trend_chart
+from web.charts import ChartWords, Series, axis_range, count_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]

@@ -1,10 +1,15 @@
-"""Whether a person can take a call now.
+"""Whether a person can take a call now, and how long the queue's wait is.
 
 A line's operators work its business hours; the queue refuses callers when
 it is full or the expected wait is too long, and they are offered voicemail
 or a callback (which the callbacks package schedules: ``Hotline.owe_callback``,
 wired by ``create_app``).  Both are sized by the operators on duty, and only callers
 still live in the queue count.
+
+The IVR asks these questions without importing the operators' package:
+``create_app`` hands ``operator_desk`` and ``queue_estimate`` to its
+``Hotline`` (``admit_caller``, ``estimate_wait``), as it hands in the
+callbacks' ``request_call_back``.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from sqlalchemy.orm import Session
 from call_log.models import Call
 from call_log.services import FINAL_STATUSES
 from config.catalog import HotlineConfig, Line
-from ivr.turns import OperatorDesk
+from ivr.voice import OperatorDesk
 from operators import seats as seat_rules
 from operators.presence import operators_on_duty
 from operators.seating import staffing
@@ -79,6 +84,15 @@ def place_in_queue(session: Session, call: Call, now: datetime) -> int | None:
 def expected_wait_minutes(position: int, operators: int, handling: timedelta) -> float:
     """The wait of the caller at ``position`` when ``operators`` take callers in turn."""
     return seat_rules.expected_wait_minutes(position, operators, handling)
+
+
+def queue_estimate(session: Session, config: HotlineConfig, line: Line, call: Call, reported: int | None,
+                   now: datetime) -> tuple[int, float]:
+    """A queued caller's place and expected wait in minutes.  The place is
+    our own order, not Twilio's (a caller sent back to the queue keeps their
+    place); Twilio's ``reported`` place only until the call log has one."""
+    position = place_in_queue(session, call, now) or reported or 1
+    return position, expected_wait_minutes(position, staffed(session, now), handling_time(session, config, line, now))
 
 
 def operator_desk(session: Session, config: HotlineConfig, line: Line, now: datetime) -> OperatorDesk:
