@@ -1,4 +1,6 @@
-"""Reading TwiML documents and checking them against the voice vocabulary.
+"""Reading TwiML documents and checking them against a vocabulary of
+``carrier.twiml_schema``: voice TwiML, or messaging TwiML for a reply to a text.
+The tests check the hotline's TwiML with this same ``parse`` (strict).
 
 A document that is not well-formed XML, or whose root is not ``<Response>``,
 is a parse failure (Twilio's 12100).  An unknown element, an attribute the
@@ -14,6 +16,7 @@ line, so the report points at the offending TwiML.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -95,13 +98,16 @@ class Document:
     warnings: tuple[TwimlProblem, ...] = ()
 
 
-def parse(text: str, *, url: str | None = None, strict: bool = True) -> Document:
+def parse(text: str | bytes, *, url: str | None = None, strict: bool = True,
+          vocabulary: Mapping[str, Spec] = ELEMENTS) -> Document:
+    """Read and check a document: voice TwiML unless ``vocabulary`` says
+    otherwise (``twiml_schema.MESSAGING`` for a reply to a text)."""
     root = _read_xml(text)
     if root.name != "Response":
         raise TwimlProblem(f"the root element must be <Response>, not <{root.name}>",
                            code=PARSE_FAILURE, element=root.name, line=root.line)
     warnings: list[TwimlProblem] = []
-    _check(root, ELEMENTS["Response"], strict, warnings)
+    _check(root, vocabulary["Response"], strict, warnings, vocabulary)
     return Document(tuple(root.children), url, tuple(warnings))
 
 
@@ -162,7 +168,8 @@ def _read_xml(text: str) -> Node:
 
 # --- the vocabulary ---------------------------------------------------------------
 
-def _check(node: Node, spec: Spec, strict: bool, warnings: list[TwimlProblem]) -> None:
+def _check(node: Node, spec: Spec, strict: bool, warnings: list[TwimlProblem],
+           vocabulary: Mapping[str, Spec]) -> None:
     for name, value in list(node.attrs.items()):
         attr = spec.attrs.get(name)
         if attr is None:
@@ -187,7 +194,7 @@ def _check(node: Node, spec: Spec, strict: bool, warnings: list[TwimlProblem]) -
         if isinstance(part, str):
             kept.append(part)
             continue
-        child_spec = ELEMENTS.get(part.name)
+        child_spec = vocabulary.get(part.name)
         if child_spec is None or part.name not in spec.children:
             what = "is not a TwiML element" if child_spec is None else f"cannot be nested in <{node.name}>"
             _problem(TwimlProblem(what, code=SCHEMA_WARNING, element=part.name, line=part.line),
@@ -196,7 +203,7 @@ def _check(node: Node, spec: Spec, strict: bool, warnings: list[TwimlProblem]) -
         if not child_spec.emulated:
             raise TwimlProblem("is valid TwiML that the local carrier does not emulate (see docs/carrier.md)",
                                code=None, element=part.name, line=part.line, emulated=False)
-        _check(part, child_spec, strict, warnings)
+        _check(part, child_spec, strict, warnings, vocabulary)
         kept.append(part)
     node.content = kept
 

@@ -1,7 +1,10 @@
-"""The TwiML voice vocabulary the carrier knows: elements, their attributes,
+"""The TwiML vocabularies the carrier knows: elements, their attributes,
 the values those take, what may nest where, and what is not emulated.
+``ELEMENTS`` is voice TwiML (what a call runs); ``MESSAGING`` is messaging
+TwiML (what a number's Messaging webhook answers a text with).
 
-Data only; ``carrier.twiml`` checks documents against it.  An element or
+Data only; ``carrier.twiml`` checks documents against it, and so do the
+tests (``tests/support/twiml.py``): there is one check.  An element or
 attribute marked ``emulated=False`` is valid TwiML that the carrier cannot
 execute faithfully: a document using it is reported, never half-run.
 """
@@ -54,6 +57,16 @@ class Spec:
     emulated: bool = True
 
 
+# The languages the hotline's voices use, as Twilio names them.  Twilio's own
+# lists are longer and depend on the voice and the speech model
+# (config/speech.py pairs models with languages); a language missing here is
+# refused until it has been checked against Twilio's reference and added.
+# <Gather language>: speech recognition tags (BCP-47, as Google's models take
+# them).  zh-CN is NOT one of them.
+GATHER_LANGUAGES = ("cmn-Hans-CN", "cmn-Hant-TW", "yue-Hant-HK", "en-US", "en-GB")
+# <Say language>: text-to-speech locales.
+SAY_LANGUAGES = ("cmn-CN", "zh-CN", "en-US", "en-GB")
+
 URL, METHOD, BOOL = Attr("url"), Attr("method"), Attr("bool")
 TEXT = Attr()
 NOT_EMULATED = Attr(emulated=False)
@@ -90,13 +103,14 @@ VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Record", "Redirect", "Hang
 
 ELEMENTS: dict[str, Spec] = {
     "Response": Spec(children=VERBS),
-    "Say": Spec({"voice": TEXT, "language": TEXT, "loop": Attr("int")}, SSML_NAMES, text=True),
+    "Say": Spec({"voice": TEXT, "language": Attr("enum", SAY_LANGUAGES), "loop": Attr("int")}, SSML_NAMES,
+                text=True),
     "Play": Spec({"loop": Attr("int"), "digits": Attr("keys", tuple(KEYS + "wW"))}, text=True),
     "Pause": Spec({"length": Attr("int")}),
     "Gather": Spec({
         "action": URL, "method": METHOD, "timeout": Attr("int", minimum=1),
         "finishOnKey": Attr("key"), "numDigits": Attr("int", minimum=1),
-        "input": Attr("tokens", ("dtmf", "speech")), "language": TEXT, "hints": TEXT,
+        "input": Attr("tokens", ("dtmf", "speech")), "language": Attr("enum", GATHER_LANGUAGES), "hints": TEXT,
         "speechTimeout": TEXT, "maxSpeechTime": Attr("int", minimum=1),
         "profanityFilter": BOOL, "speechModel": TEXT, "enhanced": BOOL,
         "actionOnEmptyResult": BOOL, "bargeIn": BOOL, "debug": BOOL, "dtmfDetection": BOOL,
@@ -170,6 +184,18 @@ ELEMENTS: dict[str, Spec] = {
     "Sim": Spec(emulated=False), "Application": Spec(emulated=False), "WhatsApp": Spec(emulated=False),
     "Task": Spec(emulated=False),
     **SSML,
+}
+
+# Messaging TwiML: what a Messaging webhook may answer an inbound text with.
+# The carrier delivers each <Message>'s words (carrier/messages.py); MMS media
+# and a <Redirect> of the reply are valid TwiML it does not emulate.
+MESSAGING: dict[str, Spec] = {
+    "Response": Spec(children=frozenset({"Message", "Redirect"})),
+    "Message": Spec({"to": TEXT, "from": TEXT, "action": URL, "method": METHOD,
+                     "statusCallback": URL}, frozenset({"Body", "Media"}), text=True),
+    "Body": Spec(text=True),
+    "Media": Spec(text=True, emulated=False),
+    "Redirect": Spec({"method": METHOD}, text=True, emulated=False),
 }
 
 # Verbs Twilio allows in the documents it runs for a special purpose.

@@ -7,10 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from callbacks.dispatcher import dispatch_due, placement_urls
-from database import db
 from tests.callbacks.support import PlacedCall, register_callbacks
 from tests.support.factories import dispatched, step
+from tests.support.jobs import dispatch  # noqa: F401  (one run of the scheduler's callback job)
 from tests.support.twilio_http import TwilioRest, use_double
 from wiring import services
 
@@ -30,21 +29,6 @@ def twilio(app) -> TwilioRest:
 @pytest.fixture
 def config(app):
     return services(app).config
-
-
-@pytest.fixture
-def dispatch(app, clock, session):
-    """One run of the scheduler's callback job, at the test clock's time.
-    The test's own session ends its transaction first, as another process's
-    would (on SQLite every transaction takes the write lock)."""
-    from call_log.twilio_rest import twilio_client
-
-    def run(**options):
-        session.commit()
-        with app.app_context():
-            return dispatch_due(lambda: db.session_scope(app), services(app).config, twilio_client(),
-                                placement_urls(app), clock, **options)
-    return run
 
 
 @pytest.fixture

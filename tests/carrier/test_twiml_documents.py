@@ -5,7 +5,7 @@ import pytest
 
 from carrier.speech import estimate_seconds, utterance_of
 from carrier.twiml import PARSE_FAILURE, SCHEMA_WARNING, TwimlProblem, check_allowed, parse
-from carrier.twiml_schema import WAIT_VERBS
+from carrier.twiml_schema import MESSAGING, WAIT_VERBS
 
 
 def problem_in(document: str, **options) -> TwimlProblem:
@@ -45,6 +45,34 @@ def test_reports_valid_twiml_it_does_not_emulate(document, element, attribute):
     problem = problem_in(document)
     assert (problem.kind, problem.code, problem.element, problem.attribute) == \
         ("not-emulated", None, element, attribute)
+
+
+@pytest.mark.parametrize("document, element", [
+    ('<Response><Gather input="speech" language="zh-CN"/></Response>', "Gather"),     # a Say locale, not STT
+    ('<Response><Gather language="cmn-CN"/></Response>', "Gather"),
+    ('<Response><Say language="Chinese">你好</Say></Response>', "Say"),
+    ('<Response><Gather input="speech"><Say language="cmn-Hans-CN">请讲</Say></Gather></Response>', "Say"),
+])
+def test_a_language_twilio_does_not_speak_or_recognise_is_a_schema_problem(document, element):
+    problem = problem_in(document)
+    assert (problem.code, problem.element, problem.attribute) == (SCHEMA_WARNING, element, "language")
+
+
+def test_the_hotlines_languages_are_accepted():
+    document = parse('<Response><Gather input="dtmf speech" language="cmn-Hans-CN">'
+                     '<Say language="cmn-CN">请讲</Say><Say language="en-US">Please speak</Say></Gather>'
+                     '<Gather input="speech" language="en-GB"/></Response>')
+    assert [verb.name for verb in document.verbs] == ["Gather", "Gather"]
+
+
+def test_a_reply_to_a_text_is_read_as_messaging_twiml():
+    document = parse('<Response><Message>已退订 · unsubscribed</Message><Message><Body>再见</Body></Message>'
+                     '</Response>', vocabulary=MESSAGING)
+    assert [verb.name for verb in document.verbs] == ["Message", "Message"]
+    assert problem_in("<Response><Say>hi</Say></Response>", vocabulary=MESSAGING).element == "Say"
+    assert problem_in("<Response><Message>hi</Message></Response>").element == "Message"
+    assert problem_in('<Response><Message><Media>https://x/m.png</Media></Message></Response>',
+                      vocabulary=MESSAGING).kind == "not-emulated"
 
 
 def test_a_verb_nested_where_twilio_forbids_it_is_a_schema_problem():

@@ -1,4 +1,11 @@
-"""End-to-end tests: the service, the local carrier and a real browser."""
+"""End-to-end tests: the real hotline driven through the local carrier,
+across packages; those marked ``browser`` also drive a real Chromium (they
+are skipped where Chromium or Playwright is missing, the others still run).
+
+The hotline behind the carrier (``service``) is shared with the carrier's
+own tests (tests/support/hotline_service.py); one run of the scheduler's
+callback job (``dispatch``) with tests/callbacks/ (tests/support/jobs.py).
+"""
 from __future__ import annotations
 
 import threading
@@ -13,19 +20,31 @@ from config.catalog import SeatPolicy
 from database import db
 from ivr.kit import public_url
 from operators.distribution import distribute
-from tests.carrier.conftest import service  # noqa: F401  (the hotline behind the local carrier)
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, be_patient
+from tests.support.hotline_service import service  # noqa: F401  (the hotline behind the local carrier)
+from tests.support.jobs import dispatch  # noqa: F401  (one run of the scheduler's callback job)
 from wiring import services
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
-be_patient(sync_api)
+try:
+    from playwright import sync_api
+except ImportError:          # the browser tests skip (see ``browser``); the others need no Playwright
+    sync_api = None
+else:
+    be_patient(sync_api)
 __all__ = ["WAIT_MS", "screenshot", "sync_api"]
 
 
 @pytest.fixture
+def config(app):
+    return services(app).config
+
+
+@pytest.fixture
 def browser():
+    if sync_api is None:
+        pytest.skip("Playwright is not installed (make setup-dev)")
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with sync_api.sync_playwright() as playwright:

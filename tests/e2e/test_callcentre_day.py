@@ -28,8 +28,8 @@ from database import db
 from operators import seats as rules
 from operators.presence import report_present
 from tests.carrier.support import Caller, finished
-from tests.carrier.test_distribution import on_duty, one_pass, seat, waiting
 from tests.e2e.conftest import WAIT_MS, screenshot, sync_api
+from tests.e2e.test_distribution_with_handsets import on_duty, one_pass, seat, waiting
 from tests.support.browser import sign_in_page
 from tests.support.caller import URBAN
 from wiring import services

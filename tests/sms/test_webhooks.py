@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import stat
-import xml.etree.ElementTree as ET
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sms.models import SmsOptOut
 from sms.services import queue_message
 from tests.support.caller import URBAN
 from tests.support.factories import report
+from tests.support.twiml import parse_messaging
 
 CITIZEN = "+8613812345678"
 NEIGHBOUR = "+8613912345678"
@@ -30,7 +30,7 @@ def text(webhooks, body: str, from_: str = CITIZEN):
 
 def replies(response) -> list[str]:
     assert response.status_code == 200 and response.mimetype == "text/xml"
-    root = ET.fromstring(response.data)
+    root = parse_messaging(response.data)
     assert root.tag == "Response" and all(child.tag == "Message" for child in root)
     return [child.text for child in root]
 

@@ -4,7 +4,6 @@ the TwiML the service returns, posts the signed Gather actions and the
 status callbacks, and the case and survey change as they should."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,14 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from callbacks.models import Callback, OptOut, SurveyAnswer
-from carrier import Carrier, Pickup, ScriptedParty, answering_machine, create_carrier_app, press, say
-from carrier.exchange import hotline_numbers
-from carrier.testing import carrier_for, serve
-from carrier.webhooks import Routes
+from carrier import Carrier, Pickup, ScriptedParty, answering_machine, press, say
 from cases.models import Case, CaseEvent
 from database import db
 from tests.callbacks.conftest import closed_case, later
-from wiring import services
 
 A = "+8613812345678"
 SETTLED = ("completed", "unreachable", "opted_out", "cancelled")
@@ -58,22 +53,8 @@ class Line:
 
 
 @pytest.fixture
-def line(app) -> Iterator[Line]:
-    settings = app.config["SETTINGS"]
-    services(app).twilio_http_client = None       # the real transport, to the carrier
-    services(app).twilio_client = None
-    the_carrier = carrier_for(settings.twilio_account_sid, settings.twilio_auth_token)
-    try:
-        with serve(create_carrier_app(the_carrier, settings)) as api:
-            the_carrier.api_base_url = api
-            app.config["SETTINGS"] = settings.with_overrides({"twilio_api_url": api})
-            with serve(app) as local:
-                the_carrier.webhooks.routes = Routes(settings.public_url, local)
-                for number in hotline_numbers(services(app).config.lines.values(), settings.public_url):
-                    the_carrier.add_number(number)
-                yield Line(app, the_carrier)
-    finally:
-        the_carrier.shutdown()
+def line(service) -> Line:
+    return Line(service.app, service.carrier)
 
 
 @pytest.fixture

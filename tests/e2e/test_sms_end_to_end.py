@@ -10,7 +10,7 @@ from carrier import ScriptedParty, press, say
 from database import db
 from sms.models import SmsMessage, SmsOptOut
 from tests.carrier.support import finished
-from tests.carrier.test_hotline_end_to_end import case_numbers
+from tests.e2e.test_hotline_end_to_end import case_numbers
 from tests.support.caller import URBAN
 from tests.support.factories import closed, report
 
