@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from carrier.twiml_schema import ELEMENTS, Spec
+from carrier.twiml_schema import DEEPGRAM_ONLY_LANGUAGES, ELEMENTS, Spec
 
 PARSE_FAILURE = 12100
 SCHEMA_WARNING = 12200
@@ -186,6 +186,13 @@ def _check(node: Node, spec: Spec, strict: bool, warnings: list[TwimlProblem],
             _problem(TwimlProblem(f"{name}={value!r} {wrong}", code=SCHEMA_WARNING, element=node.name,
                                   attribute=name, line=node.line), strict, warnings)
             node.attrs.pop(name)
+    language = node.attrs.get("language", "")
+    if node.name == "Gather" and language in DEEPGRAM_ONLY_LANGUAGES and \
+            not node.attrs.get("speechModel", "").startswith("deepgram"):
+        _problem(TwimlProblem(f"language={language!r} is a Deepgram tag: it needs a deepgram speechModel "
+                              "(Google's models take cmn-Hans-CN)", code=SCHEMA_WARNING, element=node.name,
+                              attribute="language", line=node.line), strict, warnings)
+        node.attrs.pop("language")
     if not spec.text and any(isinstance(p, str) and p.strip() for p in node.content):
         _problem(TwimlProblem(f"<{node.name}> holds no text", code=SCHEMA_WARNING, element=node.name,
                               line=node.line), strict, warnings)

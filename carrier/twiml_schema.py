@@ -61,9 +61,13 @@ class Spec:
 # lists are longer and depend on the voice and the speech model
 # (config/speech.py pairs models with languages); a language missing here is
 # refused until it has been checked against Twilio's reference and added.
-# <Gather language>: speech recognition tags (BCP-47, as Google's models take
-# them).  zh-CN is NOT one of them.
-GATHER_LANGUAGES = ("cmn-Hans-CN", "cmn-Hant-TW", "yue-Hant-HK", "en-US", "en-GB")
+# <Gather language>: speech recognition tags: BCP-47 as Google's models take
+# them (cmn-Hans-CN, not zh-CN), and Deepgram's own short tags (zh, zh-CN),
+# which only a Deepgram speechModel takes (config/speech.py refuses the wrong
+# pair at start; tests/carrier/test_twiml.py keeps this list its union).
+DEEPGRAM_ONLY_LANGUAGES = ("zh", "zh-CN", "zh-TW", "en")
+GATHER_LANGUAGES = ("cmn-Hans-CN", "cmn-Hant-TW", "yue-Hant-HK", "en-US", "en-GB", "en-AU", "en-IN",
+                    *DEEPGRAM_ONLY_LANGUAGES)
 # <Say language>: text-to-speech locales.
 SAY_LANGUAGES = ("cmn-CN", "zh-CN", "en-US", "en-GB")
 

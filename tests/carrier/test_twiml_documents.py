@@ -65,6 +65,25 @@ def test_the_hotlines_languages_are_accepted():
     assert [verb.name for verb in document.verbs] == ["Gather", "Gather"]
 
 
+def test_every_speech_model_and_language_the_configuration_allows_is_accepted():
+    # config/speech.py refuses a wrong pair at start; what it allows, the carrier (as Twilio) takes.
+    from config.speech import GENERIC, LANGUAGES
+
+    pairs = [(model, language) for model, languages in LANGUAGES.items() for language in sorted(languages)]
+    pairs += [(model, language) for model in sorted(GENERIC) for language in ("cmn-Hans-CN", "en-US")]
+    for model, language in pairs:
+        document = parse(f'<Response><Gather input="speech" speechModel="{model}" language="{language}"/>'
+                         '</Response>')
+        assert document.verbs[0].attrs["language"] == language, (model, language)
+
+
+def test_deepgrams_short_tags_need_a_deepgram_model():
+    assert parse('<Response><Gather input="speech" speechModel="deepgram_nova-2" language="zh-CN"/></Response>')
+    problem = problem_in('<Response><Gather input="speech" speechModel="googlev2_telephony" language="zh"/>'
+                         '</Response>')
+    assert (problem.code, problem.element, problem.attribute) == (SCHEMA_WARNING, "Gather", "language")
+
+
 def test_a_reply_to_a_text_is_read_as_messaging_twiml():
     document = parse('<Response><Message>已退订 · unsubscribed</Message><Message><Body>再见</Body></Message>'
                      '</Response>', vocabulary=MESSAGING)
