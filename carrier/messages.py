@@ -12,13 +12,14 @@ any other number is ``delivered``, since a real phone would be somewhere.
 from __future__ import annotations
 
 import threading
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from carrier.sids import new_sid
+from carrier.twiml import TwimlProblem, parse
+from carrier.twiml_schema import MESSAGING
 from carrier.webhooks import CALLBACK_WARNING, WebhookFailure
 
 if TYPE_CHECKING:
@@ -166,24 +167,21 @@ class Messaging:
             self._deliver(self._new(message.to, message.from_, text, "outbound-reply", "queued"))
 
     def _replies(self, message: Message, document: str) -> list[str]:
-        """The words of each ``<Message>`` in the reply (an empty answer is no reply)."""
+        """The words of each ``<Message>`` in the reply (an empty answer is no
+        reply), read with the one TwiML check, leniently as Twilio reads: what
+        it would warn of is noted and skipped."""
         if not document.strip():
             return []
         try:
-            root = ElementTree.fromstring(document)
-        except ElementTree.ParseError as error:
-            message.notes.append(f"12100 the reply is not TwiML: {error}")
+            reply = parse(document, strict=False, vocabulary=MESSAGING)
+        except TwimlProblem as problem:
+            message.notes.append(str(problem))
             return []
-        if root.tag != "Response":
-            message.notes.append("12100 the reply's root is not <Response>")
-            return []
+        message.notes.extend(str(warning) for warning in reply.warnings)
         texts = []
-        for verb in root:
-            if verb.tag != "Message":
-                message.notes.append(f"not emulated: <{verb.tag}> in a messaging reply")
-                continue
-            body = verb.find("Body")
-            texts.append((body.text if body is not None else verb.text or "").strip())
+        for verb in reply.verbs:
+            body = next((part for part in verb.children if part.name == "Body"), None)
+            texts.append(body.text if body is not None else verb.text)
         return [t for t in texts if t]
 
     # --- the work -------------------------------------------------------------------------------

@@ -97,3 +97,20 @@ def test_a_party_texts_a_line_and_gets_the_applications_reply(carrier, stand_in,
     reply = carrier.messages.all()[-1]
     assert (reply.direction, reply.from_, reply.to) == ("outbound-reply", sms_line, CITIZEN_NUMBER)
     assert carrier.messages.wait_until(lambda: citizen.received() == ["您已退订本热线短信"])
+
+
+def test_a_reply_is_read_with_the_twiml_check_and_what_twilio_would_warn_of_is_noted(carrier, stand_in, sms_line):
+    # A voice verb in a messaging reply is skipped with a warning; the <Message> beside it is sent.
+    stand_in.on("/sms", "<Response><Say>你好</Say><Message><Body>已收到</Body></Message></Response>")
+    citizen = carrier.directory.register(ScriptedParty(CITIZEN_NUMBER))
+    inbound = carrier.messages.text_in(citizen, sms_line, "你好")
+    assert carrier.messages.wait_until(lambda: citizen.received() == ["已收到"])
+    assert any("<Say>" in note for note in inbound.notes)
+
+
+def test_a_reply_that_is_not_twiml_sends_nothing_and_says_why(carrier, stand_in, sms_line):
+    stand_in.on("/sms", "<Response><Message>unclosed</Response>")
+    citizen = carrier.directory.register(ScriptedParty(CITIZEN_NUMBER))
+    inbound = carrier.messages.text_in(citizen, sms_line, "你好")
+    assert carrier.messages.wait_until(lambda: any("12100" in note for note in inbound.notes))
+    assert [m.direction for m in carrier.messages.all()] == ["inbound"]
