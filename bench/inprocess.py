@@ -124,15 +124,20 @@ def one_call(client, sign, figures: Figures, counter: Counter | None, numbers: C
             figures.transactions[kind].append(counter.begins - before[1])
 
 
-def measure_bare(calls: int) -> Figures:
-    from bench.bare import create_app
-    figures = Figures("bare Flask <Gather>")
-    client = create_app().test_client()
-    numbers = CallerNumbers("139")
+def drive(client, sign, counter: Counter | None, name: str, prefix: str, calls: int, check: bool) -> Figures:
+    """``calls`` calls after 20 of warm-up, each from a new number starting ``prefix``."""
+    figures = Figures(name)
+    numbers = CallerNumbers(prefix)
     for index in range(calls + 20):
         target = figures if index >= 20 else Figures("warm-up")
-        one_call(client, lambda url, params: "unsigned", target, None, numbers, check=False)
+        one_call(client, sign, target, counter, numbers, check=check)
     return figures
+
+
+def measure_bare(calls: int) -> Figures:
+    from bench.bare import create_app
+    return drive(create_app().test_client(), lambda url, params: "unsigned", None, "bare Flask <Gather>", "139",
+                 calls, check=False)
 
 
 def measure_floor(name: str, database_url: str, calls: int) -> Figures:
@@ -141,14 +146,8 @@ def measure_floor(name: str, database_url: str, calls: int) -> Figures:
 
     from bench.floor import create_app
     app = create_app(database_url, AUTH_TOKEN, PUBLIC)
-    counter = Counter(app.config["ENGINE"])
-    client = app.test_client()
-    validator = RequestValidator(AUTH_TOKEN)
-    figures = Figures(f"floor, {name}")
-    numbers = CallerNumbers("137")
-    for index in range(calls + 20):
-        target = figures if index >= 20 else Figures("warm-up")
-        one_call(client, validator.compute_signature, target, counter, numbers, check=False)
+    figures = drive(app.test_client(), RequestValidator(AUTH_TOKEN).compute_signature,
+                    Counter(app.config["ENGINE"]), f"floor, {name}", "137", calls, check=False)
     app.config["ENGINE"].dispose()
     return figures
 
@@ -163,14 +162,8 @@ def measure_hotline(name: str, database_url: str, workdir: Path, calls: int) -> 
         from app import create_app
         from database import db
         app = create_app()
-        counter = Counter(db.engine(app))
-        client = app.test_client()
-        validator = RequestValidator(AUTH_TOKEN)
-        figures = Figures(f"hotline, {name}")
-        numbers = CallerNumbers("138")
-        for index in range(calls + 20):
-            target = figures if index >= 20 else Figures("warm-up")
-            one_call(client, validator.compute_signature, target, counter, numbers, check=True)
+        figures = drive(app.test_client(), RequestValidator(AUTH_TOKEN).compute_signature,
+                        Counter(db.engine(app)), f"hotline, {name}", "138", calls, check=True)
         db.engine(app).dispose()
     return figures
 
