@@ -37,6 +37,9 @@ MAX_LENGTH = {
     "AvgQueueTime": 9,
     # Conference status callbacks.
     "ConferenceSid": 64, "FriendlyName": 100, "Label": 32, "StatusCallbackEvent": 32,
+    # Messages (sms.params reads them with these checks): a sid, a status word, an error code
+    # (Twilio's are five digits) that an integer column holds.
+    "MessageSid": 64, "SmsSid": 64, "SmsMessageSid": 64, "MessageStatus": 32, "SmsStatus": 32, "ErrorCode": 9,
 }
 MAX_VALUE = 2000            # any other parameter
 MAX_PARAMETERS = 100        # Twilio sends a few dozen at most

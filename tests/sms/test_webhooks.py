@@ -118,6 +118,20 @@ def test_a_status_callback_that_beats_the_rest_answer_marks_the_message_sent(web
     assert (message.status, message.message_sid, message.delivery_status) == ("sent", "SM" + "3" * 32, "queued")
 
 
+@pytest.mark.parametrize("extra", [{"MessageSid": "SM" + "4" * 200}, {"ErrorCode": "9" * 30},
+                                   {"MessageStatus": "undelivered" * 20}])
+def test_a_signed_status_callback_with_values_no_column_holds_is_no_server_error(webhooks, session, clock, extra):
+    message = queue_message(session, purpose="intake", purpose_key="intake:x", phone=CITIZEN, body="回执",
+                            language="zh-CN", now=clock(), line_id="urban")
+    message.status = "sending"
+    session.commit()
+    response = webhooks.post(f"/sms/status?message={message.id}",
+                             {"MessageSid": "SM" + "5" * 32, "MessageStatus": "undelivered", **extra})
+    assert response.status_code < 500
+    session.refresh(message)
+    assert message.message_sid is None or len(message.message_sid) <= 64
+
+
 # While the database is unavailable ------------------------------------------------------------------------------
 
 def _down(*args, **kwargs):
