@@ -24,6 +24,7 @@ if TYPE_CHECKING:      # the types only: wiring imports no feature at run time
     from twilio.http import HttpClient
     from twilio.rest import Client
 
+    from config.settings import Settings
     from ivr.services import Hotline
     from knowledge.services import KnowledgeBase
     from monitoring.metrics import WebhookTimer
@@ -47,6 +48,8 @@ class Services:
     knowledge: "KnowledgeBase | None" = None       # the articles that answer questions, with their edits
     webhook_timer: "WebhookTimer | None" = None    # times the voice webhooks (monitoring.metrics)
     twilio_client: "Client | None" = None           # built on first use (call_log.twilio_rest.twilio_client)
+    # The same with the short timeout for REST calls inside webhooks, and the settings it was built from.
+    twilio_webhook_client: "tuple[Settings, Client] | None" = None
     twilio_http_client: "HttpClient | None" = None  # tests hand in a transport for the real client
     assessment: "AssessmentSettings | None" = None  # config/assessment.yaml, read at start (reports.settings)
     sms: "SmsSettings | None" = None                # config/sms.yaml, read at start

@@ -26,6 +26,10 @@ TWILIO_API = "https://api.twilio.com"
 # Twilio's own HTTP client waits forever by default; a hung connection must
 # not hold a web request or a scheduler thread.
 REST_TIMEOUT_SECONDS = 15
+# Twilio waits 15 s for a webhook's answer.  A REST call made while answering
+# one (ringing the operator, sending the caller back to the queue) gives up
+# well before, so the caller still hears our answer, not Twilio's error.
+WEBHOOK_REST_TIMEOUT_SECONDS = 5
 
 
 def build_client(settings: Settings, http_client: HttpClient | None = None) -> Client:
@@ -38,9 +42,19 @@ def build_client(settings: Settings, http_client: HttpClient | None = None) -> C
     return client
 
 
-def twilio_client() -> Client:
-    """The app's client, built once per app (it is thread-safe to share)."""
+def twilio_client(*, in_webhook: bool = False) -> Client:
+    """The app's client, built once per app (it is thread-safe to share);
+    ``in_webhook``: the one for REST calls made while answering a webhook,
+    which waits at most ``WEBHOOK_REST_TIMEOUT_SECONDS``.  A transport that
+    tests hand in serves both."""
     kept = services()
+    if in_webhook and kept.twilio_http_client is None:
+        settings = current_app.config["SETTINGS"]
+        if kept.twilio_webhook_client is None or kept.twilio_webhook_client[0] is not settings:
+            # Built again only when the settings were replaced (tests point them at the carrier).
+            kept.twilio_webhook_client = (settings, build_client(
+                settings, TwilioHttpClient(timeout=WEBHOOK_REST_TIMEOUT_SECONDS)))
+        return kept.twilio_webhook_client[1]
     if kept.twilio_client is None:
         kept.twilio_client = build_client(current_app.config["SETTINGS"], kept.twilio_http_client)
     return kept.twilio_client

@@ -82,7 +82,7 @@ def connect():
     if operator is None or not operator.device or call is None:
         return twiml(_apology(config, language))
     urls = conference_urls()
-    leg = ring_operator(session, twilio_client(), config, call_sid(), operator, urls, services().now())
+    leg = ring_operator(session, twilio_client(in_webhook=True), config, call_sid(), operator, urls, services().now())
     if leg is None:
         # Twilio would not ring the operator: the offer is off, the caller waits again (or leaves a message).
         seat = holding(session, call_sid())
@@ -137,7 +137,7 @@ def whisper():
     if call.operator:
         # The operator has answered: record the caller's leg in two channels for quality
         # review (after the commit above; the caller on one channel, what they hear on the other).
-        start_operator_recording(session, twilio_client, config, call.call_sid,
+        start_operator_recording(session, lambda: twilio_client(in_webhook=True), config, call.call_sid,
                                  external_url("operator_voice.recording"))
     return twiml(body)
 
@@ -154,7 +154,8 @@ def operator_leg():
     session.commit()
     if outcome == "missed":
         try:
-            twilio_client().calls(caller).update(url=external_url("operator_voice.requeue"), method="POST")
+            twilio_client(in_webhook=True).calls(caller).update(url=external_url("operator_voice.requeue"),
+                                                                method="POST")
         except Exception as error:  # noqa: BLE001 - the caller gone meanwhile, or Twilio unreachable: logged
             log.info("caller %s could not be sent back: %s", caller, error)
     return "", 204
