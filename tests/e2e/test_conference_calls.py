@@ -48,6 +48,14 @@ def as_console(service, username: str, act):
         return result
 
 
+def offers(service) -> int:
+    """One pass of automatic distribution: how many callers it offered to an operator."""
+    app = service.app
+    return len(distribute(lambda: db.session_scope(app), service.twilio, services(app).config,
+                          lambda operator: public_url(app, "operator_voice.connect", operator=operator),
+                          services(app).clock).offers)
+
+
 def seat_state(app, username: str) -> str:
     with db.session_scope(app) as session:
         return session.scalars(select(Seat.state).join(User, User.id == Seat.user_id)
@@ -62,10 +70,7 @@ def test_a_supervisor_listens_coaches_and_barges_in_then_the_operator_warm_trans
     water = Handset(carrier, WATER_DUTY)
     citizen = Caller(carrier, CITIZEN)
     call = carrier.call_in(citizen, URBAN)
-    assert carrier.wait_until(lambda: len(distribute(
-        lambda: db.session_scope(app), service.twilio, services(app).config,
-        lambda operator: public_url(app, "operator_voice.connect", operator=operator),
-        services(app).clock).offers) == 1, timeout=60)
+    assert carrier.wait_until(lambda: offers(service) == 1, timeout=60)
     li.wait_until_in_conference(timeout=60)
     citizen.wait_until_in_conference(timeout=60)
     citizen.say("青年路的路灯不亮了")
@@ -127,10 +132,7 @@ def test_a_department_that_does_not_answer_leaves_the_operator_with_the_caller(s
     Handset(carrier, WATER_DUTY, pickup=Pickup.NO_ANSWER)
     citizen = Caller(carrier, CITIZEN)
     call = carrier.call_in(citizen, URBAN)
-    assert carrier.wait_until(lambda: len(distribute(
-        lambda: db.session_scope(app), service.twilio, services(app).config,
-        lambda operator: public_url(app, "operator_voice.connect", operator=operator),
-        services(app).clock).offers) == 1, timeout=60)
+    assert carrier.wait_until(lambda: offers(service) == 1, timeout=60)
     li.wait_until_in_conference(timeout=60)
     config, now = services(app).config, services(app).now
     as_console(service, "li", lambda s, u, urls: operator_move(s, service.twilio, config, call.sid, u, "consult",
