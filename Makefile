@@ -39,8 +39,10 @@ run: setup
 	$(BIN)/flask --app app init
 	$(BIN)/flask --app app dev --host $(HOST) --port $(PORT)
 
+# The two databases' runs side by side (the suite holds on a busy machine), each one's
+# output printed whole when it ends; the exit status is non-zero if either failed.
 test: setup-dev
-	$(MAKE) --no-print-directory test-sqlite test-postgresql
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgresql
 
 test-sqlite:
 	HOTLINE_TEST_DATABASE=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
