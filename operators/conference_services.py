@@ -349,6 +349,9 @@ def supervise(session: Session, client: Client, config: HotlineConfig, call_sid:
             leg_sid = created.call_sid
     except TwilioRestException as error:
         raise _twilio(error) from None
+    # The call first, then its leg: the order the conference's callbacks take, which may be writing
+    # this leg's row at this moment (the other order deadlocked on PostgreSQL, seen once).
+    find_call(session, call_sid, lock=True)
     leg = keep_leg(session, call_id, name, leg_sid, rules.SUPERVISOR, supervisor.username, now)
     leg.who, leg.conference_sid, leg.mode, leg.muted = supervisor.username, conference, mode, settings.muted
     audit(session, principal_for_user(supervisor), f"supervise_{mode}", call_sid, now,
