@@ -3,10 +3,13 @@ a call (the intake IVR, the callback survey).
 
 A step is the TwiML answered to one webhook, kept with what the caller did,
 and the conversation's new state kept on the call.  ``store_step`` writes
-both in ONE statement per table with no savepoint: the step row is inserted
-``ON CONFLICT DO NOTHING``, so when Twilio's retry raced us here the row it
-stored wins and both requests answer with its TwiML; only the winner moves
-the call's state on.  ``call_at_step`` is the other half: it reads the
+both with no savepoint: the step row is inserted ``ON CONFLICT DO NOTHING``,
+so when Twilio's retry raced us here the row it stored wins and both
+requests answer with its TwiML; only the winner moves the call's state on.
+On PostgreSQL that is one statement, one round trip (the insert in a
+data-modifying ``WITH``, the call's update joined to what it returned); on
+SQLite, which has no data-modifying ``WITH``, it is the insert and then the
+update, two calls into the library in the same process.  ``call_at_step`` is the other half: it reads the
 call with the steps it needs in one round trip, so a webhook already
 answered (a retry) or for a step the call has left behind (a stale or
 foreign step number) gets the TwiML it was given, and changes nothing.
@@ -69,12 +72,21 @@ _CALL_AT_STEP = (
 )
 _STORED_STEP = select(_step.c.twiml).where(_step.c.call_id == bindparam("call"),
                                            _step.c.sequence == bindparam("step"))
-# The columns it writes come from the parameters at execution.
-_INSERT_STEP = {
-    name: dialect.insert(_step).on_conflict_do_nothing(index_elements=["call_id", "sequence"])
-    .returning(_step.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+# A step's row, and the call's new state.  The parameters are shared: the
+# step's ``call_id`` and ``sequence`` are the call's id and new ``ivr_step``.
+_STEP_VALUES = {"call_id": bindparam("call"), "sequence": bindparam("ivr_step"), "node": bindparam("node"),
+                "digits": bindparam("digits"), "speech": bindparam("speech"), "confidence": bindparam("confidence"),
+                "said": bindparam("said"), "twiml": bindparam("twiml"), "created_at": bindparam("created_at")}
+_MOVED = ("ivr_state", "ivr_step", "language", "last_seen_at")
+_MOVE_CALL = UPDATE_CALL.values({name: bindparam(name) for name in _MOVED})
+_INSERT_STEP = sqlite.insert(_step).values(_STEP_VALUES).on_conflict_do_nothing(
+    index_elements=["call_id", "sequence"]).returning(_step.c.id)
+# PostgreSQL writes both in one statement, one round trip: the call moves on
+# only when the step's insert won (the data-modifying WITH returned its id).
+_stored = (postgresql.insert(_step).values(_STEP_VALUES)
+           .on_conflict_do_nothing(index_elements=["call_id", "sequence"])
+           .returning(_step.c.id, _step.c.call_id).cte("stored"))
+_STEP_AND_STATE = _MOVE_CALL.where(_call.c.id == _stored.c.call_id).returning(_stored.c.id)
 
 
 def stored_step(session: Session, call_id: int, sequence: int) -> str | None:
@@ -115,15 +127,19 @@ def store_step(session: Session, call_id: int, sequence: int, state: Conversatio
     if session.new:                                # the call itself may still be pending
         session.flush()
     connection = session.connection()
-    stored_id = connection.execute(_INSERT_STEP[connection.dialect.name], {
-        "call_id": call_id, "sequence": sequence, "node": node_prefix + state.node, "digits": event.digits,
-        "speech": event.speech, "confidence": event.confidence, "said": said, "twiml": twiml,
-        "created_at": utcnow()}).scalar()
+    moved = {"ivr_state": state.to_json(), "ivr_step": sequence, "language": state.language, "last_seen_at": now}
+    params = {"call": call_id, **moved, "node": node_prefix + state.node, "digits": event.digits,
+              "speech": event.speech, "confidence": event.confidence, "said": said, "twiml": twiml,
+              "created_at": utcnow()}
+    if connection.dialect.name == "postgresql":
+        stored_id = connection.execute(_STEP_AND_STATE, params).scalar()
+    else:                                          # SQLite has no data-modifying WITH; in-process, no round trip
+        stored_id = connection.execute(_INSERT_STEP, params).scalar()
+        if stored_id is not None:
+            connection.execute(_MOVE_CALL, params)
     if stored_id is None:
         call_seen(session, call_id, now)
         stored = stored_step(session, call_id, sequence)
         return stored if stored is not None else twiml
-    moved = {"ivr_state": state.to_json(), "ivr_step": sequence, "language": state.language, "last_seen_at": now}
-    connection.execute(UPDATE_CALL, {"call": call_id, **moved})
     keep_true(session, call_id, moved)
     return twiml
