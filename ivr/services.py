@@ -47,7 +47,7 @@ from ivr.flow import (
     Turn,
 )
 from ivr.prompts import render
-from ivr.steps import StepCall, call_at_step, call_seen, store_step, stored_step
+from ivr.steps import StepCall, call_at_step, call_seen, peek_at_step, store_step, stored_step
 from ivr.twiml import (
     TurnUrls,
     render_apology_and_record,
@@ -176,7 +176,12 @@ def answer_call(session: Session, hotline: Hotline, params: CallParams, urls: Vo
 
 def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, event: Input,
               urls: VoiceUrls, now: datetime, recording: RecordingParams | None = None) -> str:
-    """POST /voice/step?step=N: what the caller did after turn N; returns turn N+1."""
+    """POST /voice/step?step=N: what the caller did after turn N; returns turn N+1.
+
+    On SQLite the conversation's answer is worked out first, outside the
+    write lock (``_answer_ahead``), and used if the call has not moved by the
+    time the lock is held; the lock is then held for the writes alone."""
+    ahead = _answer_ahead(session, hotline, call_sid, step, event, urls)
     call, answered = call_at_step(session, call_sid, step)
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         log.warning("step %s for unknown call %s", step, call_sid)
@@ -190,10 +195,43 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
         held = _held(session, call)
         held.queue_result, held.queue_ended_at = event.queue_result, held.queue_ended_at or now
     flow = hotline.flow(call.line_id)
-    state = CallState.from_json(call.ivr_state)
-    turn = flow.advance(state, event)
+    if ahead is not None and ahead.ivr_state == call.ivr_state:
+        if ahead.twiml is not None:                # nothing to carry out: only the writes are left
+            return store_step(session, call.id, step + 1, ahead.turn.state, event, ahead.turn.said, ahead.twiml,
+                              now)
+        turn = ahead.turn
+    else:
+        turn = flow.advance(CallState.from_json(call.ivr_state), event)
     turn = _carry_out(session, hotline, flow, call, turn, now)
     return _store_turn(session, hotline, call.id, step + 1, turn, event, urls, now)
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """A step's answer worked out before the write lock: the state it came
+    from, the flow's turn, and its TwiML when the turn has no effect."""
+
+    ivr_state: dict
+    turn: Turn
+    twiml: str | None
+
+
+def _answer_ahead(session: Session, hotline: Hotline, call_sid: str, step: int, event: Input,
+                  urls: VoiceUrls) -> _Ahead | None:
+    """SQLite: the flow's turn for this step (the classifier reading what was
+    said) and its TwiML, from the call as read without the write lock (see
+    ``ivr.steps.peek_at_step``).  None when there is no such read or nothing
+    to work out (a retry, a stale step, an unknown call): the locked read
+    decides those."""
+    peeked = peek_at_step(session, call_sid, step)
+    if peeked is None:
+        return None
+    call, answered = peeked
+    if call is None or answered is not None or call.ivr_state is None or call.line_id not in hotline.config.lines:
+        return None
+    turn = hotline.flow(call.line_id).advance(CallState.from_json(call.ivr_state), event)
+    twiml = render_turn(turn, urls.for_step(step + 1), hotline.config.prompts) if turn.effect is None else None
+    return _Ahead(call.ivr_state, turn, twiml)
 
 
 def _held(session: Session, call: StepCall) -> Call:

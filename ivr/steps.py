@@ -26,13 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from call_log.models import Call, IvrStep
 from call_log.services import UPDATE_CALL, keep_true
-from database import utcnow
+from database import READ_ONLY, utcnow
 from ivr.turns import ConversationState, Input
 
 _call = Call.__table__
@@ -94,16 +94,37 @@ def stored_step(session: Session, call_id: int, sequence: int) -> str | None:
     return session.connection().execute(_STORED_STEP, {"call": call_id, "step": sequence}).scalar()
 
 
-def call_at_step(session: Session, call_sid: str, step: int) -> tuple[StepCall | None, Answered | None]:
+def call_at_step(session: Session, call_sid: str, step: int,
+                 connection: Connection | None = None) -> tuple[StepCall | None, Answered | None]:
     """The call (locked, on PostgreSQL, against its own concurrent webhooks)
     and, when the webhook was answered before, what to answer again, in one round trip: the call's
     row outer-joined to the steps a retry or a stale step number would need."""
-    rows = session.connection().execute(_CALL_AT_STEP, {"sid": call_sid, "next_step": step + 1}).all()
+    rows = (connection or session.connection()).execute(_CALL_AT_STEP, {"sid": call_sid, "next_step": step + 1}).all()
     if not rows:
         return None, None
     first = rows[0]
     call = StepCall(first.id, first.call_sid, first.line_id, first.to_number, first.ivr_state, first.ivr_step)
     return call, _answered({row.sequence: row.twiml for row in rows if row.sequence is not None}, call, step)
+
+
+def peek_at_step(session: Session, call_sid: str, step: int) -> tuple[StepCall | None, Answered | None] | None:
+    """SQLite: what ``call_at_step`` would read, read in a transaction of its
+    own that takes no write lock and ends here, so a conversation can work
+    out its answer (the classifier, the TwiML) before the write lock is
+    taken; the write must then read the call again under the lock and use the
+    answer only if the call has not moved.  SQLite has one write lock for the
+    whole database, held from a writer's ``BEGIN IMMEDIATE`` to its commit.
+
+    None where there is nothing to gain: on PostgreSQL, whose lock is the
+    call's own row, and when the session is already in a transaction (its
+    work must not be committed here)."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return None
+    try:
+        return call_at_step(session, call_sid, step, connection=session.connection(
+            execution_options={READ_ONLY: True}))
+    finally:
+        session.commit()
 
 
 def _answered(rows: dict[int, str], call: StepCall, step: int) -> Answered | None:
