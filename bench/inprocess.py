@@ -52,6 +52,7 @@ class Figures:
     cpu: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     statements: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
     transactions: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    locked: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
 
     def all_times(self) -> list[float]:
         return [t for values in self.times.values() for t in values]
@@ -73,19 +74,34 @@ def environment(values: dict[str, str]) -> Iterator[None]:
 
 
 class Counter:
-    """SQL statements and transactions sent on an engine."""
+    """SQL statements and transactions sent on an engine, and how long its
+    write transactions were open: on SQLite, how long the database's one
+    write lock was held (``BEGIN IMMEDIATE`` to commit; a read-only
+    transaction takes no lock)."""
 
     def __init__(self, engine) -> None:
         from sqlalchemy import event
         self.statements = self.begins = 0
+        self.locked_ms = 0.0
+        self._opened: dict[int, float] = {}
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._end)
+        event.listen(engine, "rollback", self._end)
 
     def _statement(self, *args, **kwargs) -> None:
         self.statements += 1
 
-    def _begin(self, *args, **kwargs) -> None:
+    def _begin(self, connection) -> None:
+        from database import READ_ONLY
         self.begins += 1
+        if not connection.get_execution_options().get(READ_ONLY):
+            self._opened[id(connection)] = time.perf_counter()
+
+    def _end(self, connection) -> None:
+        opened = self._opened.pop(id(connection), None)
+        if opened is not None:
+            self.locked_ms += (time.perf_counter() - opened) * 1000
 
 
 def one_call(client, sign, figures: Figures, counter: Counter | None, numbers: CallerNumbers,
@@ -105,7 +121,7 @@ def one_call(client, sign, figures: Figures, counter: Counter | None, numbers: C
         "Timestamp": datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")}))
     for kind, path, form in posts:
         headers = {"X-Twilio-Signature": sign(PUBLIC + path, form)}
-        before = (counter.statements, counter.begins) if counter else (0, 0)
+        before = (counter.statements, counter.begins, counter.locked_ms) if counter else (0, 0, 0.0)
         began, began_cpu = time.perf_counter(), time.process_time()
         response = client.post(path, data=form, headers=headers)
         elapsed = (time.perf_counter() - began) * 1000
@@ -122,6 +138,7 @@ def one_call(client, sign, figures: Figures, counter: Counter | None, numbers: C
         if counter:
             figures.statements[kind].append(counter.statements - before[0])
             figures.transactions[kind].append(counter.begins - before[1])
+            figures.locked[kind].append(counter.locked_ms - before[2])
 
 
 def drive(client, sign, counter: Counter | None, name: str, prefix: str, calls: int, check: bool) -> Figures:
@@ -190,6 +207,13 @@ def report(bare: Figures, hotlines: list[Figures], floors: list[Figures] = ()) -
             f"{k} {statistics.mean(figures.statements[k]):.1f}/{statistics.mean(figures.transactions[k]):.1f}"
             for k in KINDS)
         print(f"  {figures.name}: SQL statements/transactions per webhook: {per}")
+    print("\nwrite transactions open, mean/median ms per webhook (on SQLite the database's one write lock is held"
+          " that long; every other writer waits):")
+    print("| server | " + " | ".join(KINDS) + " | all |")
+    print("|---" * (len(KINDS) + 2) + "|")
+    for figures in [*floors, *hotlines]:
+        print(f"| {figures.name} | " + " | ".join(cell(figures.locked[k]) for k in KINDS)
+              + f" | {cell([t for values in figures.locked.values() for t in values])} |")
     base = statistics.mean(bare.all_times())
     for figures in floors:
         mean = statistics.mean(figures.all_times())
