@@ -179,9 +179,17 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
     """POST /voice/step?step=N: what the caller did after turn N; returns turn N+1.
 
     On SQLite the conversation's answer is worked out first, outside the
-    write lock (``_answer_ahead``), and used if the call has not moved by the
-    time the lock is held; the lock is then held for the writes alone."""
+    write lock (``_answer_ahead``).  A plain turn then only writes: the step's
+    insert is the check that the call has not moved meanwhile, since every
+    move of a call's conversation stores its next step (a retry that came
+    first wins the insert, and its TwiML is answered).  A turn with an effect,
+    or a webhook that writes more (a recording, a queue's result), reads the
+    call again under the lock and uses the answer only if the call has not
+    moved."""
     ahead = _answer_ahead(session, hotline, call_sid, step, event, urls)
+    if ahead is not None and ahead.twiml is not None and recording is None and not event.queue_result:
+        return store_step(session, ahead.call_id, step + 1, ahead.turn.state, event, ahead.turn.said, ahead.twiml,
+                          now)
     call, answered = call_at_step(session, call_sid, step)
     if call is None or call.ivr_state is None or call.line_id not in hotline.config.lines:
         log.warning("step %s for unknown call %s", step, call_sid)
@@ -208,9 +216,11 @@ def take_step(session: Session, hotline: Hotline, call_sid: str, step: int, even
 
 @dataclass(frozen=True)
 class _Ahead:
-    """A step's answer worked out before the write lock: the state it came
-    from, the flow's turn, and its TwiML when the turn has no effect."""
+    """A step's answer worked out before the write lock: the call and the
+    state it came from, the flow's turn, and its TwiML when the turn has no
+    effect."""
 
+    call_id: int
     ivr_state: dict
     turn: Turn
     twiml: str | None
@@ -231,7 +241,7 @@ def _answer_ahead(session: Session, hotline: Hotline, call_sid: str, step: int, 
         return None
     turn = hotline.flow(call.line_id).advance(CallState.from_json(call.ivr_state), event)
     twiml = render_turn(turn, urls.for_step(step + 1), hotline.config.prompts) if turn.effect is None else None
-    return _Ahead(call.ivr_state, turn, twiml)
+    return _Ahead(call.id, call.ivr_state, turn, twiml)
 
 
 def _held(session: Session, call: StepCall) -> Call:

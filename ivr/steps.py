@@ -9,10 +9,18 @@ requests answer with its TwiML; only the winner moves the call's state on.
 On PostgreSQL that is one statement, one round trip (the insert in a
 data-modifying ``WITH``, the call's update joined to what it returned); on
 SQLite, which has no data-modifying ``WITH``, it is the insert and then the
-update, two calls into the library in the same process.  ``call_at_step`` is the other half: it reads the
-call with the steps it needs in one round trip, so a webhook already
-answered (a retry) or for a step the call has left behind (a stale or
-foreign step number) gets the TwiML it was given, and changes nothing.
+update, two calls into the library in the same process.
+
+``call_at_step`` is the other half: it reads the call with the steps it
+needs in one round trip, so a webhook already answered (a retry) or for a
+step the call has left behind (a stale or foreign step number) gets the
+TwiML it was given, and changes nothing.  ``peek_at_step`` is the same read
+on SQLite without the write lock.
+
+Every change of a call's conversation goes through ``store_step`` and stores
+the call's next step: that is what lets the step's insert tell a request
+whether the call moved after it was read (``ivr.services.take_step`` on
+SQLite works out a plain step's answer before it takes the write lock).
 
 This is every webhook's hot path, so it speaks SQLAlchemy Core on the
 session's connection, with statements built once: no ORM unit of work, no
