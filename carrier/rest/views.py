@@ -233,8 +233,8 @@ CURRENT = "Twilio.CURRENT"      # Twilio's name for the call's recording running
 @bp.post("/Calls/<call_sid>/Recordings/<recording_sid>.json")
 def update_call_recording(call_sid: str, recording_sid: str):
     """Stop a call's running recording (Twilio's Call Recordings: update,
-    ``Status=stopped``): it is completed now, the call goes on, and its
-    status callback reports ``completed``.  A recording that has ended, or
+    ``Status=stopped``): it ends now, the call goes on, and its status
+    callback reports ``completed``.  A recording that has ended, or
     none, is 20404."""
     call = _call(call_sid)
     status = request.form.get("Status")
@@ -252,7 +252,9 @@ def update_call_recording(call_sid: str, recording_sid: str):
     if recording is None or recording.call_sid != call.sid or recording.source != API_SOURCE \
             or not call_recording.stop(carrier(), call, recording):
         raise errors.not_found(request.path)
-    return jsonify(call_recording_json(recording))
+    # As Twilio answers a stop: ``stopped``, its duration not known until the file is ready (the
+    # status callback, and a fetch, say ``completed`` and the duration).
+    return jsonify({**call_recording_json(recording), "status": "stopped", "duration": None})
 
 
 def _call(call_sid: str):
