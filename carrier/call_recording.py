@@ -1,8 +1,10 @@
 """Recording a live call with the REST API, as Twilio does
 (``POST Calls/{CallSid}/Recordings.json``).
 
-The recording starts at once (``in-progress``) and runs until the call ends;
-then it is ``completed`` with the call's time since the start, rounded up.
+The recording starts at once (``in-progress``) and runs until the call ends,
+or until it is stopped (``POST Calls/{CallSid}/Recordings/{Sid}.json`` with
+``Status=stopped``); then it is ``completed`` with the call's time since the
+start, rounded up.
 A ``dual`` recording has two channels: on a bridged call, the party who
 called on the first and the other party on the second.  Status callbacks
 go to ``RecordingStatusCallback`` for the events asked for (``in-progress``,
@@ -43,14 +45,29 @@ def finish(carrier: Carrier, call: Call) -> None:
     """The call ended: its running recordings are complete (or absent, if
     they lasted no time at all)."""
     for recording in carrier.recordings.running(call.sid):
-        now = carrier.clock.now()
-        seconds = math.ceil((now - recording.started).total_seconds())
-        recording.date_updated = now
-        recording.duration = max(seconds, 0)
-        recording.status = "completed" if seconds > 0 else "absent"
-        call.note("recording", f"call recording {recording.status}: {recording.duration} s",
-                  recording_sid=recording.sid, duration=recording.duration)
-        _report(carrier, call, recording, recording.status)
+        if _end(carrier, call, recording):
+            _report(carrier, call, recording, recording.status)
+
+
+def stop(carrier: Carrier, call: Call, recording: Recording) -> bool:
+    """``Status=stopped``: the recording ends now, while the call goes on.
+    Its status callback is sent from a thread of its own, after the REST
+    answer, as Twilio sends it once the file is ready.  False if it had
+    ended already."""
+    if not _end(carrier, call, recording):
+        return False
+    threading.Thread(target=_report, args=(carrier, call, recording, recording.status),
+                     name=f"recording-{recording.sid}", daemon=True).start()
+    return True
+
+
+def _end(carrier: Carrier, call: Call, recording: Recording) -> bool:
+    now = carrier.clock.now()
+    if not carrier.recordings.end(recording, now, math.ceil((now - recording.started).total_seconds())):
+        return False
+    call.note("recording", f"call recording {recording.status}: {recording.duration} s",
+              recording_sid=recording.sid, duration=recording.duration)
+    return True
 
 
 def _report(carrier: Carrier, call: Call, recording: Recording, event: str) -> None:

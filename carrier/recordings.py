@@ -79,6 +79,18 @@ class RecordingStore:
         with self._lock:
             return [r for r in self._recordings.values() if call_sid in (None, r.call_sid)]
 
+    def end(self, recording: Recording, now: datetime, seconds: int) -> bool:
+        """``recording``, if it is still running, ends now after ``seconds``:
+        completed, or absent if it lasted no time.  False if it had ended
+        already (the call's end and a REST stop may come at once)."""
+        with self._lock:
+            if recording.status != "in-progress":
+                return False
+            recording.date_updated = now
+            recording.duration = max(seconds, 0)
+            recording.status = "completed" if seconds > 0 else "absent"
+            return True
+
     def running(self, call_sid: str) -> list[Recording]:
         """The call's recordings started with the REST API and still going."""
         with self._lock:

@@ -282,6 +282,11 @@ def find_case(session: Session, number: str) -> Case | None:
     return session.scalars(select(Case).where(Case.number == number)).one_or_none()
 
 
+def latest_case_of_call(session: Session, call_id: int) -> Case | None:
+    """The newest case filed from a call (an operator's case form on it), or None."""
+    return session.scalars(select(Case).where(Case.call_id == call_id).order_by(Case.id.desc()).limit(1)).first()
+
+
 def open_cases_of(session: Session, phone_e164: str, limit: int = 5) -> list[tuple[str, str | None]]:
     """A caller's cases still being worked on, newest first: (number,
     category code).  Read on every incoming call, so without the ORM."""

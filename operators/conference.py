@@ -85,6 +85,19 @@ def caller_held(state: str) -> bool:
     return state in (HOLDING, CONSULTING)
 
 
+def operator_part_over(state: str) -> bool:
+    """The operator has handed the caller over: what follows (the caller
+    and the department) is not the operator's call, and its quality
+    recording stops."""
+    return state == HANDED_OVER
+
+
+def hears_case_summary(role: str | None) -> bool:
+    """Who is told the case summary as they join the conference: the
+    department consulted in a warm transfer (as a cold transfer whispers it)."""
+    return role == DEPARTMENT
+
+
 @dataclass(frozen=True)
 class Settings:
     """A participant's muted / coaching settings, as Twilio takes them."""

@@ -33,6 +33,7 @@ from config.catalog import HotlineConfig
 from ivr.kit import ConferenceEvent
 from operators import conference as rules
 from operators import seats as seat_rules
+from operators.recording import running_operator_recording, stop_operator_recording
 from operators.seating import holding, move
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class ConferenceUrls:
     participant_leg: Callable[[str, str, str], str]  # caller's CallSid, role, who -> a dialled-in leg's status callback
     events: str                                     # the conference status callback
     hold: str                                       # HoldUrl and waitUrl: the hold prompt
+    case_summary: Callable[[str], str]              # caller's CallSid -> the summary a department is told
 
 
 def conference_urls(url: Callable[..., str]) -> ConferenceUrls:
@@ -66,6 +68,7 @@ def conference_urls(url: Callable[..., str]) -> ConferenceUrls:
                                                       who=who),
         events=url("operator_voice.conference_events"),
         hold=url("operator_voice.hold"),
+        case_summary=lambda caller: url("operator_voice.department_whisper", call=caller),
     )
 
 
@@ -192,22 +195,33 @@ def _leg(session: Session, name: str, leg_sid: str) -> CallParticipant | None:
 
 # --- what Twilio reports -----------------------------------------------------------------------
 
-def conference_event(session: Session, event: ConferenceEvent, now: datetime) -> Call | None:
+@dataclass(frozen=True)
+class Reported:
+    """What a conference status callback changed: the call (None: not ours),
+    and a leg that has just joined and is to be told the case summary
+    (``tell_case_summary``, after the commit)."""
+
+    call: Call | None
+    summary_for: str | None = None
+
+
+def conference_event(session: Session, event: ConferenceEvent, now: datetime) -> Reported:
     """Keep what Twilio says of the conference and its participants.  The
-    operator leaving puts their seat in wrap-up."""
+    operator leaving puts their seat in wrap-up.  A department's leg
+    joining is to hear the case summary."""
     caller_sid = rules.caller_of(event.friendly_name)
     call = find_call(session, caller_sid, lock=True) if caller_sid else None
     if call is None:
-        return None
+        return Reported(None)
     call.conference_name = event.friendly_name
     call.conference_sid = event.conference_sid or call.conference_sid
     if event.event == "conference-end":
         for leg in _legs(session, call, present=True):
             leg.status, leg.left_at = "left", now
         _operator_gone(session, call, now)
-        return call
+        return Reported(call)
     if not event.call_sid or not event.event.startswith("participant-"):
-        return call
+        return Reported(call)
     leg = _participant(session, caller_sid, event.call_sid)
     if leg is None:
         role = event.label if event.label in rules.ROLES else (
@@ -217,18 +231,41 @@ def conference_event(session: Session, event: ConferenceEvent, now: datetime) ->
     same_conference = leg.conference_sid in (None, event.conference_sid)
     if same_conference and leg.last_sequence is not None and event.sequence is not None \
             and event.sequence < leg.last_sequence:
-        return call        # an older report, arriving late (a new conference of the same name counts afresh)
+        return Reported(call)  # an older report, arriving late (a new conference of the same name counts afresh)
     leg.last_sequence = event.sequence if event.sequence is not None else leg.last_sequence
     leg.conference_sid = event.conference_sid or leg.conference_sid
     leg.muted, leg.hold = event.muted, event.hold
     leg.mode = rules.mode_of(leg.role, event.muted, event.coaching)
+    summary_for = None
     if event.event == "participant-leave":
         leg.status, leg.left_at = "left", now
         if leg.role == rules.OPERATOR:
             _operator_gone(session, call, now)
     elif event.event == "participant-join" or leg.status == "dialling":
+        if leg.joined_at is None and event.event == "participant-join" and rules.hears_case_summary(leg.role):
+            summary_for = leg.call_leg_sid          # once: a repeated join finds it joined already
         leg.status, leg.joined_at = "joined", leg.joined_at or now
-    return call
+    return Reported(call, summary_for)
+
+
+def tell_case_summary(client: Client, event: ConferenceEvent, leg_sid: str, urls: ConferenceUrls) -> bool:
+    """The department's leg has joined a warm transfer: it alone hears the
+    case summary (a participant update with ``AnnounceUrl``), as a cold
+    transfer whispers it.  Call it after the commit: no transaction is
+    open while Twilio answers.  A refusal is logged and the call goes on.
+    True if Twilio took it."""
+    caller_sid = rules.caller_of(event.friendly_name) or ""
+    try:
+        client.conferences(event.conference_sid).participants(leg_sid).update(
+            announce_url=urls.case_summary(caller_sid), announce_method="POST")
+    except TwilioRestException as error:
+        log.warning("the department on call %s was not told the case summary: Twilio answered %s (error %s: %s)",
+                    caller_sid, error.status, error.code, error.msg)
+        return False
+    except Exception:  # noqa: BLE001 - Twilio unreachable: the operator can still tell them
+        log.exception("the department on call %s was not told the case summary", caller_sid)
+        return False
+    return True
 
 
 def _operator_gone(session: Session, call: Call, now: datetime) -> None:
@@ -396,6 +433,8 @@ def operator_move(session: Session, client: Client, config: HotlineConfig, call_
         if department is None or not department.duty_number:
             raise Refused(Refused.NO_NUMBER, department_code or "")
     call_id, name, from_ = call.id, call.conference_name, _from_number(config, call)
+    # Handing over ends the operator's part: their quality recording stops with it.
+    recording = running_operator_recording(session, call) if rules.operator_part_over(after) else None
     _between(session)
     department_leg = None
     try:
@@ -424,6 +463,8 @@ def operator_move(session: Session, client: Client, config: HotlineConfig, call_
             conference.participants(rules.OPERATOR).delete()
     except TwilioRestException as error:
         raise _twilio(error) from None
+    if recording is not None:
+        stop_operator_recording(client, call_sid, recording)      # logged if refused; the hand-over stands
     session.refresh(call, with_for_update=True)      # as it is now, locked (a leg's callback may have moved it)
     call.conference_state = after
     if move_ == rules.CONSULT:

@@ -8,7 +8,14 @@ and the operator on the other, with the REST API
 commit, outside any transaction, and whatever Twilio answers, the call goes
 on: a refusal or an unreachable API is logged, nothing more.  Twilio's
 recording status callbacks (``/voice/operator/recording``, signed) keep the
-recording against the call (``recording`` rows, purpose ``operator_call``).
+recording against the call (``recording`` rows, purpose ``operator_call``,
+keyed by the RecordingSid Twilio answered with).
+
+The recording holds the operator's part only: when the operator hands a
+warm transfer over (the caller goes on with the department),
+``stop_operator_recording`` stops it (``POST
+Calls/{CallSid}/Recordings/{Sid}.json``, ``Status=stopped``); Twilio then
+reports it ``completed`` to the same status callback.
 
 A line with ``record_calls: false`` records nothing (its greeting does not
 announce recording either), and neither are calls the service placed itself
@@ -32,6 +39,7 @@ log = logging.getLogger(__name__)
 
 OPERATOR_CALL = "operator_call"
 DUAL = 2
+NOT_FOUND = 20404       # Twilio: the recording is not there (any more)
 # Twilio calls the status callback when the recording starts, when its file
 # is ready, and when nothing was recorded.
 STATUS_EVENTS = ["in-progress", "completed", "absent"]
@@ -75,6 +83,35 @@ def start_operator_recording(session: Session, client: Callable[[], Client], con
         session.rollback()
         log.exception("call %s is not recorded: starting its recording failed", call_sid)
     return None
+
+
+def running_operator_recording(session: Session, call: Call) -> str | None:
+    """The RecordingSid of the operator's recording of ``call`` still
+    running (as far as Twilio has told us), or None."""
+    return session.scalar(select(Recording.recording_sid).where(
+        Recording.call_id == call.id, Recording.purpose == OPERATOR_CALL,
+        Recording.status == "in-progress").order_by(Recording.id.desc()).limit(1))
+
+
+def stop_operator_recording(client: Client, call_sid: str, recording_sid: str) -> bool:
+    """Stop the operator's recording of ``call_sid`` (their part is over).
+    Call it with no transaction open.  A recording already gone (20404: the
+    call ended, or it was stopped) or any other refusal is logged and the
+    call goes on.  True if Twilio stopped it."""
+    try:
+        client.calls(call_sid).recordings(recording_sid).update(status="stopped")
+    except TwilioRestException as error:
+        if error.status == 404 or error.code == NOT_FOUND:
+            log.info("recording %s of call %s had ended already", recording_sid, call_sid)
+        else:
+            log.warning("recording %s of call %s was not stopped: Twilio answered %s (error %s: %s)",
+                        recording_sid, call_sid, error.status, error.code, error.msg)
+        return False
+    except Exception:  # noqa: BLE001 - Twilio unreachable: the recording runs on to the call's end
+        log.exception("recording %s of call %s was not stopped", recording_sid, call_sid)
+        return False
+    log.info("recording %s of call %s stopped: the operator handed the call over", recording_sid, call_sid)
+    return True
 
 
 def recording_status(session: Session, params: RecordingParams, channels: int | None) -> Recording:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from accounts.models import User
 from call_log.services import FINAL_STATUSES, find_call
 from call_log.twilio_rest import twilio_client
-from cases.services import find_case, open_cases_of
+from cases.services import find_case, latest_case_of_call, open_cases_of
 from database import db
 from ivr.kit import (
     CallState,
@@ -47,11 +47,12 @@ from operators.conference_services import (
     operator_answered,
     operator_leg_ended,
     ring_operator,
+    tell_case_summary,
 )
 from operators.conference_services import conference_urls as build_conference_urls
 from operators.recording import recording_status, start_operator_recording
 from operators.seating import answered, bridge_ended, holding, move
-from operators.whispers import department_whisper, operator_whisper
+from operators.whispers import department_summary, operator_whisper
 from wiring import services
 
 log = logging.getLogger(__name__)
@@ -199,11 +200,15 @@ def hold():
 @bp.post("/conference", endpoint="conference_events")
 @twilio_signed
 def conference_events():
-    """Conference status callbacks: who joined and left, hold and mute."""
+    """Conference status callbacks: who joined and left, hold and mute.  A
+    department joining a warm transfer is told the case summary."""
     event = conference_update()
     session = db.session()
-    conference_event(session, event, services().now())
+    reported = conference_event(session, event, services().now())
     session.commit()
+    if reported.summary_for:
+        # A department joined a warm transfer: it alone hears the case summary (after the commit).
+        tell_case_summary(twilio_client(in_webhook=True), event, reported.summary_for, conference_urls())
     return "", 204
 
 
@@ -244,7 +249,7 @@ def transfer():
     if department is None or not department.duty_number:
         return twiml(_apology(config, language))
     notice = [render(config.prompts[language], "transfer_notice", department=department.name(language))]
-    whisper = external_url("operator_voice.department_whisper", case=request.args.get("case", ""))
+    whisper = external_url("operator_voice.department_whisper", case=request.args.get("case", ""), call=call_sid())
     after = external_url("operator_voice.after")
     return twiml(render_bridge(notice, department.duty_number, whisper, after, config.prompts))
 
@@ -252,11 +257,20 @@ def transfer():
 @bp.post("/department-whisper", endpoint="department_whisper")
 @twilio_signed
 def department_whisper_view():
+    """The case summary the department hears: whispered before a cold
+    transfer's bridge (``case`` is the case form's), announced to the
+    department's leg alone when it joins a warm transfer (the call's newest
+    case).  Mandarin first, then the caller's language if it is another."""
     config = services().config
-    case = find_case(db.session(), request.args.get("case", "")) if request.args.get("case") else None
-    summary = department_whisper(config, case.number if case else None, case.category_code if case else None,
-                                 case.location_text if case else None)
-    return twiml(render_whisper([summary], config.prompts))
+    session = db.session()
+    call = find_call(session, request.args.get("call", "")) if request.args.get("call") else None
+    if request.args.get("case"):
+        case = find_case(session, request.args["case"])
+    else:
+        case = latest_case_of_call(session, call.id) if call is not None else None
+    summary = department_summary(config, case.number if case else None, case.category_code if case else None,
+                                 case.location_text if case else None, _language_of(call))
+    return twiml(render_whisper(summary, config.prompts))
 
 
 @bp.post("/after")

@@ -24,3 +24,12 @@ def department_whisper(config: HotlineConfig, case_number: str | None, category_
     category = config.categories.get(category_code or "")
     return render(prompts, "whisper_department", case_number=Digits(case_number or ""),
                   category=category.name(language) if category else "", location=location or "")
+
+
+def department_summary(config: HotlineConfig, case_number: str | None, category_code: str | None,
+                       location: str | None, language: str = "zh-CN") -> list[Utterance]:
+    """The case summary a department hears before it speaks (a cold
+    transfer's whisper, a warm transfer's announcement): in Mandarin first,
+    then again in the caller's language when that is another the hotline speaks."""
+    languages = ["zh-CN"] + ([language] if language != "zh-CN" and language in config.prompts else [])
+    return [department_whisper(config, case_number, category_code, location, each) for each in languages]

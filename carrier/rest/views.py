@@ -1,6 +1,6 @@
 """The REST API under ``/2010-04-01/Accounts/<AccountSid>/``, as the
 ``twilio`` Python client calls it: Calls (create, fetch, list, update),
-a call's Recordings (start one, list, fetch), Queues and their Members
+a call's Recordings (start one, list, fetch, stop), Queues and their Members
 (list, fetch, dequeue), and Recordings (fetch, list, media).  HTTP basic auth with the account SID and auth token."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from carrier import call_recording
 from carrier.calls import EVENTS, Dequeue, StatusCallback, TwimlSource
 from carrier.exchange import CallStateError, Carrier
 from carrier.queues import DEFAULT_MAX_SIZE
-from carrier.recordings import StatusNotice, silent_wav
+from carrier.recordings import API_SOURCE, StatusNotice, silent_wav
 from carrier.rest import errors
 from carrier.rest.errors import ApiError
 from carrier.rest.resources import (
@@ -223,6 +223,38 @@ def fetch_call_recording(call_sid: str, recording_sid: str):
     if recording is None or recording.call_sid != call_sid:
         raise errors.not_found(request.path)
     return jsonify(call_recording_json(recording))
+
+
+# Status values Twilio's call-recording update takes; only stopping is emulated.
+RECORDING_UPDATES = ("stopped", "paused", "in-progress")
+CURRENT = "Twilio.CURRENT"      # Twilio's name for the call's recording running now
+
+
+@bp.post("/Calls/<call_sid>/Recordings/<recording_sid>.json")
+def update_call_recording(call_sid: str, recording_sid: str):
+    """Stop a call's running recording (Twilio's Call Recordings: update,
+    ``Status=stopped``): it ends now, the call goes on, and its status
+    callback reports ``completed``.  A recording that has ended, or
+    none, is 20404."""
+    call = _call(call_sid)
+    status = request.form.get("Status")
+    if not status:
+        raise ApiError(400, errors.INVALID_PARAMETER, "Missing required parameter Status in the post body")
+    if status not in RECORDING_UPDATES:
+        raise ApiError(400, errors.INVALID_PARAMETER, "Status must be one of " + ", ".join(RECORDING_UPDATES))
+    if status != "stopped":
+        raise errors.not_emulated(f"Status={status} (pausing and resuming a call's recording)")
+    if recording_sid == CURRENT:
+        running = carrier().recordings.running(call.sid)
+        recording = running[-1] if running else None
+    else:
+        recording = carrier().recordings.get(recording_sid)
+    if recording is None or recording.call_sid != call.sid or recording.source != API_SOURCE \
+            or not call_recording.stop(carrier(), call, recording):
+        raise errors.not_found(request.path)
+    # As Twilio answers a stop: ``stopped``, its duration not known until the file is ready (the
+    # status callback, and a fetch, say ``completed`` and the duration).
+    return jsonify({**call_recording_json(recording), "status": "stopped", "duration": None})
 
 
 def _call(call_sid: str):

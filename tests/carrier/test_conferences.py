@@ -374,6 +374,23 @@ def test_an_announcement_is_heard_by_every_participant(carrier, twilio, stand_in
     seat.operator.wait_until_heard("本通话将被录音")
 
 
+def test_an_announcement_to_one_participant_is_heard_by_that_one_only(carrier, twilio, stand_in, line, seat):
+    """A participant update with AnnounceUrl, as the service whispers the case summary to a department."""
+    stand_in.on("/announce", "<Response><Say>热线转来案件</Say></Response>")
+    duty = Handset(carrier, DUTY_PHONE)
+    participants = twilio.conferences(seat.conference.sid).participants
+    created = participants.create(from_=line, to=DUTY_PHONE, label="department")
+    duty.wait_until_in_conference()
+    participants("department").update(announce_url=stand_in.url("/announce"), announce_method="POST")
+    duty.wait_until_heard("热线转来案件")
+    [fetched] = stand_in.seen("/announce")
+    assert (fetched.method, fetched.params["CallSid"], fetched.params["ConferenceSid"]) == \
+        ("POST", created.call_sid, seat.conference.sid)
+    duty.say("值班室收到")
+    seat.caller.wait_until_heard("值班室收到")      # the caller hears the department, not what it was told
+    assert "热线转来案件" not in seat.caller.heard()
+
+
 def test_record_from_start_makes_one_mono_recording_of_the_mix(carrier, twilio, stand_in, line):
     stand_in.on("/voice", conference_twiml(stand_in, record="record-from-start", participantLabel="caller",
                                            recordingStatusCallback="/recording"))

@@ -3,6 +3,7 @@ one REST double: supervisors listen, coach, barge in and leave; the
 operator holds and warm-transfers; refusals are said in words."""
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,9 +11,13 @@ from sqlalchemy import select
 
 from accounts.models import AuditEntry
 from call_log.models import Call as CallRow
+from call_log.models import Recording
+from cases.services import NewCase, open_case
 from database import db
 from tests.console.conftest import csrf_token
-from tests.support.conferences import available, double, event, in_conference, offered
+from tests.support.caller import PUBLIC_URL
+from tests.support.conferences import CONFERENCE_SID, available, double, event, in_conference, offered, participants
+from tests.support.twiml import Document, parse
 from wiring import services
 
 
@@ -202,3 +207,141 @@ def test_a_department_that_does_not_answer_leaves_the_operator_with_the_held_cal
     assert state_of(app, call) == "holding"
     move(client, call, "resume")
     assert state_of(app, call) == "talking"
+
+
+# --- the department told the case summary; the operator's recording stopped at the hand-over ------
+
+def announcements(http) -> list:
+    return [sent for sent in http.sent if sent.method == "POST" and "AnnounceUrl" in sent.data]
+
+
+def recording_stops(http) -> list:
+    return [sent for sent in http.sent if sent.method == "POST" and "/Recordings/" in sent.url]
+
+
+def a_case_from(app, clock, call, location: str = "西仓路银春旅馆门前") -> str:
+    """The operator's case form filed a case from the call: its number."""
+    config = services(app).config
+    with db.session_scope(app) as session:
+        row = session.scalars(select(CallRow).where(CallRow.call_sid == call.sid)).one()
+        case = open_case(session, config, NewCase(
+            line_id="urban", channel="hotline", description="两个上水井盖丢失", location=location,
+            category_code="C0101", caller_e164=None, callback_number=None, call_id=row.id), clock())
+        return case.number
+
+
+def test_the_department_joining_a_warm_transfer_alone_is_told_the_case_summary(
+        app, client, sign_in, op1_on_a_call, twilio_http, webhooks, clock):
+    call = op1_on_a_call
+    number = a_case_from(app, clock, call)
+    sign_in("op1")
+    move(client, call, "consult", department="WATER")
+    department = twilio_http.participant(f"hotline-{call.sid}", "department")
+    assert announcements(twilio_http) == []                  # not before it is there to hear it
+    event(webhooks, call, "participant-join", "department", department["call_sid"], 5)
+
+    [told] = announcements(twilio_http)
+    assert urlsplit(told.url).path.endswith(f"/Conferences/{CONFERENCE_SID}/Participants/{department['call_sid']}.json")
+    assert told.data["AnnounceMethod"] == "POST"
+    assert told.data["AnnounceUrl"] == f"{PUBLIC_URL}/voice/operator/department-whisper?call={call.sid}"
+    # The same summary a cold transfer whispers, from the same builder, signed like every webhook.
+    summary = webhooks.post(told.data["AnnounceUrl"], {**call.base_params(), "CallSid": department["call_sid"]})
+    assert summary.status_code == 200
+    document = Document(parse(summary.data))
+    assert document.verbs() == ["Say"]
+    assert document.root.find("Say").get("language") == services(app).config.prompts["zh-CN"].voice.say_language
+    assert number in document.text.replace(" ", "")
+    assert "上水井盖" in document.text and "西仓路银春旅馆门前" in document.text
+    assert client.post(told.data["AnnounceUrl"], data=call.base_params()).status_code == 403
+
+    # A join reported again, and the others' joins, tell nobody anything more.
+    event(webhooks, call, "participant-join", "department", department["call_sid"], 6)
+    event(webhooks, call, "participant-hold", "caller", call.sid, 7, Hold="true")
+    assert len(announcements(twilio_http)) == 1
+
+
+def test_a_caller_speaking_english_has_the_summary_said_in_mandarin_then_english(
+        app, client, sign_in, op1_on_a_call, twilio_http, webhooks, clock):
+    call = op1_on_a_call
+    a_case_from(app, clock, call, location="Xicang Road")
+    with db.session_scope(app) as session:
+        session.scalars(select(CallRow).where(CallRow.call_sid == call.sid)).one().language = "en-US"
+    answer = webhooks.post(f"/voice/operator/department-whisper?call={call.sid}", call.base_params())
+    says = Document(parse(answer.data)).root.findall("Say")
+    prompts = services(app).config.prompts
+    assert [say.get("language") for say in says] == [prompts[language].voice.say_language
+                                                     for language in ("zh-CN", "en-US")]
+    assert "热线转来案件" in "".join(says[0].itertext()) and "from the hotline" in "".join(says[1].itertext())
+
+
+def test_twilio_refusing_the_announcement_is_logged_and_the_call_goes_on(
+        app, client, sign_in, op1_on_a_call, twilio_http, webhooks, caplog):
+    call = op1_on_a_call
+    sign_in("op1")
+    move(client, call, "consult", department="WATER")
+    department = twilio_http.participant(f"hotline-{call.sid}", "department")
+    twilio_http.fail_next(404, 20404, "The requested resource was not found")
+    with caplog.at_level(logging.WARNING, logger="operators.conference_services"):
+        event(webhooks, call, "participant-join", "department", department["call_sid"], 5)
+    assert "was not told the case summary" in caplog.text and "20404" in caplog.text
+    assert ("department", "joined") in [(role, status) for role, status, _, _ in participants(app, call)]
+    move(client, call, "join")
+    assert state_of(app, call) == "three_way"
+
+
+def test_handing_over_stops_the_operators_recording_and_nothing_before_does(
+        app, client, sign_in, op1_on_a_call, twilio_http, webhooks):
+    call = op1_on_a_call
+    [recording] = twilio_http.recordings                    # started when op1 answered
+    sign_in("op1")
+    move(client, call, "hold")
+    move(client, call, "resume")
+    move(client, call, "consult", department="WATER")
+    event(webhooks, call, "participant-join", "department",
+          twilio_http.participant(f"hotline-{call.sid}", "department")["call_sid"], 5)
+    move(client, call, "join")
+    assert recording_stops(twilio_http) == []
+
+    move(client, call, "leave")
+    [stop] = recording_stops(twilio_http)
+    assert urlsplit(stop.url).path.endswith(f"/Calls/{call.sid}/Recordings/{recording['_sid']}.json")
+    assert stop.data == {"Status": "stopped"}
+    operator_removed = next(i for i, sent in enumerate(twilio_http.sent)
+                            if sent.method == "DELETE" and sent.url.endswith("/Participants/operator.json"))
+    assert twilio_http.sent.index(stop) > operator_removed        # the operator's part is over first
+    assert state_of(app, call) == "handed_over"
+
+    # Twilio then says it is completed: the recording is kept, with its duration, as the operator's part.
+    webhooks.post("/voice/operator/recording", {
+        **call.base_params(), "RecordingSid": recording["_sid"], "RecordingStatus": "completed",
+        "RecordingDuration": "42", "RecordingChannels": "2",
+        "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/{recording['_sid']}"})
+    with db.session_scope(app) as session:
+        kept = session.scalars(select(Recording).where(Recording.recording_sid == recording["_sid"])).one()
+        assert (kept.status, kept.duration_seconds) == ("completed", 42)
+
+
+def test_a_recording_already_gone_is_logged_and_the_hand_over_stands(
+        app, client, sign_in, op1_on_a_call, twilio_http, caplog):
+    call = op1_on_a_call
+    [recording] = twilio_http.recordings
+    recording["_stopped"] = 0.0                    # Twilio answers 20404: it has ended already
+    sign_in("op1")
+    move(client, call, "consult", department="WATER")
+    with caplog.at_level(logging.INFO, logger="operators.recording"):
+        response = move(client, call, "leave")
+    assert len(recording_stops(twilio_http)) == 1 and "had ended already" in caplog.text
+    assert state_of(app, call) == "handed_over" and twilio_http.participant(f"hotline-{call.sid}", "operator") is None
+    assert response.status_code == 200
+
+
+def test_a_call_whose_recording_has_finished_asks_twilio_to_stop_nothing(
+        app, client, sign_in, op1_on_a_call, twilio_http):
+    call = op1_on_a_call
+    with db.session_scope(app) as session:
+        for row in session.scalars(select(Recording)):
+            row.status = "completed"
+    sign_in("op1")
+    move(client, call, "consult", department="WATER")
+    move(client, call, "leave")
+    assert recording_stops(twilio_http) == [] and state_of(app, call) == "handed_over"

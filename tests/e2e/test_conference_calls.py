@@ -1,7 +1,9 @@
 """Supervision and warm transfer end to end: the real hotline behind the
 local carrier, handsets for the caller, the operator, a supervisor and a
 department's duty phone.  The service's use cases run as the console runs
-them; who hears whom is what the carrier's audio model says."""
+them; who hears whom is what the carrier's audio model says.  The
+department is told the case summary as it joins, and the operator's
+quality recording stops when they hand the call over."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -9,14 +11,17 @@ from sqlalchemy import select
 from accounts.models import User
 from accounts.services import create_user
 from call_log.models import Call as CallRow
+from call_log.models import Recording
 from carrier.actions import Pickup
 from carrier.testing import Handset
+from cases.services import NewCase, open_case
 from database import db
 from ivr.kit import public_url
 from operators import seats as rules
 from operators.conference_services import conference_urls, operator_move, supervise
 from operators.distribution import distribute
 from operators.models import Seat
+from operators.recording import OPERATOR_CALL
 from operators.seating import choose
 from tests.carrier.support import Caller, finished
 from tests.support.caller import URBAN
@@ -62,6 +67,30 @@ def seat_state(app, username: str) -> str:
                                .where(User.username == username)).one()
 
 
+def recorded(app, call_sid: str) -> list[tuple[str, int | None]]:
+    """The call's quality recordings as the service keeps them: status and duration."""
+    with db.session_scope(app) as session:
+        return [(r.status, r.duration_seconds) for r in session.scalars(
+            select(Recording).join(CallRow, CallRow.id == Recording.call_id).where(CallRow.call_sid == call_sid)
+            .where(Recording.purpose == OPERATOR_CALL))]
+
+
+def a_case_from(app, call_sid: str) -> str:
+    """The operator filed a case from the call (the case form): its number."""
+    with db.session_scope(app) as session:
+        row = session.scalars(select(CallRow).where(CallRow.call_sid == call_sid)).one()
+        return open_case(session, services(app).config, NewCase(
+            line_id="urban", channel="hotline", description="两个上水井盖丢失", location="西仓路银春旅馆门前",
+            category_code="C0101", caller_e164=None, callback_number=None, call_id=row.id),
+            services(app).now()).number
+
+
+def told_summary(handset: Handset, number: str) -> bool:
+    """The handset heard the case summary a department is told (the case number, category and place)."""
+    return any(text.startswith("热线转来案件") and number in text.replace(" ", "") and "上水井盖" in text
+               and "西仓路银春旅馆门前" in text for text in handset.heard())
+
+
 def test_a_supervisor_listens_coaches_and_barges_in_then_the_operator_warm_transfers(service):
     app, carrier = service.app, service.carrier
     people(app)
@@ -101,13 +130,20 @@ def test_a_supervisor_listens_coaches_and_barges_in_then_the_operator_warm_trans
     assert "先核实地址" not in citizen.heard()
     boss.hang_up()
 
+    # Li answered: the caller's leg is recorded for quality review, from now until the hand-over.
+    assert carrier.wait_until(lambda: recorded(app, call.sid) == [("in-progress", None)], timeout=60)
+    number = a_case_from(app, call.sid)
+
     # Warm transfer: consult with the caller on hold, join all three, the operator leaves.
     as_console(service, "li", lambda s, u, urls: operator_move(s, service.twilio, config, call.sid, u, "consult",
                                                                urls, now(), department_code="WATER"))
     water.wait_until_in_conference(timeout=60)
+    # The department, and only the department, is told the case summary as it joins.
+    assert carrier.wait_until(lambda: told_summary(water, number), timeout=60), water.heard()
     citizen.wait_until_heard("请稍候，话务员正在为您处理，马上回来。", timeout=60)
     li.say("有个路灯的问题要转给你们")
     water.wait_until_heard("有个路灯的问题要转给你们")
+    assert not told_summary(li, number) and not told_summary(citizen, number)
     as_console(service, "li", lambda s, u, urls: operator_move(s, service.twilio, config, call.sid, u, "join",
                                                                urls, now()))
     water.say("您好，这里是值班室")
@@ -118,11 +154,24 @@ def test_a_supervisor_listens_coaches_and_barges_in_then_the_operator_warm_trans
                                                                urls, now()))
     assert li.call.wait_ended(30.0)
     assert carrier.wait_until(lambda: seat_state(app, "li") == rules.WRAP_UP, timeout=60)
+    # Handed over: the quality recording has stopped (Twilio said completed) while the call goes on.
+    assert carrier.wait_until(lambda: recorded(app, call.sid)[0][0] == "completed", timeout=60)
+    [(_, stopped_at)] = recorded(app, call.sid)
+    assert call.live and told_summary(water, number) and not told_summary(citizen, number)
     citizen.say("谢谢，请尽快处理")
     water.wait_until_heard("谢谢，请尽快处理")
     water.hang_up()
     finished(call, timeout=60)
     assert call.errors == []
+    # The recording holds the operator's part only: its duration stopped at the hand-over, and the
+    # end of the call did not run it on.
+    [recording] = carrier.recordings.all(call.sid)
+    assert (recording.status, recording.duration, recording.channels) == ("completed", stopped_at, 2)
+    assert recording.date_updated < call.end_time
+    log = [(entry.kind, entry.text) for entry in call.log]
+    ended = log.index(("recording", f"call recording completed: {stopped_at} s"))
+    assert ended < log.index(("input", "said “谢谢，请尽快处理”"))
+    assert recorded(app, call.sid) == [("completed", stopped_at)]
 
 
 def test_a_department_that_does_not_answer_leaves_the_operator_with_the_caller(service):

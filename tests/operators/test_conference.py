@@ -42,6 +42,18 @@ def test_what_an_operator_may_do_in_each_state():
     assert c.moves_from(c.HANDED_OVER) == ()
 
 
+def test_the_operators_part_is_over_only_once_the_call_is_handed_over():
+    assert [c.operator_part_over(state) for state in c.STATES] == [False, False, False, False, True]
+    # Only leaving leads there: every other move leaves the operator's part (and its recording) running.
+    assert {move for state in c.STATES for move in c.MOVES
+            if c.allowed(state, move) and c.operator_part_over(c.after(state, move))} == {c.LEAVE}
+
+
+def test_only_the_department_is_told_the_case_summary_as_it_joins():
+    assert [role for role in c.ROLES if c.hears_case_summary(role)] == [c.DEPARTMENT]
+    assert not c.hears_case_summary(None)
+
+
 def test_supervisor_modes_as_twilio_takes_them():
     assert c.supervisor_settings(c.LISTEN, "CAop") == c.Settings(True, False, None)
     assert c.supervisor_settings(c.COACH, "CAop") == c.Settings(False, True, "CAop")

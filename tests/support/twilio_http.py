@@ -16,7 +16,9 @@ What it answers, in this order:
   or FriendlyName: 201, ``queued``), list, fetch, update and delete by CallSid or Label (404 20404
   for one not there), each kept in ``conferences[name]["participants"]``;
 * recordings of live calls: ``POST Calls/<sid>/Recordings.json`` starts one (201, ``in-progress``,
-  its form kept in ``recordings`` with _sid and _call_sid);
+  its form kept in ``recordings`` with _sid and _call_sid); ``POST Calls/<sid>/Recordings/<sid>.json``
+  with ``Status=stopped`` stops one it started (200, ``stopped``; _stopped is set), 404 20404 for
+  one unknown or stopped already;
 * the SMS it took: ``POST Messages.json`` sends one (201, ``queued``, kept in ``messages``),
   ``GET Messages.json`` lists them by To, newest first, ``GET Messages/<sid>.json`` fetches one;
 * anything else: 404, as Twilio answers it.
@@ -186,6 +188,15 @@ class TwilioRest(HttpClient):
                          "duration": None, "conference_sid": None, "error_code": None, "price": None,
                          "price_unit": None, "encryption_details": None,
                          "uri": f"{path.removesuffix('.json')}/{sid}.json"}
+        if method == "POST" and "/Recordings/" in path and "/Calls/" in path:
+            sid = path.rsplit("/", 1)[-1].removesuffix(".json")
+            running = next((r for r in self.recordings if r["_sid"] == sid and "_stopped" not in r), None)
+            if running is None or sent.data.get("Status") != "stopped":
+                return 404, NOT_FOUND
+            running["_stopped"] = sent.at
+            return 200, {"sid": sid, "account_sid": ACCOUNT_SID, "call_sid": running["_call_sid"],
+                         "api_version": "2010-04-01", "status": "stopped", "duration": None,
+                         "source": "StartCallRecordingAPI", "uri": path}
         if method == "POST" and path.endswith("/Messages.json"):
             sid = "SM" + secrets.token_hex(16)
             self.messages.append({**sent.data, "_sid": sid})
