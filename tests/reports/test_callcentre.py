@@ -247,10 +247,11 @@ def test_flask_report_table_prints_the_call_centre_figures(run, day):
     lines = result.output.splitlines()
     assert any(line.startswith("Call-centre figures 2026-10") for line in lines)
     op1 = next(line for line in lines if line.startswith("op1 "))
-    # Offered 4, answered 4, abandoned 0, 100.00%, 2 of 4 within 15 s, waits 0:21, handling 5:30.
-    assert op1.split() == ["op1", "4", "4", "0", "100.00%", "50.00%", "100.00%", "0:21", "5:30", "0/0"]
+    # Offered 4, answered 4, abandoned 0, refused 0, 100.00%, 2 of 4 within 15 s, waits 0:21, handling 5:30.
+    assert op1.split() == ["op1", "4", "4", "0", "0", "100.00%", "50.00%", "100.00%", "0:21", "5:30", "0/0"]
     total = [line for line in lines if line.startswith("全部话务")]
-    assert total and total[0].split()[1:] == ["13", "8", "4", "61.54%", "38.46%", "84.62%", "0:23", "4:08", "4/5"]
+    assert total and total[0].split()[1:] == ["13", "8", "4", "4", "61.54%", "38.46%", "84.62%", "0:23", "4:08",
+                                               "4/5"]
 
 
 def test_the_month_page_shows_the_call_centre_section_with_only_calls(client, sign_in, day):
