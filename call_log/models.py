@@ -47,6 +47,11 @@ class Call(Base):
     queue_position: Mapped[int | None] = mapped_column()
     queue_ended_at: Mapped[datetime | None] = mapped_column()
     queue_result: Mapped[str | None] = mapped_column(String(32))
+    # Asked for a person and refused by the operators' desk (closed,
+    # queue_full, wait_too_long): the first refusal of the call, when and
+    # why; a later refusal in the same call changes nothing.
+    operator_refused_at: Mapped[datetime | None] = mapped_column()
+    operator_refused_reason: Mapped[str | None] = mapped_column(String(16))
     # The operator who took the call over or answered it from the queue.
     operator: Mapped[str | None] = mapped_column(String(100))
     operator_joined_at: Mapped[datetime | None] = mapped_column()
@@ -160,3 +165,5 @@ class Recording(Base):
 Index("ix_call_status_started", Call.status, Call.started_at)
 # The calls that joined a queue in a period: the call-centre figures and the wallboard.
 Index("ix_call_queued_at", Call.queued_at)
+# The calls refused a person in a period: the call-centre figures and the wallboard.
+Index("ix_call_operator_refused_at", Call.operator_refused_at)

@@ -280,9 +280,12 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: StepCal
     if isinstance(turn.effect, SeekOperator):
         line = hotline.config.lines[call.line_id]
         desk = hotline.admit_caller(session, hotline.config, line, now)
+        held = _held(session, call)
         if desk.available:
-            held = _held(session, call)
             held.queue_name, held.queued_at, held.queue_result = desk.queue, now, None
+        elif held.operator_refused_at is None:
+            # Refused a person: the call-centre figures count the call once, by its first refusal.
+            held.operator_refused_at, held.operator_refused_reason = now, desk.reason or "closed"
         return flow.resume(turn.state, desk)
     if isinstance(turn.effect, RequestCallback):
         held = _held(session, call)

@@ -3,7 +3,9 @@
 A line's operators work its business hours; the queue refuses callers when
 it is full or the expected wait is too long, and they are offered voicemail
 or a callback (which the callbacks package schedules: ``Hotline.owe_callback``,
-wired by ``create_app``).  Both are sized by the operators on duty, and only callers
+wired by ``create_app``).  The IVR keeps the first refusal of a call, when and
+why, on the call (``operator_refused_at``, ``operator_refused_reason``): the
+call-centre figures count the callers refused a person.  Both are sized by the operators on duty, and only callers
 still live in the queue count.
 
 The IVR asks these questions without importing the operators' package:

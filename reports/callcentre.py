@@ -29,6 +29,12 @@ The rules (the SQL follows them, docs/reports.md says them for people)
     wrap-up; the end of the call when no seat recorded it), per answered call whose part ended.
     *Callbacks owed*: queue and missed callbacks owed in the period; *made*: those of them that
     reached the caller.
+    *Refused*: an inbound call whose caller asked for a person and was refused by the operators'
+    desk (the line closed, the queue full, the wait too long), by the moment of its first refusal
+    and that refusal's reason, counted once however often the caller was refused in the call. A
+    refused call is not offered; one that later joined the queue in the same call is offered too
+    (each in the row of its own moment). *Asked for a person*: offered or refused, once; the
+    refusal rate is refused over asked. By operator, refused calls are in the total row only.
 """
 from __future__ import annotations
 
@@ -56,6 +62,10 @@ QUEUE_CALLBACKS = ("queue", "missed")
 # A callback attempt that reached the caller (callbacks.attempts.REACHED).
 REACHED = ("answered", "hung_up")
 
+# Why the operators' desk refused a caller who asked for a person (operators.operator_desk,
+# ivr.voice.OperatorDesk.reason), as call.operator_refused_reason keeps it.
+REFUSAL_REASONS = ("closed", "queue_full", "wait_too_long")
+
 BY = ("line", "operator", "day", "hour")
 
 CallId = int
@@ -68,6 +78,18 @@ class CallMeasure(StrEnum):
     LEFT_FOR_CALLBACK = "left_for_callback"
     ANSWERED_WITHIN_15S = "answered_within_15s"
     CONNECTED_24H = "connected_24h"
+    REFUSED = "refused"                                 # asked for a person, refused by the desk
+    REFUSED_CLOSED = "refused_closed"                   # ... outside the line's hours
+    REFUSED_QUEUE_FULL = "refused_queue_full"           # ... the queue full
+    REFUSED_WAIT_TOO_LONG = "refused_wait_too_long"     # ... the expected wait too long
+    ASKED = "asked_for_person"                          # offered or refused, once
+
+
+# Each refusal reason's measure.
+REFUSED_BY_REASON: Mapping[str, CallMeasure] = {
+    "closed": CallMeasure.REFUSED_CLOSED, "queue_full": CallMeasure.REFUSED_QUEUE_FULL,
+    "wait_too_long": CallMeasure.REFUSED_WAIT_TOO_LONG,
+}
 
 
 CALL_MEASURES = tuple(CallMeasure)
@@ -79,6 +101,7 @@ class CallIndicator(StrEnum):
     ANSWERED_WITHIN_15S = "answered_within_15s"    # 15秒接通率: answered within 15 s / offered
     CONNECTION_RATE_24H = "connection_rate_24h"    # 24小时接通率: connected within 24 h / offered
     CALLBACKS_MADE = "callbacks_made"              # 回拨完成率: callbacks that reached the caller / owed
+    REFUSAL_RATE = "refusal_rate"                  # 转人工被拒率: refused / asked for a person
 
 
 @dataclass(frozen=True)
@@ -109,6 +132,16 @@ class CallbackMarks:
 
 
 @dataclass(frozen=True)
+class RefusalMarks:
+    """A call whose caller asked for a person and was refused, by its first refusal."""
+
+    call_id: CallId
+    line_id: str | None
+    refused_at: datetime            # aware UTC
+    reason: str                     # one of REFUSAL_REASONS
+
+
+@dataclass(frozen=True)
 class CallRow:
     key: str | None
     calls: Mapping[CallMeasure, frozenset[CallId]]
@@ -133,6 +166,8 @@ class CallRow:
             CallIndicator.ANSWERED_WITHIN_15S: share(CallMeasure.ANSWERED_WITHIN_15S),
             CallIndicator.CONNECTION_RATE_24H: share(CallMeasure.CONNECTED_24H),
             CallIndicator.CALLBACKS_MADE: Figure(self.callbacks_made & self.callbacks_owed, self.callbacks_owed),
+            CallIndicator.REFUSAL_RATE: Figure(self.calls[CallMeasure.REFUSED] & self.calls[CallMeasure.ASKED],
+                                               self.calls[CallMeasure.ASKED]),
         }
 
     @property
@@ -185,28 +220,34 @@ def key_of(by: str, moment: datetime, line_id: str | None, operator: str | None,
 
 
 def call_report(period: Period, by: str, calls: Iterable[CallMarks], callbacks: Iterable[CallbackMarks],
-                time_zone: str, total: CallRow | None = None) -> CallReport:
+                time_zone: str, total: CallRow | None = None,
+                refusals: Iterable[RefusalMarks] = ()) -> CallReport:
     """The period's figures grouped ``by`` line, operator, day or hour, and in total (``total``:
-    the total row of another grouping of the same marks, to share). Callbacks are no operator's:
-    by operator they are in the total row only."""
+    the total row of another grouping of the same marks, to share). Callbacks and refused calls
+    are no operator's: by operator they are in the total row only."""
     if by not in BY:
         raise ValueError(f"cannot group calls by {by!r}; choose one of {', '.join(BY)}")
     zone, known = ZoneInfo(time_zone), {}
-    calls, callbacks = list(calls), list(callbacks)
-    groups: dict[str | None, tuple[list[CallMarks], list[CallbackMarks]]] = {}
+    calls, callbacks, refusals = list(calls), list(callbacks), list(refusals)
+    groups: dict[str | None, tuple[list[CallMarks], list[CallbackMarks], list[RefusalMarks]]] = {}
     for call in calls:
         key = key_of(by, call.queued_at, call.line_id, call.operator if call.answered else None, zone, known)
-        groups.setdefault(key, ([], []))[0].append(call)
+        groups.setdefault(key, ([], [], []))[0].append(call)
     if by != "operator":
         for callback in callbacks:
             key = key_of(by, callback.owed_at, callback.line_id, None, zone, known)
-            groups.setdefault(key, ([], []))[1].append(callback)
+            groups.setdefault(key, ([], [], []))[1].append(callback)
+        for refusal in refusals:
+            key = key_of(by, refusal.refused_at, refusal.line_id, None, zone, known)
+            groups.setdefault(key, ([], [], []))[2].append(refusal)
     keys = sorted(groups, key=lambda key: (key is None, key or ""))
     rows = tuple(_row(key, *groups[key]) for key in keys)
-    return CallReport(period, by, rows, total if total is not None else _row(ALL, calls, callbacks))
+    return CallReport(period, by, rows, total if total is not None else _row(ALL, calls, callbacks, refusals))
 
 
-def _row(key: str | None, calls: Sequence[CallMarks], callbacks: Sequence[CallbackMarks]) -> CallRow:
+def _row(key: str | None, calls: Sequence[CallMarks], callbacks: Sequence[CallbackMarks],
+         refusals: Sequence[RefusalMarks] = ()) -> CallRow:
+    refused = frozenset(r.call_id for r in refusals)
     sets = {
         CallMeasure.OFFERED: frozenset(c.call_id for c in calls),
         CallMeasure.ANSWERED: frozenset(c.call_id for c in calls if c.answered),
@@ -214,6 +255,10 @@ def _row(key: str | None, calls: Sequence[CallMarks], callbacks: Sequence[Callba
         CallMeasure.LEFT_FOR_CALLBACK: frozenset(c.call_id for c in calls if c.left_for_callback),
         CallMeasure.ANSWERED_WITHIN_15S: frozenset(c.call_id for c in calls if c.answered_within_15s),
         CallMeasure.CONNECTED_24H: frozenset(c.call_id for c in calls if c.connected_24h),
+        CallMeasure.REFUSED: refused,
+        **{measure: frozenset(r.call_id for r in refusals if r.reason == reason)
+           for reason, measure in REFUSED_BY_REASON.items()},
+        CallMeasure.ASKED: frozenset(c.call_id for c in calls) | refused,
     }
     return CallRow(
         key, sets,

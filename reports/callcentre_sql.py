@@ -4,8 +4,9 @@ exports, ``flask report`` and the wallboard.
 One statement marks every call offered in a period by the rules of ``reports.callcentre``
 (answered, abandoned, left for a callback, answered within 15 s, connected within 24 h; the wait
 and the handling time, in microseconds, as the case reports time them); a second lists the queue
-and missed callbacks owed in it. What differs between SQLite and PostgreSQL (adding to a time,
-the span between two times) is ``reports.statement.Dialect``'s. The tests hold the result to a
+and missed callbacks owed in it; a third the calls refused a person in it, by their first
+refusal. What differs between SQLite and PostgreSQL (adding to a time, the span between two
+times) is ``reports.statement.Dialect``'s. The tests hold the result to a
 Python reference of the same rules (tests/reports/callcentre_oracle.py) on both databases.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from reports.callcentre import (
     CallbackMarks,
     CallMarks,
     CallReport,
+    RefusalMarks,
     call_report,
 )
 from reports.statement import Dialect
@@ -100,6 +102,14 @@ SELECT b.id, b.line_id, b.created_at, CASE WHEN b.status = 'completed' THEN 1 EL
 """
 
 
+_REFUSALS = """
+SELECT c.id, c.line_id, c.operator_refused_at, c.operator_refused_reason
+  FROM call c
+ WHERE c.direction = 'inbound' AND c.operator_refused_at >= :start AND c.operator_refused_at < :end
+ ORDER BY c.operator_refused_at, c.id
+"""
+
+
 def call_marks(session: Session, period: Period) -> tuple[list[CallMarks], list[CallbackMarks]]:
     """The period's offered calls, each marked, and the queue callbacks owed in it."""
     dialect = Dialect.of(session)
@@ -120,15 +130,25 @@ def call_marks(session: Session, period: Period) -> tuple[list[CallMarks], list[
     return calls, callbacks
 
 
+def refusal_marks(session: Session, period: Period) -> list[RefusalMarks]:
+    """The period's calls refused a person, by their first refusal (on its index)."""
+    dialect = Dialect.of(session)
+    statement = _REFUSALS.replace(":start", dialect.typed(":start")).replace(":end", dialect.typed(":end"))
+    return [RefusalMarks(call_id, line_id, _read(dialect, refused_at), reason)
+            for call_id, line_id, refused_at, reason in session.execute(
+                text(statement), {"start": dialect.time(period.start), "end": dialect.time(period.end)})]
+
+
 def call_reports(session: Session, period: Period, time_zone: str, by=("line", "operator", "day", "hour")
                  ) -> dict[str, CallReport]:
     """The period's call-centre reports, one per grouping, from one reading of the marks (and one
     total row, which every grouping shares)."""
     calls, callbacks = call_marks(session, period)
+    refusals = refusal_marks(session, period)
     total = None
     reports = {}
     for name in by:
-        reports[name] = call_report(period, name, calls, callbacks, time_zone, total=total)
+        reports[name] = call_report(period, name, calls, callbacks, time_zone, total=total, refusals=refusals)
         total = reports[name].all
     return reports
 

@@ -159,10 +159,10 @@ def _calls_json(assessment, names: Names) -> dict:
 
 def _calls_text(assessment, names: Names) -> str:
     """The call-centre figures per line, operator and day, as the terminal shows them."""
-    header = ["", "Offered", "Answered", "Abandoned", "Answer rate", "≤15 s", "24 h connected", "Avg wait",
+    header = ["", "Offered", "Answered", "Abandoned", "Refused", "Answer rate", "≤15 s", "24 h connected", "Avg wait",
               "Avg handling", "Callbacks made"]
     out = ["", f"Call-centre figures {assessment.label} (waits and handling as m:ss; ≤15 s and 24 h connected are "
-               "shares of the calls offered)"]
+               "shares of the calls offered; refused: asked for a person and refused, by operator in the total only)"]
     for by in ("line", "operator", "day"):
         report = assessment.calls.get(by)
         if report is None:
@@ -173,7 +173,7 @@ def _calls_text(assessment, names: Names) -> str:
             made = figures[CallIndicator.CALLBACKS_MADE]
             lines.append([call_key_name(names, by, row.key), str(row.count(CallMeasure.OFFERED)),
                           str(row.count(CallMeasure.ANSWERED)), str(row.count(CallMeasure.ABANDONED)),
-                          figures[CallIndicator.ANSWER_RATE].percent or "–",
+                          str(row.count(CallMeasure.REFUSED)), figures[CallIndicator.ANSWER_RATE].percent or "–",
                           figures[CallIndicator.ANSWERED_WITHIN_15S].percent or "–",
                           figures[CallIndicator.CONNECTION_RATE_24H].percent or "–",
                           seconds_text(row.average_wait), seconds_text(row.average_handling),

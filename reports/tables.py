@@ -390,10 +390,14 @@ CALL_TITLES: Mapping[CallIndicator, str] = {
     CallIndicator.ANSWERED_WITHIN_15S: _l("Answered within 15 s"),
     CallIndicator.CONNECTION_RATE_24H: _l("24-hour connection rate"),
     CallIndicator.CALLBACKS_MADE: _l("Callbacks made"),
+    CallIndicator.REFUSAL_RATE: _l("Refused a person rate"),
 }
 CALL_COUNTS: Mapping[CallMeasure, str] = {
     CallMeasure.OFFERED: _l("Calls offered"), CallMeasure.ANSWERED: _l("Calls answered"),
     CallMeasure.ABANDONED: _l("Calls abandoned"), CallMeasure.LEFT_FOR_CALLBACK: _l("Left for a callback"),
+    CallMeasure.REFUSED: _l("Refused a person"), CallMeasure.REFUSED_CLOSED: _l("Refused: outside hours"),
+    CallMeasure.REFUSED_QUEUE_FULL: _l("Refused: queue full"),
+    CallMeasure.REFUSED_WAIT_TOO_LONG: _l("Refused: wait too long"),
 }
 CALL_VIEW_TITLES = {"line": _l("Calls by line"), "operator": _l("Calls by operator"), "day": _l("Calls by day"),
                     "hour": _l("Calls by hour of the day")}
@@ -439,7 +443,10 @@ def call_table(report: CallReport, names: Names, label: str) -> Table:
     classes = tuple("" for _ in report.rows) + ("total",)
     note = _("Offered: calls that joined an operator queue in the month. Answered within 15 s and the 24-hour "
              "connection rate are shares of the calls offered; GB/T 33358 asks for at least %(target)s%% connected "
-             "within 24 hours. See docs/reports.md.", target=CALL_TARGETS["connection_rate_24h"])
+             "within 24 hours. See docs/reports.md.", target=CALL_TARGETS["connection_rate_24h"]) + " " + _(
+        "Refused a person: callers who asked for a person and were refused (outside hours, queue full, wait too "
+        "long), once per call, by the first refusal; not offered unless they joined the queue later in the call. "
+        "The refused a person rate is over the callers who asked for a person (offered or refused).")
     return Table(f"calls-{by}", f"{CALL_VIEW_TITLES[by]} · {label}", tuple(columns), tuple(rows), classes, note,
                  tuple(groups))
 

@@ -23,8 +23,8 @@ from console.navigation import NavItem
 from database import db
 from operators.seats import STATES
 from reports import exports, services
+from reports.callcentre import REFUSED_BY_REASON, CallIndicator, CallMeasure, seconds_text
 from reports.callcentre import TARGETS as CALL_TARGETS
-from reports.callcentre import CallIndicator, CallMeasure, seconds_text
 from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
 from reports.settings import AssessmentSettings, for_app
@@ -167,7 +167,7 @@ def monthly(label: str):
 
 def _any_calls(assessment: services.Assessment) -> bool:
     total = assessment.calls["line"].all if assessment.calls else None
-    return total is not None and bool(total.count(CallMeasure.OFFERED) or total.callbacks_owed)
+    return total is not None and bool(total.count(CallMeasure.ASKED) or total.callbacks_owed)
 
 
 def _direct_answers(period) -> list[dict]:
@@ -452,6 +452,7 @@ WALLBOARD_WORDS = {
     "offered": _l("Calls offered"), "answered": _l("Calls answered"), "abandoned": _l("Calls abandoned"),
     "within": _l("Answered within 15 s"), "wait": _l("Average wait"), "handling": _l("Average handling time"),
     "waiting": _l("Callers waiting now"), "longest": _l("Longest waiting now"), "seats": _l("Operators"),
+    "refused": _l("Refused a person"),
     "lost": _l("connection lost, retrying…"), "updated": _l("updated"),
 }
 
@@ -486,6 +487,8 @@ def wallboard_json():
         "day": board.today.period.label, "at": local_time(board.at, with_seconds=True),
         "offered": total.count(CallMeasure.OFFERED), "answered": total.count(CallMeasure.ANSWERED),
         "abandoned": total.count(CallMeasure.ABANDONED),
+        "refused": total.count(CallMeasure.REFUSED),
+        "refused_by_reason": {reason: total.count(measure) for reason, measure in REFUSED_BY_REASON.items()},
         "answered_within_15s": {"percent": within.percent, "numerator": len(within.numerator),
                                 "denominator": len(within.denominator)},
         "average_wait": seconds_text(total.average_wait), "average_wait_seconds": total.average_wait,

@@ -20,7 +20,7 @@ from operators.board import live
 from operators.seating import seats
 from operators.seats import STATES
 from reports.callcentre import CallReport, call_report
-from reports.callcentre_sql import call_marks
+from reports.callcentre_sql import call_marks, refusal_marks
 from routing.periods import day_of
 
 # No caller waits in a queue for a day: looking only that far back lets the index on the time each
@@ -52,4 +52,5 @@ def wallboard(session: Session, time_zone: str, now: datetime) -> Wallboard:
     counted = dict.fromkeys(STATES, 0)
     for seat in seats(session):
         counted[seat.state] = counted.get(seat.state, 0) + 1
-    return Wallboard(call_report(period, "line", calls, callbacks, time_zone), now, waiting or 0, longest, counted)
+    today = call_report(period, "line", calls, callbacks, time_zone, refusals=refusal_marks(session, period))
+    return Wallboard(today, now, waiting or 0, longest, counted)

@@ -187,3 +187,102 @@ def test_the_expected_wait_is_shared_among_the_operators_on_duty(new_call, webho
     call.press("0")
     loop = wait_round(webhooks, call, position=3)
     assert "您前面还有2位来电" in loop.text and "预计等待2分钟" in loop.text
+
+
+# --- a caller refused a person is recorded on the call (the call-centre figures count it) ----------
+
+def refusal(session, call) -> tuple:
+    session.expire_all()
+    row = session.query(CallRow).filter_by(call_sid=call.sid).one()
+    return row.operator_refused_at, row.operator_refused_reason, row.queued_at
+
+
+def test_a_caller_refused_a_person_is_recorded_with_the_reason(new_call, session, clock):
+    """One call per reason of the desk: outside the line's hours, the queue full, the wait too long."""
+    clock.set_local(2026, 10, 9, 22, 30)                    # the urban line's hours end at 20:00
+    closed = new_call()
+    closed.dial()
+    assert closed.press("0").root.find("Enqueue") is None
+    assert refusal(session, closed) == (clock(), "closed", None)
+
+    clock.set_local(2026, 10, 9, 10, 0)
+    queue_some(session, 10, now=clock())                    # 10 waiting: full for one operator
+    full = new_call(from_="+8613912345678")
+    full.dial()
+    assert "都在通话中" in full.press("0").text
+    assert refusal(session, full) == (clock(), "queue_full", None)
+
+    for row in session.scalars(select(CallRow).where(CallRow.queued_at.is_not(None))).all()[3:]:
+        row.status = "completed"                            # 3 still waiting: 4 x 2 minutes > 6
+    session.commit()
+    slow = new_call(from_="+8613712345678")
+    slow.dial()
+    assert "等待时间较长" in slow.press("0").text
+    assert refusal(session, slow) == (clock(), "wait_too_long", None)
+
+
+def test_a_caller_refused_twice_in_a_call_is_one_refusal_the_first(new_call, webhooks, session, clock):
+    """Refused with the queue full, sent back to the menu, refused again when the line has closed,
+    then (the next morning, say) queued: the call keeps its first refusal, its moment and reason,
+    and is queued as well."""
+    from ivr.steps import store_step
+    from ivr.turns import CallState, Input
+
+    clock.set_local(2026, 10, 9, 19, 59)
+    queue_some(session, 10, now=clock())
+    call = new_call()
+    call.dial()
+    row = session.query(CallRow).filter_by(call_sid=call.sid).one()
+    menu = CallState.from_json(row.ivr_state)
+    first = clock()
+    assert "都在通话中" in call.press("0").text
+    assert refusal(session, call) == (first, "queue_full", None)
+
+    def back_to_the_menu_and_press_0() -> Document:
+        held = session.query(CallRow).filter_by(call_sid=call.sid).one()
+        step = held.ivr_step + 1
+        store_step(session, held.id, step, menu, Input(), "", "<Response/>", clock())
+        session.commit()
+        response = webhooks.post(f"/voice/step?step={step}", {**call.base_params(), "Digits": "0"})
+        assert response.status_code == 200
+        return Document(parse(response.data))
+
+    clock.set_local(2026, 10, 9, 20, 1)                     # closed now
+    assert back_to_the_menu_and_press_0().root.find("Enqueue") is None
+    assert refusal(session, call) == (first, "queue_full", None)
+
+    for waiting in session.scalars(select(CallRow).where(CallRow.call_sid != call.sid)):
+        waiting.status = "completed"
+    session.commit()
+    clock.set_local(2026, 10, 10, 9, 0)                     # open again, nobody waiting
+    assert back_to_the_menu_and_press_0().root.find("Enqueue") is not None
+    refused_at, reason, queued_at = refusal(session, call)
+    assert (refused_at, reason, queued_at) == (first, "queue_full", clock())
+
+
+def test_a_caller_refused_outside_hours_is_in_the_months_call_centre_figures(app, new_call, clock):
+    """Through the signed webhooks: a caller presses 0 at 22:30, when the urban line is closed, and
+    asks for a callback; flask report's month has one call refused a person, outside hours, on the
+    urban line and on 9 October, none offered, and the callback owed."""
+    import json
+
+    clock.set_local(2026, 10, 9, 22, 30)
+    call = new_call()
+    call.dial()
+    call.press("0")
+    assert call.press("2").hangs_up
+    result = app.test_cli_runner().invoke(args=["report", "--month", "2026-10", "--format", "json"],
+                                          catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)["call_centre"]
+    total = figures["line"]["all"]
+    assert {key: total["counts"][key] for key in ("offered", "refused", "refused_closed", "refused_queue_full",
+                                                   "refused_wait_too_long", "asked_for_person")} == {
+        "offered": 0, "refused": 1, "refused_closed": 1, "refused_queue_full": 0, "refused_wait_too_long": 0,
+        "asked_for_person": 1}
+    assert total["indicators"]["refusal_rate"] == {"percent": "100.00%", "numerator": 1, "denominator": 1}
+    assert total["callbacks"] == {"owed": 1, "made": 0}
+    (urban,) = figures["line"]["rows"]
+    assert urban["key"] == "urban" and urban["counts"]["refused_closed"] == 1
+    assert [(row["key"], row["counts"]["refused"]) for row in figures["day"]["rows"]] == [("2026-10-09", 1)]
+    assert [(row["key"], row["counts"]["refused"]) for row in figures["hour"]["rows"]] == [("22", 1)]

@@ -21,9 +21,21 @@ their attempts), directly, so that each moment is exactly the one the arithmetic
     11  conduct  (none)  16:00:00  offered to op1, hung up while op1's device rang 16:00:25
     12  conduct  F       23:59:50  op1 joined 00:00:20 on the 10th, wrap-up 00:05:20       30  300
 
+Refused a person by the operators' desk (call.operator_refused_at and _reason, the first refusal):
+
+    no  line     caller  refused   why            then
+    13  urban    G       12:10:00  queue_full     pressed 2: a queue callback owed 12:10:30, reached 12:40
+    14  conduct  H       12:20:00  closed         (the office's lunch break) refused again at 12:21,
+                                                  closed: one refused call; left a voicemail
+    15  urban    I       13:00:00  wait_too_long  pressed 0 again and was queued at 13:01:00: op2
+                                                  joined 13:01:10, wrap-up 13:03:10                  10  120
+    16  conduct  (none)  07:00:00  closed         (before the office opens) left a voicemail
+
+13, 14 and 16 are refused and not offered; 15 is refused (at 13:00) and offered (at 13:01).
+
 Not offered, so in no figure: a call that never asked for a person (12:00), a caller taken over
 by op2 straight from the IVR (12:30), and a call queued a second before October began (30
-September 23:59:59 local, 15:59:59 UTC).
+September 23:59:59 local, 15:59:59 UTC). Refused a second before October began: September's.
 """
 from __future__ import annotations
 
@@ -38,7 +50,7 @@ from operators.models import Seat, SeatChange
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PASSWORD = "correct horse battery"
-PHONES = {letter: f"+86138000000{number:02d}" for number, letter in enumerate("ABCDEFXYZW", start=1)}
+PHONES = {letter: f"+86138000000{number:02d}" for number, letter in enumerate("ABCDEFXYZWGHI", start=1)}
 
 
 def at(hour: int, minute: int, second: int = 0, day: int = 9, month: int = 10) -> datetime:
@@ -65,16 +77,18 @@ class Day:
 
     def call(self, no: int, line: str, caller: str | None, queued: datetime | None, *, operator: str | None = None,
              joined: datetime | None = None, ended: datetime | None = None, result: str | None = None,
-             queue_ended: datetime | None = None, status: str = "completed", last_seen: datetime | None = None) -> Call:
+             queue_ended: datetime | None = None, status: str = "completed", last_seen: datetime | None = None,
+             refused: datetime | None = None, reason: str | None = None, direction: str = "inbound") -> Call:
         self.number += 1
-        started = queued or joined
-        call = Call(call_sid=f"CA{self.number:032d}", line_id=line, direction="inbound",
+        started = refused or queued or joined
+        call = Call(call_sid=f"CA{self.number:032d}", line_id=line, direction=direction,
                     from_raw=PHONES.get(caller or "", "anonymous"), caller_e164=PHONES.get(caller or ""),
                     status=status, started_at=started, answered_at=started, ended_at=ended,
                     last_seen_at=last_seen or ended or started, queue_name=f"{line}-operators" if queued else None,
                     queued_at=queued, queue_ended_at=queue_ended or (joined if queued and joined else None),
                     queue_result=result or ("answered" if queued and joined else None), operator=operator,
-                    operator_joined_at=joined)
+                    operator_joined_at=joined, operator_refused_at=refused,
+                    operator_refused_reason=reason if refused else None)
         self.session.add(call)
         self.session.flush()
         self.calls[no] = call
@@ -86,8 +100,10 @@ class Day:
                                     reason="call_ended" if state == "wrap_up" else None))
 
     def answered(self, no: int, line: str, caller: str, queued: datetime, operator: str, joined: datetime,
-                 part_ended: datetime | None, ended: datetime) -> Call:
-        call = self.call(no, line, caller, queued, operator=operator, joined=joined, ended=ended)
+                 part_ended: datetime | None, ended: datetime, refused: datetime | None = None,
+                 reason: str | None = None) -> Call:
+        call = self.call(no, line, caller, queued, operator=operator, joined=joined, ended=ended, refused=refused,
+                         reason=reason)
         self.seat(operator, call, "available", "ringing", queued)
         self.seat(operator, call, "ringing", "on_call", joined)
         if part_ended is not None:
@@ -131,6 +147,12 @@ def build_day(session, with_late_call: bool = True) -> Day:
                       queue_ended=at(16, 0, 20))
     day.seat("op1", eleven, "available", "ringing", at(16, 0, 20))
     day.seat("op1", eleven, "ringing", "available", at(16, 0, 25))
+    thirteen = day.call(13, "urban", "G", None, ended=at(12, 11), refused=at(12, 10), reason="queue_full")
+    day.callback("queue", "G", "urban", thirteen, at(12, 10, 30), "completed", [(at(12, 40), "answered")])
+    day.call(14, "conduct", "H", None, ended=at(12, 22), refused=at(12, 20), reason="closed")
+    day.answered(15, "urban", "I", at(13, 1), "op2", at(13, 1, 10), at(13, 3, 10), at(13, 3, 20),
+                 refused=at(13, 0), reason="wait_too_long")
+    day.call(16, "conduct", None, None, ended=at(7, 1), refused=at(7, 0), reason="closed")
     if with_late_call:
         day.answered(12, "conduct", "F", at(23, 59, 50), "op1", at(0, 0, 20, day=10), at(0, 5, 20, day=10),
                      at(0, 5, 30, day=10))
@@ -138,6 +160,8 @@ def build_day(session, with_late_call: bool = True) -> Day:
     day.call(0, "urban", "A", None, ended=at(12, 1))
     day.call(0, "urban", "B", None, operator="op2", joined=at(12, 30), ended=at(12, 34))
     day.call(0, "urban", "C", at(23, 59, 59, day=30, month=9), ended=at(0, 1, day=1), result="hangup")
+    day.call(0, "conduct", "D", None, ended=at(0, 1, day=1), refused=at(23, 59, 59, day=30, month=9),
+             reason="closed")
     session.flush()
     return day
 

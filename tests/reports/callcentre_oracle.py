@@ -15,6 +15,7 @@ from reports.callcentre import (
     REFUSED_RESULTS,
     CallbackMarks,
     CallMarks,
+    RefusalMarks,
 )
 from routing.periods import Period
 
@@ -58,3 +59,12 @@ def oracle_marks(session, period: Period) -> tuple[list[CallMarks], list[Callbac
             for callback in callbacks if callback.purpose in QUEUE_CALLBACKS and callback.created_at in period]
     return (sorted(marked, key=lambda m: (m.queued_at, m.call_id)),
             sorted(owed, key=lambda m: (m.owed_at, m.callback_id)))
+
+
+def oracle_refusals(session, period: Period) -> list[RefusalMarks]:
+    """The calls refused a person in the period: inbound, by the moment of their first refusal."""
+    refused = [RefusalMarks(call.id, call.line_id, call.operator_refused_at, call.operator_refused_reason)
+               for call in session.scalars(select(Call))
+               if call.direction == "inbound" and call.operator_refused_at is not None
+               and call.operator_refused_at in period]
+    return sorted(refused, key=lambda m: (m.refused_at, m.call_id))
