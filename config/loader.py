@@ -59,7 +59,8 @@ REQUIRED_PROMPTS = (
     "queue_enter", "queue_return", "queue_position", "queue_next", "queue_offer_callback", "operator_closed",
     "operator_queue_full",
     "operator_wait_too_long", "operator_offer", "callback_scheduled", "takeover_notice", "transfer_notice",
-    "whisper_operator", "whisper_said", "whisper_open_cases", "whisper_department", "hold_prompt", "caller_gone",
+    "whisper_operator", "whisper_said", "whisper_open_cases", "whisper_department", "whisper_department_call",
+    "whisper_department_unknown", "hold_prompt", "caller_gone",
     # callbacks to complainants
     "callback_outcome", "callback_outcome_result", "callback_any_problem", "callback_survey",
     "callback_reason", "callback_reopened", "callback_thanks", "callback_opted_out", "callback_operator",

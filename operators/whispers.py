@@ -20,10 +20,16 @@ def operator_whisper(config: HotlineConfig, line_id: str | None, caller_e164: st
 
 def department_whisper(config: HotlineConfig, case_number: str | None, category_code: str | None,
                        location: str | None, language: str = "zh-CN") -> Utterance:
+    """No case filed yet (a warm transfer before the form is saved): the
+    department is told so, not read an empty number; a case without its
+    category or place says they are not yet known."""
     prompts = config.prompts[language]
+    if not case_number:
+        return render(prompts, "whisper_department_call")
     category = config.categories.get(category_code or "")
-    return render(prompts, "whisper_department", case_number=Digits(case_number or ""),
-                  category=category.name(language) if category else "", location=location or "")
+    unknown = render(prompts, "whisper_department_unknown").text
+    return render(prompts, "whisper_department", case_number=Digits(case_number),
+                  category=category.name(language) if category else unknown, location=location or unknown)
 
 
 def department_summary(config: HotlineConfig, case_number: str | None, category_code: str | None,

@@ -31,6 +31,13 @@ def test_a_language_the_hotline_does_not_speak_falls_back_to_mandarin(config):
     assert [s.language for s in department_summary(config, None, None, None, "fr-FR")] == ["zh-CN"]
 
 
-def test_no_case_yet_still_says_where_it_comes_from(config):
+def test_no_case_yet_says_so_instead_of_an_empty_number(config):
     [said] = department_summary(config, None, None, None)
-    assert said.text.startswith("热线转来案件") and not any(s.digits and s.text for s in said.segments)
+    assert said.text == "热线转来一通来电，尚未立案。"
+    assert not any(s.digits for s in said.segments)
+
+
+def test_a_case_without_its_category_or_place_says_they_are_not_yet_known(config):
+    chinese, english = department_summary(config, "20261009001", None, None, "en-US")
+    assert chinese.text.endswith("，待定，地点待定。") and "，，" not in chinese.text
+    assert english.text.endswith("from the hotline, not yet known, at not yet known.")
