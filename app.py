@@ -174,10 +174,11 @@ def _check_other_config_files(app: Flask, settings: Settings, config) -> None:
     classifier's corpora are checked where the classifier is loaded.)"""
     from knowledge.articles import check_files as check_knowledge
     from quality.settings import load as load_quality
-    from reports.settings import for_app
+    from reports.settings import load as load_assessment
     from wiring import services
 
-    for_app(app)                                    # assessment.yaml, with create_app's overrides
+    # assessment.yaml, with create_app({"assessment": {...}})'s overrides
+    services(app).assessment = load_assessment(settings.config_dir, settings.extra.get("assessment"))
     services(app).quality = load_quality(settings.config_dir)     # quality.yaml: checklist and sample
     check_knowledge(settings.config_dir, config.lines, config.departments)
 

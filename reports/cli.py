@@ -25,7 +25,7 @@ from reports.enquiries import direct_answers
 from reports.exports import to_csv
 from reports.indicators import ALL, LOWER_IS_BETTER, Figure, Indicator, Row
 from reports.satisfaction import BY, satisfaction
-from reports.settings import AssessmentSettings, for_app
+from reports.settings import AssessmentSettings
 from reports.tables import (
     COUNTS,
     INDICATOR_TITLES,
@@ -65,7 +65,7 @@ def report_command(label: str, department: str | None, view: str, fmt: str, tren
         if view not in ("departments", "hotline", "others"):
             raise click.BadParameter("--department goes with --view departments, hotline or others",
                                      param_hint="--view")
-    settings = for_app(current_app)
+    settings = app_services(current_app).assessment
     if view == "enquiries":
         _enquiries_report(label, settings, config, fmt)
         return

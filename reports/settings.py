@@ -17,7 +17,6 @@ import yaml
 
 from reports.indicators import LOWER_IS_BETTER, AssessmentRules, Figure, Indicator
 from routing.periods import DEFAULT_TIME_ZONE
-from wiring import services
 
 FILE_NAME = "assessment.yaml"
 
@@ -60,16 +59,6 @@ class AssessmentSettings:
             return None
         percent = Decimal(figure.exact.numerator * 100) / Decimal(figure.exact.denominator)
         return percent <= target if indicator in LOWER_IS_BETTER else percent >= target
-
-
-def for_app(app) -> AssessmentSettings:
-    """The app's settings, read once: from assessment.yaml in its configuration directory, then
-    from ``create_app({"assessment": {...}})``."""
-    kept = services(app)
-    if kept.assessment is None:
-        settings = app.config["SETTINGS"]
-        kept.assessment = load(settings.config_dir, settings.extra.get("assessment"))
-    return kept.assessment
 
 
 def load(config_dir: Path | None, overrides: Mapping[str, Any] | None = None) -> AssessmentSettings:

@@ -10,7 +10,7 @@ import time
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +27,7 @@ from reports.callcentre import REFUSED_BY_REASON, CallIndicator, CallMeasure, se
 from reports.callcentre import TARGETS as CALL_TARGETS
 from reports.enquiries import direct_answers
 from reports.indicators import ALL, LOWER_IS_BETTER, Indicator, Measure
-from reports.settings import AssessmentSettings, for_app
+from reports.settings import AssessmentSettings
 from reports.tables import (
     CALL_TABLES,
     CALL_TITLES,
@@ -70,7 +70,10 @@ WALLBOARD_POLL_MS = 5000
 
 
 def assessment_settings(app=None) -> AssessmentSettings:
-    return for_app(app or current_app)
+    """The assessment's settings, read and checked when the app started."""
+    settings = app_services(app).assessment
+    assert settings is not None, "create_app reads assessment.yaml at start"
+    return settings
 
 
 # A month's assessment is kept by the process for a while, so that the drill-downs, exports and

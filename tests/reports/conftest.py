@@ -6,7 +6,6 @@ from dataclasses import replace
 import pytest
 
 from database import db
-from reports.settings import for_app
 from tests.console.conftest import sign_in, users  # noqa: F401  (the console's sign-in fixtures)
 from tests.reports.story import build_october, continue_into_november
 from wiring import services
@@ -16,7 +15,7 @@ from wiring import services
 def app(app):
     # The stories hold a handful of cases: every department with a figure is placed (the minimum
     # itself is tested in test_ranking_minimum.py).
-    services(app).assessment = replace(for_app(app), minimum_to_rank=1)
+    services(app).assessment = replace(services(app).assessment, minimum_to_rank=1)
     return app
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from reports import Indicator, Measure, month, rank, report_from_sets
 from reports.indicators import NO_FIGURE, TOO_FEW
-from reports.settings import AssessmentSettings, SettingsError, for_app, load, parse
+from reports.settings import AssessmentSettings, SettingsError, load, parse
 from tests.reports.pages import tables
 from wiring import services
 
@@ -56,7 +56,7 @@ def test_a_minimum_that_is_not_a_whole_number_of_cases_is_refused(value):
 @pytest.fixture
 def minimum_of_two(app):
     """October's story with a minimum of two: DRAIN (3 cases due) is placed, SANIT (1) is not."""
-    services(app).assessment = replace(for_app(app), minimum_to_rank=2)
+    services(app).assessment = replace(services(app).assessment, minimum_to_rank=2)
 
 
 def test_the_page_lists_unplaced_departments_below_the_ranking_with_the_reason(client, sign_in, october,
