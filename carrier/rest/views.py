@@ -109,11 +109,13 @@ def create_call():
     if machine_detection and machine_detection not in MACHINE_DETECTION:
         raise ApiError(400, errors.CALLS_RESOURCE, "MachineDetection must be Enable or DetectMessageEnd")
     timeout = _whole_number(form.get("Timeout", "60"), "Timeout", 1, 600)
-    call = carrier().create_call(
+    exchange = carrier()
+    _call_started, answer = exchange.create_call(
         to=to, from_=from_, source=source, fallback=_fallback(form), status_callback=_status_callback(form),
         timeout=timeout, machine_detection=machine_detection, send_digits=form.get("SendDigits") or None,
+        seen=lambda call: call_json(exchange, call),   # as Twilio answers: queued, before it rings
     )
-    return jsonify(call_json(carrier(), call)), 201
+    return jsonify(answer), 201
 
 
 @bp.get("/Calls.json")
