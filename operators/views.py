@@ -260,14 +260,23 @@ def department_whisper_view():
     """The case summary the department hears: whispered before a cold
     transfer's bridge (``case`` is the case form's), announced to the
     department's leg alone when it joins a warm transfer (the call's newest
-    case).  Mandarin first, then the caller's language if it is another."""
+    case).  Mandarin first, then the caller's language if it is another.
+
+    Whatever fails here, the department still hears that a call comes from
+    the hotline: a whisper or an announcement takes only what is said, so the
+    blueprint's apology and recording would make Twilio refuse the document."""
     config = services().config
     session = db.session()
-    call = find_call(session, request.args.get("call", "")) if request.args.get("call") else None
-    if request.args.get("case"):
-        case = find_case(session, request.args["case"])
-    else:
-        case = latest_case_of_call(session, call.id) if call is not None else None
+    call = case = None
+    try:
+        call = find_call(session, request.args.get("call", "")) if request.args.get("call") else None
+        if request.args.get("case"):
+            case = find_case(session, request.args["case"])
+        else:
+            case = latest_case_of_call(session, call.id) if call is not None else None
+    except Exception:  # noqa: BLE001 - the department is told what is known; the log says what failed
+        session.rollback()
+        log.exception("the case summary for call %s could not be read", request.args.get("call") or None)
     summary = department_summary(config, case.number if case else None, case.category_code if case else None,
                                  case.location_text if case else None, _language_of(call))
     return twiml(render_whisper(summary, config.prompts))

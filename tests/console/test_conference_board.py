@@ -274,6 +274,27 @@ def test_a_caller_speaking_english_has_the_summary_said_in_mandarin_then_english
     assert "热线转来案件" in "".join(says[0].itertext()) and "from the hotline" in "".join(says[1].itertext())
 
 
+def test_a_database_failing_during_the_summary_still_tells_the_department_where_the_call_comes_from(
+        app, op1_on_a_call, webhooks, monkeypatch, caplog):
+    """A whisper or an announcement takes only what is said: the department
+    hears that a call comes from the hotline, never the apology's recording."""
+    import operators.views
+    from sqlalchemy.exc import OperationalError
+
+    def unavailable(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("the database is unavailable"))
+
+    monkeypatch.setattr(operators.views, "latest_case_of_call", unavailable)
+    call = op1_on_a_call
+    with caplog.at_level(logging.ERROR, logger="operators.views"):
+        answer = webhooks.post(f"/voice/operator/department-whisper?call={call.sid}", call.base_params())
+    assert answer.status_code == 200
+    root = Document(parse(answer.data)).root
+    assert [child.tag for child in root] == ["Say"]
+    assert "".join(root.find("Say").itertext()) == "热线转来一通来电，尚未立案。"
+    assert "could not be read" in caplog.text
+
+
 def test_twilio_refusing_the_announcement_is_logged_and_the_call_goes_on(
         app, client, sign_in, op1_on_a_call, twilio_http, webhooks, caplog):
     call = op1_on_a_call
