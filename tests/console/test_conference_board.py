@@ -278,8 +278,9 @@ def test_a_database_failing_during_the_summary_still_tells_the_department_where_
         app, op1_on_a_call, webhooks, monkeypatch, caplog):
     """A whisper or an announcement takes only what is said: the department
     hears that a call comes from the hotline, never the apology's recording."""
-    import operators.views
     from sqlalchemy.exc import OperationalError
+
+    import operators.views
 
     def unavailable(*args, **kwargs):
         raise OperationalError("SELECT", {}, Exception("the database is unavailable"))
