@@ -121,17 +121,24 @@ class Carrier:
 
     def create_call(self, *, to: str, from_: str, source: TwimlSource, fallback: TwimlSource | None = None,
                     status_callback: StatusCallback | None = None, timeout: int = DEFAULT_RING_SECONDS,
-                    machine_detection: str | None = None, send_digits: str | None = None,
-                    seen: Callable[[Call], Any] | None = None) -> tuple[Call, Any]:
-        """The application places a call (the Calls REST resource).  ``seen``
-        takes the call as it is before it starts (queued), as Twilio's answer
-        to the request shows it: once started, it may already ring."""
-        call = self._new_call(from_, to, "outbound-api", self.directory.lookup(to), source=source,
+                    machine_detection: str | None = None, send_digits: str | None = None) -> Call:
+        """The application places a call (the Calls REST resource)."""
+        call = self.queue_call(to=to, from_=from_, source=source, fallback=fallback,
+                               status_callback=status_callback, machine_detection=machine_detection)
+        self.start_call(call, timeout, send_digits)
+        return call
+
+    def queue_call(self, *, to: str, from_: str, source: TwimlSource, fallback: TwimlSource | None = None,
+                   status_callback: StatusCallback | None = None, machine_detection: str | None = None) -> Call:
+        """A placed call, queued: as Twilio's answer to the request shows it,
+        before ``start_call`` rings it."""
+        return self._new_call(from_, to, "outbound-api", self.directory.lookup(to), source=source,
                               fallback=fallback, status_callback=status_callback,
                               machine_detection=machine_detection)
-        before = seen(call) if seen is not None else None
+
+    def start_call(self, call: Call, timeout: int = DEFAULT_RING_SECONDS, send_digits: str | None = None) -> None:
+        """Ring a queued call."""
         self._start(call, lambda: Interpreter(self, call).run_outbound(timeout, send_digits))
-        return call, before
 
     def dial_leg(self, parent: Call, to: str, from_: str, status_callback: StatusCallback) -> Call:
         """A leg of ``<Dial>``, run by the parent's thread, which hears its mailbox."""

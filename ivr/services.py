@@ -285,7 +285,7 @@ def _effect_result(session: Session, hotline: Hotline, flow: Flow, call: StepCal
             held.queue_name, held.queued_at, held.queue_result = desk.queue, now, None
         elif held.operator_refused_at is None:
             # Refused a person: the call-centre figures count the call once, by its first refusal.
-            held.operator_refused_at, held.operator_refused_reason = now, desk.reason or "closed"
+            held.operator_refused_at, held.operator_refused_reason = now, desk.reason
         return flow.resume(turn.state, desk)
     if isinstance(turn.effect, RequestCallback):
         held = _held(session, call)

@@ -62,10 +62,6 @@ QUEUE_CALLBACKS = ("queue", "missed")
 # A callback attempt that reached the caller (callbacks.attempts.REACHED).
 REACHED = ("answered", "hung_up")
 
-# Why the operators' desk refused a caller who asked for a person (operators.operator_desk,
-# ivr.voice.OperatorDesk.reason), as call.operator_refused_reason keeps it.
-REFUSAL_REASONS = ("closed", "queue_full", "wait_too_long")
-
 BY = ("line", "operator", "day", "hour")
 
 CallId = int
@@ -85,11 +81,13 @@ class CallMeasure(StrEnum):
     ASKED = "asked_for_person"                          # offered or refused, once
 
 
-# Each refusal reason's measure.
+# Why the operators' desk refused a caller who asked for a person (operators.operator_desk,
+# ivr.voice.OperatorDesk.reason), as call.operator_refused_reason keeps it, and each reason's measure.
 REFUSED_BY_REASON: Mapping[str, CallMeasure] = {
     "closed": CallMeasure.REFUSED_CLOSED, "queue_full": CallMeasure.REFUSED_QUEUE_FULL,
     "wait_too_long": CallMeasure.REFUSED_WAIT_TOO_LONG,
 }
+REFUSAL_REASONS = tuple(REFUSED_BY_REASON)
 
 
 CALL_MEASURES = tuple(CallMeasure)
@@ -138,7 +136,7 @@ class RefusalMarks:
     call_id: CallId
     line_id: str | None
     refused_at: datetime            # aware UTC
-    reason: str                     # one of REFUSAL_REASONS
+    reason: str | None              # one of REFUSAL_REASONS
 
 
 @dataclass(frozen=True)

@@ -110,11 +110,10 @@ def create_call():
         raise ApiError(400, errors.CALLS_RESOURCE, "MachineDetection must be Enable or DetectMessageEnd")
     timeout = _whole_number(form.get("Timeout", "60"), "Timeout", 1, 600)
     exchange = carrier()
-    _call_started, answer = exchange.create_call(
-        to=to, from_=from_, source=source, fallback=_fallback(form), status_callback=_status_callback(form),
-        timeout=timeout, machine_detection=machine_detection, send_digits=form.get("SendDigits") or None,
-        seen=lambda call: call_json(exchange, call),   # as Twilio answers: queued, before it rings
-    )
+    call = exchange.queue_call(to=to, from_=from_, source=source, fallback=_fallback(form),
+                               status_callback=_status_callback(form), machine_detection=machine_detection)
+    answer = call_json(exchange, call)          # as Twilio answers: queued, before it rings
+    exchange.start_call(call, timeout, form.get("SendDigits") or None)
     return jsonify(answer), 201
 
 
